@@ -1,0 +1,73 @@
+package protocol
+
+// Requests from client to server. Each is answered by a message with
+// Re = the request's ID, unless the table in docs/protocol.md says otherwise.
+const (
+	OpHello             = "hello"
+	OpLogin             = "login"
+	OpLogout            = "logout"
+	OpSetDND            = "set_dnd"
+	OpGetUserStatus     = "get_user_status"
+	OpStartStatusNotify = "start_status_notify"
+	OpStopStatusNotify  = "stop_status_notify"
+)
+
+// Pushes from server to client.
+const (
+	EvUserStatus = "user_status"
+	EvLineOff    = "line_off"
+	EvError      = "error" // a problem with a message that had no request ID
+)
+
+// Hello opens every connection.
+type Hello struct {
+	Version int    `json:"v"`
+	Client  string `json:"client,omitempty"`
+}
+
+// HelloReply tells the client the server's limits so it can size its sends.
+type HelloReply struct {
+	Version  int    `json:"v"`
+	Server   string `json:"server"`
+	MaxFrame int64  `json:"max_frame"`
+}
+
+// Login carries the seed's CRVideo_Login arguments.
+type Login struct {
+	App      string `json:"app"`            // authAcnt
+	Pswd     string `json:"pswd"`           // authPswd: lowercase MD5 hex of the app secret
+	Nick     string `json:"nick,omitempty"` // nickName
+	User     string `json:"user,omitempty"` // privAcnt; empty asks the server for an ID
+	AuthCode string `json:"auth,omitempty"` // privAuthCode
+}
+
+type LoginReply struct {
+	User string `json:"user"`
+}
+
+type SetDND struct {
+	DND int `json:"dnd"`
+}
+
+// UserStatus is one user's presence, in lists and in EvUserStatus pushes.
+type UserStatus struct {
+	User   string `json:"user"`
+	Nick   string `json:"nick,omitempty"`
+	Status int    `json:"status"` // 0 offline, 1 idle, 2 busy, 3 in a meeting
+	DND    int    `json:"dnd"`
+}
+
+type UserStatusList struct {
+	Users []UserStatus `json:"users"`
+}
+
+// LineOff is pushed right before the server closes a connection on purpose.
+type LineOff struct {
+	Code ErrCode `json:"code"`
+}
+
+// ErrorInfo is EvError's payload.
+type ErrorInfo struct {
+	Code ErrCode `json:"code"`
+	Msg  string  `json:"msg"`
+}

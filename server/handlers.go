@@ -1,0 +1,164 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"huddle/protocol"
+)
+
+// handler runs one client request on the connection's read loop.
+type handler func(c *conn, m protocol.Message)
+
+type route struct {
+	fn        handler
+	needLogin bool
+}
+
+// routes maps every client operation to its handler. Files that add a
+// feature add their operations here, so this table is the whole API.
+var routes map[string]route
+
+func init() {
+	routes = map[string]route{
+		protocol.OpHello:             {fn: (*conn).handleHello},
+		protocol.OpLogin:             {fn: (*conn).handleLogin},
+		protocol.OpLogout:            {fn: (*conn).handleLogout, needLogin: true},
+		protocol.OpSetDND:            {fn: (*conn).handleSetDND, needLogin: true},
+		protocol.OpGetUserStatus:     {fn: (*conn).handleGetUserStatus, needLogin: true},
+		protocol.OpStartStatusNotify: {fn: (*conn).handleStartNotify, needLogin: true},
+		protocol.OpStopStatusNotify:  {fn: (*conn).handleStopNotify, needLogin: true},
+	}
+}
+
+// handle dispatches one message from the client, enforcing the handshake
+// order: hello, then login, then everything else.
+func (c *conn) handle(m protocol.Message) error {
+	if m.Op == "" {
+		c.pushError(protocol.ErrData, "clients send requests (op), not replies or events")
+		return nil
+	}
+	r, ok := routes[m.Op]
+	switch {
+	case !ok:
+		c.fail(m.ID, protocol.ErrData, fmt.Sprintf("unknown op %q", m.Op))
+	case !c.helloDone && m.Op != protocol.OpHello:
+		c.fail(m.ID, protocol.LoginStateError, "say hello first")
+	case r.needLogin && !c.loggedIn:
+		c.fail(m.ID, protocol.NotLogin, "log in first")
+	default:
+		r.fn(c, m)
+	}
+	return nil
+}
+
+// decode reads a request's payload, answering ERR_DATA if it is malformed.
+func (c *conn) decode(m protocol.Message, v any) bool {
+	if err := protocol.Decode(m.D, v); err != nil {
+		c.fail(m.ID, protocol.ErrData, err.Error())
+		return false
+	}
+	return true
+}
+
+func (c *conn) handleHello(m protocol.Message) {
+	var h protocol.Hello
+	if !c.decode(m, &h) {
+		return
+	}
+	if c.helloDone {
+		c.fail(m.ID, protocol.LoginStateError, "hello already said")
+		return
+	}
+	if h.Version != protocol.Version {
+		c.fail(m.ID, protocol.MismatchClientVer, fmt.Sprintf("protocol version %d is not supported; this server speaks %d", h.Version, protocol.Version))
+		return
+	}
+	c.helloDone = true
+	c.reply(m.ID, protocol.NoErr, protocol.HelloReply{
+		Version: protocol.Version, Server: "huddle/" + c.srv.cfg.Version, MaxFrame: c.srv.cfg.Limits.MaxFrame,
+	})
+}
+
+func (c *conn) handleLogin(m protocol.Message) {
+	var l protocol.Login
+	if !c.decode(m, &l) {
+		return
+	}
+	if c.loggedIn {
+		c.fail(m.ID, protocol.LoginStateError, "already logged in")
+		return
+	}
+	lim := c.srv.cfg.Limits
+	if !validNick(l.Nick, lim.MaxNickLen) {
+		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("nickname: at most %d printable characters", lim.MaxNickLen))
+		return
+	}
+	user, code := c.srv.authenticate(context.Background(), l)
+	if code != protocol.NoErr {
+		c.fail(m.ID, code, "login refused")
+		return
+	}
+	nick := l.Nick
+	if nick == "" {
+		nick = user
+	}
+	if err := c.srv.signIn(c, l.App, user, nick); err != nil {
+		c.srv.log.Error("sign in", "app", l.App, "user", user, "err", err)
+		c.fail(m.ID, protocol.ServerException, "could not record the login")
+		return
+	}
+	c.reply(m.ID, protocol.NoErr, protocol.LoginReply{User: user})
+}
+
+func (c *conn) handleLogout(m protocol.Message) {
+	c.reply(m.ID, protocol.NoErr, nil)
+	c.close(protocol.CloseLoggedOut, "logged out")
+}
+
+func (c *conn) handleSetDND(m protocol.Message) {
+	var d protocol.SetDND
+	if !c.decode(m, &d) {
+		return
+	}
+	if err := c.srv.presence.SetDND(c.app, c.user, d.DND); err != nil {
+		c.srv.log.Error("set dnd", "err", err)
+		c.fail(m.ID, protocol.ServerException, "could not store the do-not-disturb status")
+		return
+	}
+	c.reply(m.ID, protocol.NoErr, nil)
+}
+
+func (c *conn) handleGetUserStatus(m protocol.Message) {
+	users, err := c.srv.presence.List(c.app)
+	if err != nil {
+		c.srv.log.Error("list users", "err", err)
+		c.fail(m.ID, protocol.ServerException, "could not list users")
+		return
+	}
+	c.reply(m.ID, protocol.NoErr, protocol.UserStatusList{Users: users})
+}
+
+func (c *conn) handleStartNotify(m protocol.Message) {
+	if err := c.srv.presence.Subscribe(c.app, c); err != nil {
+		c.fail(m.ID, protocol.ServerException, "could not subscribe")
+		return
+	}
+	c.subscribed = true
+	c.reply(m.ID, protocol.NoErr, nil)
+}
+
+func (c *conn) handleStopNotify(m protocol.Message) {
+	c.srv.presence.Unsubscribe(c.app, c)
+	c.subscribed = false
+	c.reply(m.ID, protocol.NoErr, nil)
+}
+
+// handleBinary receives bulk data frames; none are valid before login.
+func (c *conn) handleBinary(data []byte) error {
+	if !c.loggedIn {
+		c.close(protocol.CloseProtocolError, "binary frame before login")
+		return nil
+	}
+	return fmt.Errorf("unexpected binary frame")
+}

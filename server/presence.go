@@ -1,0 +1,217 @@
+package server
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"huddle/protocol"
+	"huddle/server/store"
+)
+
+// User statuses, as the SDK numbers them.
+const (
+	StatusOffline   = 0
+	StatusIdle      = 1
+	StatusBusy      = 2
+	StatusInMeeting = 3
+)
+
+// Presence holds every user's status per application and pushes each change,
+// as one delta, to the application's subscribers. In a multi-node deployment
+// an implementation shares this over NATS; handlers only see the interface.
+type Presence interface {
+	// Online marks the user online (idle) through owner, the session that
+	// signed in; it replaces any earlier owner.
+	Online(app, user, nick string, owner Peer) error
+	// Offline marks the user offline, unless owner has been replaced.
+	Offline(app, user string, owner Peer)
+	// SetStatus sets an online user's 1/2/3 status; ignored when offline.
+	SetStatus(app, user string, status int)
+	SetDND(app, user string, dnd int) error
+	// Status returns one user's presence; ok is false for unknown users.
+	Status(app, user string) (st protocol.UserStatus, ok bool)
+	// List returns every user of the application, offline ones included.
+	List(app string) ([]protocol.UserStatus, error)
+	Subscribe(app string, p Peer) error
+	Unsubscribe(app string, p Peer)
+}
+
+// memPresence is the single-node Presence. Users are loaded from the store
+// the first time an application is touched and kept in memory after that.
+//
+// Lock order: memPresence.mu, then appPresence.mu. A change is fanned out
+// while its appPresence.mu is held so every subscriber sees changes in the
+// same order as the state; that is cheap because Peer.Send never blocks.
+type memPresence struct {
+	store store.Store
+	mu    sync.Mutex
+	apps  map[string]*appPresence
+}
+
+type appPresence struct {
+	mu    sync.Mutex
+	users map[string]*presenceEntry
+	subs  map[Peer]struct{}
+}
+
+type presenceEntry struct {
+	st    protocol.UserStatus
+	owner Peer // the session that is online; nil when offline
+}
+
+func newMemPresence(s store.Store) *memPresence {
+	return &memPresence{store: s, apps: make(map[string]*appPresence)}
+}
+
+func (p *memPresence) app(app string) (*appPresence, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if a, ok := p.apps[app]; ok {
+		return a, nil
+	}
+	users, err := p.store.Users(context.Background(), app)
+	if err != nil {
+		return nil, err
+	}
+	a := &appPresence{users: make(map[string]*presenceEntry, len(users)), subs: make(map[Peer]struct{})}
+	for _, u := range users {
+		a.users[u.ID] = &presenceEntry{st: protocol.UserStatus{User: u.ID, Nick: u.Nick, DND: u.DND}}
+	}
+	p.apps[app] = a
+	return a, nil
+}
+
+// publish sends e's current state to every subscriber; a.mu must be held.
+func (a *appPresence) publish(e *presenceEntry) {
+	if len(a.subs) == 0 {
+		return
+	}
+	msg, err := protocol.Push(protocol.EvUserStatus, e.st)
+	if err != nil {
+		return
+	}
+	for s := range a.subs {
+		s.Send(msg)
+	}
+}
+
+func (p *memPresence) Online(app, user, nick string, owner Peer) error {
+	a, err := p.app(app)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.users[user]
+	if !ok {
+		e = &presenceEntry{st: protocol.UserStatus{User: user}}
+		a.users[user] = e
+	}
+	e.owner = owner
+	if e.st.Status != StatusIdle || e.st.Nick != nick {
+		e.st.Status, e.st.Nick = StatusIdle, nick
+		a.publish(e)
+	}
+	return nil
+}
+
+func (p *memPresence) Offline(app, user string, owner Peer) {
+	a, err := p.app(app)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.users[user]
+	if !ok || e.owner != owner {
+		return
+	}
+	e.owner = nil
+	e.st.Status = StatusOffline
+	a.publish(e)
+}
+
+func (p *memPresence) SetStatus(app, user string, status int) {
+	a, err := p.app(app)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.users[user]
+	if !ok || e.owner == nil || e.st.Status == status {
+		return
+	}
+	e.st.Status = status
+	a.publish(e)
+}
+
+func (p *memPresence) SetDND(app, user string, dnd int) error {
+	a, err := p.app(app)
+	if err != nil {
+		return err
+	}
+	if err := p.store.SetDND(context.Background(), app, user, dnd); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.users[user]
+	if !ok || e.st.DND == dnd {
+		return nil
+	}
+	e.st.DND = dnd
+	a.publish(e)
+	return nil
+}
+
+func (p *memPresence) Status(app, user string) (protocol.UserStatus, bool) {
+	a, err := p.app(app)
+	if err != nil {
+		return protocol.UserStatus{}, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.users[user]
+	if !ok {
+		return protocol.UserStatus{}, false
+	}
+	return e.st, true
+}
+
+func (p *memPresence) List(app string) ([]protocol.UserStatus, error) {
+	a, err := p.app(app)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	out := make([]protocol.UserStatus, 0, len(a.users))
+	for _, e := range a.users {
+		out = append(out, e.st)
+	}
+	a.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].User < out[j].User })
+	return out, nil
+}
+
+func (p *memPresence) Subscribe(app string, s Peer) error {
+	a, err := p.app(app)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.subs[s] = struct{}{}
+	a.mu.Unlock()
+	return nil
+}
+
+func (p *memPresence) Unsubscribe(app string, s Peer) {
+	a, err := p.app(app)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	delete(a.subs, s)
+	a.mu.Unlock()
+}

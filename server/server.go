@@ -1,0 +1,272 @@
+// Package server is Huddle's server: applications, users, presence and
+// (in the files beside this one) meetings, calls and data relay, spoken over
+// WebSocket as docs/protocol.md describes.
+//
+// Lock order, outermost first: Server.mu, then memPresence.mu, then
+// appPresence.mu. memRouter.mu is a leaf: nothing is called while it is held.
+// conn has no lock of its own: its fields are owned by its read loop and
+// everyone else talks to it through Send.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"huddle/protocol"
+	"huddle/server/store"
+)
+
+// Config sets up a Server. Only DataDir is required.
+type Config struct {
+	// DataDir holds the database and the key file; created if missing.
+	DataDir string
+	// Store replaces the SQLite store in DataDir (tests, other databases).
+	Store store.Store
+	// Limits; zero fields take DefaultLimits.
+	Limits Limits
+	// Version is reported to clients in the hello reply.
+	Version string
+	Logger  *slog.Logger
+}
+
+// Server is one Huddle server process.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	store    store.Store
+	key      []byte
+	router   Router
+	presence Presence
+	verified sync.Map // app ID → SHA-256 of a password bcrypt already accepted
+
+	upgrader websocket.Upgrader
+	ready    atomic.Bool
+
+	mu       sync.Mutex
+	conns    map[*conn]struct{}
+	closing  bool
+	sessions sync.WaitGroup
+	httpSrv  *http.Server
+}
+
+// New opens the store and prepares a server; call Serve to accept clients.
+func New(cfg Config) (*Server, error) {
+	cfg.Limits = withDefaults(cfg.Limits)
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	key, err := loadOrCreateKey(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	st := cfg.Store
+	if st == nil {
+		if st, err = store.OpenSQLite(filepath.Join(cfg.DataDir, "huddle.db")); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{
+		cfg:   cfg,
+		log:   cfg.Logger,
+		store: st,
+		key:   key,
+		conns: make(map[*conn]struct{}),
+	}
+	s.router = newMemRouter()
+	s.presence = newMemPresence(st)
+	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10}
+	return s, nil
+}
+
+func withDefaults(l Limits) Limits {
+	d := DefaultLimits()
+	if l.MaxFrame <= 0 {
+		l.MaxFrame = d.MaxFrame
+	}
+	if l.SendQueue <= 0 {
+		l.SendQueue = d.SendQueue
+	}
+	if l.MaxBatch <= 0 {
+		l.MaxBatch = d.MaxBatch
+	}
+	if l.LoginTimeout <= 0 {
+		l.LoginTimeout = d.LoginTimeout
+	}
+	if l.PingInterval <= 0 {
+		l.PingInterval = d.PingInterval
+	}
+	if l.PongWait <= 0 {
+		l.PongWait = d.PongWait
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = d.WriteTimeout
+	}
+	if l.MaxIDLen <= 0 {
+		l.MaxIDLen = d.MaxIDLen
+	}
+	if l.MaxNickLen <= 0 {
+		l.MaxNickLen = d.MaxNickLen
+	}
+	return l
+}
+
+// Handler serves /ws (the protocol) and /healthz (200 once ready).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ws", s.serveWS)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
+}
+
+// Serve accepts clients on ln until Shutdown. A loopback-only listener on a
+// server without applications gets the demo application.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.serve(ln, "ws", func(h *http.Server) error { return h.Serve(ln) })
+}
+
+// ServeTLS is Serve over TLS with the given certificate and key files.
+func (s *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
+	return s.serve(ln, "wss", func(h *http.Server) error { return h.ServeTLS(ln, certFile, keyFile) })
+}
+
+func (s *Server) serve(ln net.Listener, scheme string, run func(*http.Server) error) error {
+	if err := s.ensureDemoApp(ln.Addr()); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return http.ErrServerClosed
+	}
+	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := s.httpSrv
+	s.mu.Unlock()
+	s.ready.Store(true)
+	s.log.Info("huddle server listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String()+"/ws")
+	return run(srv)
+}
+
+func (s *Server) ensureDemoApp(addr net.Addr) error {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsLoopback() {
+		return nil
+	}
+	ctx := context.Background()
+	n, err := s.store.CountApps(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	err = AddApp(ctx, s.store, s.cfg.DataDir, DemoAppID, DemoAppSecret, store.UserAuthNone)
+	if err != nil && !errors.Is(err, store.ErrExists) {
+		return err
+	}
+	s.log.Info("no application yet and listening on loopback only: created application \"demo\" with secret \"demo\"")
+	return nil
+}
+
+// Shutdown stops accepting, tells every client the server is going away,
+// waits for their sessions to end (or ctx), and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.ready.Store(false)
+	s.mu.Lock()
+	s.closing = true
+	srv := s.httpSrv
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+
+	var err error
+	if srv != nil {
+		err = srv.Shutdown(ctx)
+	}
+	for _, c := range conns {
+		c.close(websocket.CloseGoingAway, "server shutting down")
+	}
+	waited := make(chan struct{})
+	go func() { s.sessions.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-ctx.Done():
+		err = errors.Join(err, ctx.Err())
+	}
+	return errors.Join(err, s.store.Close())
+}
+
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the HTTP request
+	}
+	c := newConn(s, ws)
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+		ws.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.sessions.Add(2)
+	s.mu.Unlock()
+	go func() { defer s.sessions.Done(); c.writeLoop() }()
+	go func() { defer s.sessions.Done(); c.readLoop() }()
+}
+
+// signIn makes c the user's session: recorded in the store, reachable
+// through the router, online in presence. An older session of the same user
+// is pushed off.
+func (s *Server) signIn(c *conn, app, user, nick string) error {
+	if _, err := s.store.TouchUser(context.Background(), app, user, nick, time.Now()); err != nil {
+		return err
+	}
+	c.app, c.user, c.nick, c.loggedIn = app, user, nick, true
+	replaced := s.router.Attach(app, user, c)
+	if replaced != nil {
+		replaced.Kick(protocol.CloseKickedOut, "signed in elsewhere")
+	}
+	return s.presence.Online(app, user, nick, c)
+}
+
+// sessionEnded releases everything a closed connection held.
+func (s *Server) sessionEnded(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	if !c.loggedIn {
+		return
+	}
+	if c.subscribed {
+		s.presence.Unsubscribe(c.app, c)
+	}
+	if s.router.Detach(c.app, c.user, c) {
+		s.presence.Offline(c.app, c.user, c)
+		if err := s.store.SetLastSeen(context.Background(), c.app, c.user, time.Now()); err != nil {
+			s.log.Warn("record last seen", "user", c.user, "err", err)
+		}
+	}
+}

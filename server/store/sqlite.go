@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// migrations run in order, once each; their index+1 is the schema version
+// kept in PRAGMA user_version. Append, never edit.
+var migrations = []string{
+	`CREATE TABLE apps (
+		id            TEXT PRIMARY KEY,
+		pswd_hash     BLOB NOT NULL,
+		user_auth     TEXT NOT NULL,
+		sealed_secret BLOB,
+		created       INTEGER NOT NULL
+	);
+	CREATE TABLE users (
+		app       TEXT NOT NULL REFERENCES apps(id),
+		id        TEXT NOT NULL,
+		nick      TEXT NOT NULL,
+		dnd       INTEGER NOT NULL DEFAULT 0,
+		last_seen INTEGER NOT NULL,
+		PRIMARY KEY (app, id)
+	);
+	CREATE TABLE meetings (
+		app        TEXT NOT NULL REFERENCES apps(id),
+		id         INTEGER NOT NULL,
+		subject    TEXT NOT NULL,
+		pswd       TEXT NOT NULL,
+		creator    TEXT NOT NULL,
+		start_time INTEGER NOT NULL,
+		PRIMARY KEY (app, id)
+	);`,
+}
+
+// SQLite is the default Store: one file, WAL journal, no set-up.
+type SQLite struct {
+	db *sql.DB
+}
+
+// OpenSQLite opens (creating if needed) the database at path and brings its
+// schema up to date.
+func OpenSQLite(path string) (*SQLite, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	s := &SQLite{db: db}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *SQLite) migrate() error {
+	var version int
+	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	for i := version; i < len(migrations); i++ {
+		tx, err := s.db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *SQLite) Close() error { return s.db.Close() }
+
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+func (s *SQLite) CreateApp(ctx context.Context, a App) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO apps (id, pswd_hash, user_auth, sealed_secret, created) VALUES (?, ?, ?, ?, ?)`,
+		a.ID, a.PswdHash, string(a.UserAuth), a.SealedSecret, a.Created.Unix())
+	if isUniqueViolation(err) {
+		return ErrExists
+	}
+	return err
+}
+
+func (s *SQLite) App(ctx context.Context, id string) (App, error) {
+	a := App{ID: id}
+	var auth string
+	var created int64
+	err := s.db.QueryRowContext(ctx,
+		`SELECT pswd_hash, user_auth, sealed_secret, created FROM apps WHERE id = ?`, id).
+		Scan(&a.PswdHash, &auth, &a.SealedSecret, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return App{}, ErrNotFound
+	}
+	a.UserAuth, a.Created = UserAuth(auth), time.Unix(created, 0)
+	return a, err
+}
+
+func (s *SQLite) CountApps(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM apps`).Scan(&n)
+	return n, err
+}
+
+func (s *SQLite) TouchUser(ctx context.Context, app, id, nick string, seen time.Time) (User, error) {
+	u := User{App: app, ID: id}
+	var last int64
+	err := s.db.QueryRowContext(ctx,
+		`INSERT INTO users (app, id, nick, last_seen) VALUES (?, ?, ?, ?)
+		 ON CONFLICT (app, id) DO UPDATE SET nick = excluded.nick, last_seen = excluded.last_seen
+		 RETURNING nick, dnd, last_seen`, app, id, nick, seen.Unix()).Scan(&u.Nick, &u.DND, &last)
+	u.LastSeen = time.Unix(last, 0)
+	return u, err
+}
+
+func (s *SQLite) SetDND(ctx context.Context, app, id string, dnd int) error {
+	return s.execOne(ctx, `UPDATE users SET dnd = ? WHERE app = ? AND id = ?`, dnd, app, id)
+}
+
+func (s *SQLite) SetLastSeen(ctx context.Context, app, id string, seen time.Time) error {
+	return s.execOne(ctx, `UPDATE users SET last_seen = ? WHERE app = ? AND id = ?`, seen.Unix(), app, id)
+}
+
+func (s *SQLite) Users(ctx context.Context, app string) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT id, nick, dnd, last_seen FROM users WHERE app = ? ORDER BY id`, app)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var users []User
+	for rows.Next() {
+		u := User{App: app}
+		var last int64
+		if err := rows.Scan(&u.ID, &u.Nick, &u.DND, &last); err != nil {
+			return nil, err
+		}
+		u.LastSeen = time.Unix(last, 0)
+		users = append(users, u)
+	}
+	return users, rows.Err()
+}
+
+func (s *SQLite) CreateMeeting(ctx context.Context, m Meeting) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO meetings (app, id, subject, pswd, creator, start_time) VALUES (?, ?, ?, ?, ?, ?)`,
+		m.App, m.ID, m.Subject, m.Pswd, m.Creator, m.StartTime.Unix())
+	if isUniqueViolation(err) {
+		return ErrExists
+	}
+	return err
+}
+
+func (s *SQLite) DeleteMeeting(ctx context.Context, app string, id int64) error {
+	return s.execOne(ctx, `DELETE FROM meetings WHERE app = ? AND id = ?`, app, id)
+}
+
+func (s *SQLite) Meeting(ctx context.Context, app string, id int64) (Meeting, error) {
+	m := Meeting{App: app, ID: id}
+	var start int64
+	err := s.db.QueryRowContext(ctx,
+		`SELECT subject, pswd, creator, start_time FROM meetings WHERE app = ? AND id = ?`, app, id).
+		Scan(&m.Subject, &m.Pswd, &m.Creator, &start)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Meeting{}, ErrNotFound
+	}
+	m.StartTime = time.Unix(start, 0)
+	return m, err
+}
+
+func (s *SQLite) Meetings(ctx context.Context, app string) ([]Meeting, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT id, subject, pswd, creator, start_time FROM meetings WHERE app = ? ORDER BY start_time, id`, app)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Meeting
+	for rows.Next() {
+		m := Meeting{App: app}
+		var start int64
+		if err := rows.Scan(&m.ID, &m.Subject, &m.Pswd, &m.Creator, &start); err != nil {
+			return nil, err
+		}
+		m.StartTime = time.Unix(start, 0)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// execOne runs a statement that must touch exactly one row.
+func (s *SQLite) execOne(ctx context.Context, q string, args ...any) error {
+	res, err := s.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package session
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"huddle/protocol"
+)
+
+// link is one WebSocket connection to the server: a reader goroutine that
+// hands every message to the session in order, and a writer goroutine that
+// owns all writes and coalesces queued control messages into one frame.
+// A session has at most one live link; a new Login makes a new one.
+type link struct {
+	ws *websocket.Conn
+
+	mu     sync.Mutex
+	ctrl   [][]byte // control messages waiting for the writer
+	closed bool
+	wake   chan struct{}
+	done   chan struct{}
+
+	closeOnce sync.Once
+}
+
+// maxBatch caps how many bytes of queued control messages share one frame.
+const maxBatch = 64 << 10
+
+func newLink(ws *websocket.Conn) *link {
+	return &link{ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// send queues one control message; false if the link is closed.
+func (l *link) send(msg []byte) bool {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return false
+	}
+	l.ctrl = append(l.ctrl, msg)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// close ends the link after the writer has sent what was already queued.
+func (l *link) close() {
+	l.closeOnce.Do(func() {
+		l.mu.Lock()
+		l.closed = true
+		l.mu.Unlock()
+		close(l.done)
+	})
+}
+
+func (l *link) writeLoop(writeTimeout time.Duration) {
+	defer l.ws.Close()
+	for {
+		closing := false
+		select {
+		case <-l.wake:
+		case <-l.done:
+			closing = true
+		}
+		// Messages queued before close (a logout, say) still go out.
+		l.mu.Lock()
+		batch := l.ctrl
+		l.ctrl = nil
+		l.mu.Unlock()
+		if err := l.writeBatch(batch, writeTimeout); err != nil {
+			l.close()
+			return
+		}
+		if closing {
+			l.ws.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+			return
+		}
+	}
+}
+
+func (l *link) writeBatch(batch [][]byte, writeTimeout time.Duration) error {
+	for len(batch) > 0 {
+		l.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+		w, err := l.ws.NextWriter(websocket.TextMessage)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for len(batch) > 0 && (n == 0 || n+len(batch[0]) < maxBatch) {
+			if n > 0 {
+				w.Write([]byte{'\n'})
+			}
+			w.Write(batch[0])
+			n += len(batch[0]) + 1
+			batch = batch[1:]
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// closeError turns how a read ended into the SDK code the user is told.
+func closeError(err error) protocol.ErrCode {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return protocol.LineOffCode(ce.Code)
+	}
+	var ne interface{ Timeout() bool }
+	if errors.As(err, &ne) && ne.Timeout() {
+		return protocol.SocketTimeout
+	}
+	return protocol.SocketException
+}

@@ -1,0 +1,51 @@
+package session
+
+import "huddle/protocol"
+
+// SetDNDStatus turns do-not-disturb off (0) or on (any other value, meaning
+// up to the app). Outcome: SetDNDStatusSuccess or SetDNDStatusFail.
+func (s *Session) SetDNDStatus(dndStatus int, cookie string) {
+	s.call(protocol.OpSetDND, protocol.SetDND{DND: dndStatus},
+		func(protocol.Message) { s.emit(SetDNDStatusSuccess{Cookie: cookie}) },
+		func(code ErrCode) { s.emit(SetDNDStatusFail{Err: code, Cookie: cookie}) })
+}
+
+// GetUserStatus lists every user of the application, offline ones too.
+// Outcome: GetUserStatusSuccess or GetUserStatusFail.
+func (s *Session) GetUserStatus(cookie string) {
+	s.call(protocol.OpGetUserStatus, nil,
+		func(m protocol.Message) {
+			var r protocol.UserStatusList
+			if err := protocol.Decode(m.D, &r); err != nil {
+				s.emit(GetUserStatusFail{Err: protocol.ErrData, Cookie: cookie})
+				return
+			}
+			users := make([]UserStatus, len(r.Users))
+			for i, u := range r.Users {
+				users[i] = userStatusFrom(u)
+			}
+			s.emit(GetUserStatusSuccess{Users: users, Cookie: cookie})
+		},
+		func(code ErrCode) { s.emit(GetUserStatusFail{Err: code, Cookie: cookie}) })
+}
+
+// StartUserStatusNotify subscribes to every status change in the
+// application; each arrives as NotifyUserStatus carrying this cookie.
+// Outcome: StartUserStatusNotifyRslt.
+func (s *Session) StartUserStatusNotify(cookie string) {
+	s.call(protocol.OpStartStatusNotify, nil,
+		func(protocol.Message) {
+			s.mu.Lock()
+			s.notifyCookie = cookie
+			s.mu.Unlock()
+			s.emit(StartUserStatusNotifyRslt{Err: protocol.NoErr, Cookie: cookie})
+		},
+		func(code ErrCode) { s.emit(StartUserStatusNotifyRslt{Err: code, Cookie: cookie}) })
+}
+
+// StopUserStatusNotify ends the subscription. Outcome: StopUserStatusNotifyRslt.
+func (s *Session) StopUserStatusNotify(cookie string) {
+	s.call(protocol.OpStopStatusNotify, nil,
+		func(protocol.Message) { s.emit(StopUserStatusNotifyRslt{Err: protocol.NoErr, Cookie: cookie}) },
+		func(code ErrCode) { s.emit(StopUserStatusNotifyRslt{Err: code, Cookie: cookie}) })
+}

@@ -1,0 +1,41 @@
+package session
+
+import "huddle/protocol"
+
+// pushHandlers turns each server push into events. Files that add a feature
+// add their pushes here.
+var pushHandlers map[string]func(s *Session, l *link, m protocol.Message)
+
+func init() {
+	pushHandlers = map[string]func(*Session, *link, protocol.Message){
+		protocol.EvUserStatus: (*Session).onUserStatus,
+		protocol.EvLineOff:    (*Session).onLineOff,
+		protocol.EvError:      (*Session).onServerError,
+	}
+}
+
+func (s *Session) onUserStatus(_ *link, m protocol.Message) {
+	var u protocol.UserStatus
+	if protocol.Decode(m.D, &u) != nil {
+		return
+	}
+	s.mu.Lock()
+	cookie := s.notifyCookie
+	s.mu.Unlock()
+	s.emit(NotifyUserStatus{Status: userStatusFrom(u), Cookie: cookie})
+}
+
+// onLineOff: the server says why it is about to close; report that reason
+// rather than the bare close that follows.
+func (s *Session) onLineOff(l *link, m protocol.Message) {
+	var lo protocol.LineOff
+	if protocol.Decode(m.D, &lo) != nil {
+		lo.Code = protocol.ForcedCloseConnection
+	}
+	s.endLink(l, lo.Code)
+}
+
+// onServerError: the server could not tie a problem to one of our requests.
+// It means this SDK sent something the server did not understand, which is a
+// bug here, not something the application can act on.
+func (s *Session) onServerError(*link, protocol.Message) {}

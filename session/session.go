@@ -1,0 +1,375 @@
+// Package session is Huddle's client SDK: the seed's CloudroomVideoMgr API
+// in Go. Every method returns at once; its outcome arrives later as an Event
+// that carries the caller's cookie back. Events are plain values delivered
+// in the order they happened, either on Events() or, when Config.Handler is
+// set, to that handler (through Config.Dispatch, e.g. fyne.Do, if given).
+package session
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"huddle/protocol"
+)
+
+// Config sets up a Session. Only ServerURL is required.
+type Config struct {
+	// ServerURL is the server's WebSocket address, e.g. ws://127.0.0.1:7090/ws.
+	ServerURL string
+	// ConnectTimeout bounds dialing (203 CREATE_CONN_FAILED past it).
+	ConnectTimeout time.Duration
+	// RequestTimeout bounds waiting for any answer (202 NOSERVER_RSP past it).
+	RequestTimeout time.Duration
+	// ReadTimeout: a connection silent this long (no data, no ping) is
+	// considered dropped (205 SOCKETTIMEOUT).
+	ReadTimeout time.Duration
+	// TLSConfig for wss:// servers; nil uses the system's roots.
+	TLSConfig *tls.Config
+	// Handler, if set, receives every event instead of Events().
+	Handler func(Event)
+	// Dispatch, if set with Handler, runs each handler call; the desktop
+	// app passes fyne.Do so handlers run on the UI goroutine. Calls are made
+	// in event order.
+	Dispatch func(func())
+	// ClientName is sent in the hello, for the server's logs.
+	ClientName string
+}
+
+func (c Config) withDefaults() Config {
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 15 * time.Second
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 75 * time.Second
+	}
+	if c.ClientName == "" {
+		c.ClientName = "huddle-session-go"
+	}
+	return c
+}
+
+// maxIncoming bounds one message from the server (a full user list of a big
+// organisation fits easily).
+const maxIncoming = 64 << 20
+
+type loginState int
+
+const (
+	stateIdle loginState = iota
+	stateLoggingIn
+	stateOnline
+)
+
+// Session is one user's connection to a Huddle server. It is safe for
+// concurrent use.
+type Session struct {
+	cfg Config
+	d   *dispatcher
+
+	mu           sync.Mutex
+	link         *link // the live connection, nil when signed out
+	state        loginState
+	userID       string
+	nextID       uint64
+	pending      map[uint64]*pending
+	notifyCookie string
+	closed       bool
+}
+
+type pending struct {
+	link    *link
+	onReply func(protocol.Message)
+	onFail  func(ErrCode)
+	timer   *time.Timer
+}
+
+// New makes a session; nothing connects until Login.
+func New(cfg Config) *Session {
+	cfg = cfg.withDefaults()
+	return &Session{
+		cfg:     cfg,
+		d:       newDispatcher(cfg.Handler, cfg.Dispatch),
+		pending: make(map[uint64]*pending),
+	}
+}
+
+// Events delivers every event in order. It is closed by Close. When
+// Config.Handler is set it delivers nothing.
+func (s *Session) Events() <-chan Event { return s.d.out }
+
+// UserID is the signed-in user's ID, "" when signed out.
+func (s *Session) UserID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateOnline {
+		return ""
+	}
+	return s.userID
+}
+
+// Close logs out if needed and ends the session. Events not yet delivered
+// are discarded and Events() is closed.
+func (s *Session) Close() {
+	s.Logout()
+	s.mu.Lock()
+	s.closed = true
+	l := s.link
+	s.mu.Unlock()
+	if l != nil {
+		s.endLink(l, protocol.NotLogin)
+	}
+	s.d.close()
+}
+
+func (s *Session) emit(ev Event) { s.d.emit(ev) }
+
+// Login connects and signs in. authPswd is the lowercase MD5 hex of the
+// application secret. Outcome: LoginSuccess or LoginFail.
+func (s *Session) Login(authAcnt, authPswd, nickName, privAcnt, privAuthCode, cookie string) {
+	s.mu.Lock()
+	if s.closed || s.state != stateIdle {
+		s.mu.Unlock()
+		s.emit(LoginFail{Err: protocol.LoginStateError, Cookie: cookie})
+		return
+	}
+	s.state = stateLoggingIn
+	s.mu.Unlock()
+	login := protocol.Login{App: authAcnt, Pswd: authPswd, Nick: nickName, User: privAcnt, AuthCode: privAuthCode}
+	go s.connectAndLogin(login, cookie)
+}
+
+func (s *Session) connectAndLogin(login protocol.Login, cookie string) {
+	l, code := s.dial()
+	if code != protocol.NoErr {
+		s.mu.Lock()
+		s.state = stateIdle
+		s.mu.Unlock()
+		s.emit(LoginFail{Err: code, Cookie: cookie})
+		return
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.close()
+		return
+	}
+	s.link = l
+	s.mu.Unlock()
+	go l.writeLoop(s.cfg.RequestTimeout)
+	go s.readLoop(l)
+
+	// Hello and login go out together: no round trip is spent waiting.
+	s.request(l, protocol.OpHello, protocol.Hello{Version: protocol.Version, Client: s.cfg.ClientName},
+		func(protocol.Message) {},
+		func(code ErrCode) { s.endLink(l, code) })
+	s.request(l, protocol.OpLogin, login,
+		func(m protocol.Message) {
+			var r protocol.LoginReply
+			if protocol.Decode(m.D, &r) != nil {
+				s.endLink(l, protocol.ErrData)
+				s.emit(LoginFail{Err: protocol.ErrData, Cookie: cookie})
+				return
+			}
+			s.mu.Lock()
+			if s.link != l {
+				s.mu.Unlock()
+				return
+			}
+			s.state, s.userID = stateOnline, r.User
+			s.mu.Unlock()
+			s.emit(LoginSuccess{UsrID: r.User, Cookie: cookie})
+		},
+		func(code ErrCode) {
+			s.endLink(l, code)
+			s.emit(LoginFail{Err: code, Cookie: cookie})
+		})
+}
+
+func (s *Session) dial() (*link, ErrCode) {
+	dialer := websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: s.cfg.ConnectTimeout,
+		TLSClientConfig:  s.cfg.TLSConfig,
+		ReadBufferSize:   32 << 10,
+		WriteBufferSize:  32 << 10,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ConnectTimeout)
+	defer cancel()
+	ws, _, err := dialer.DialContext(ctx, s.cfg.ServerURL, nil)
+	if err != nil {
+		var certErr *tls.CertificateVerificationError
+		var unknownAuth x509.UnknownAuthorityError
+		var hostErr x509.HostnameError
+		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+			return nil, protocol.SSLErr
+		}
+		return nil, protocol.CreateConnFailed
+	}
+	ws.SetReadLimit(maxIncoming)
+	return newLink(ws), protocol.NoErr
+}
+
+func (s *Session) readLoop(l *link) {
+	timeout := s.cfg.ReadTimeout
+	l.ws.SetReadDeadline(time.Now().Add(timeout))
+	l.ws.SetPingHandler(func(data string) error {
+		l.ws.SetReadDeadline(time.Now().Add(timeout))
+		return l.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	for {
+		typ, data, err := l.ws.ReadMessage()
+		if err != nil {
+			s.endLink(l, closeError(err))
+			return
+		}
+		l.ws.SetReadDeadline(time.Now().Add(timeout))
+		switch typ {
+		case websocket.TextMessage:
+			err = protocol.DecodeFrame(data, func(m protocol.Message) error {
+				s.handleMessage(l, m)
+				return nil
+			})
+		case websocket.BinaryMessage:
+			err = s.handleBinary(l, data)
+		}
+		if err != nil {
+			// The server broke the protocol; nothing it says can be trusted now.
+			s.endLink(l, protocol.ErrData)
+			return
+		}
+	}
+}
+
+func (s *Session) handleMessage(l *link, m protocol.Message) {
+	if m.Re != 0 {
+		s.mu.Lock()
+		p, ok := s.pending[m.Re]
+		if ok && p.link == l {
+			delete(s.pending, m.Re)
+		} else {
+			ok = false
+		}
+		s.mu.Unlock()
+		if !ok {
+			return // answered after it timed out; the caller has been told already
+		}
+		p.timer.Stop()
+		if m.Code != protocol.NoErr {
+			p.onFail(m.Code)
+		} else {
+			p.onReply(m)
+		}
+		return
+	}
+	if h, ok := pushHandlers[m.Ev]; ok {
+		h(s, l, m)
+	}
+	// Unknown pushes come from a newer server; ignoring them is what lets
+	// the protocol grow without breaking older clients.
+}
+
+// endLink drops l if it is still the session's link: every request waiting
+// on it fails with code, and a signed-in user is told LineOff{code}.
+func (s *Session) endLink(l *link, code ErrCode) {
+	s.mu.Lock()
+	if s.link != l {
+		s.mu.Unlock()
+		l.close()
+		return
+	}
+	wasOnline := s.state == stateOnline
+	s.link, s.state, s.userID, s.notifyCookie = nil, stateIdle, "", ""
+	var failed []*pending
+	for id, p := range s.pending {
+		if p.link == l {
+			failed = append(failed, p)
+			delete(s.pending, id)
+		}
+	}
+	s.mu.Unlock()
+	l.close()
+	for _, p := range failed {
+		p.timer.Stop()
+		p.onFail(code)
+	}
+	if wasOnline && code != protocol.NotLogin {
+		s.emit(LineOff{Err: code})
+	}
+}
+
+// request sends op on l; exactly one of onReply or onFail runs, on failure
+// with the server's code, 202 if no answer comes in time, or the link's
+// LineOff code if the connection drops first.
+func (s *Session) request(l *link, op string, payload any, onReply func(protocol.Message), onFail func(ErrCode)) {
+	s.mu.Lock()
+	s.nextID++
+	id := s.nextID
+	p := &pending{link: l, onReply: onReply, onFail: onFail}
+	s.pending[id] = p
+	p.timer = time.AfterFunc(s.cfg.RequestTimeout, func() {
+		if s.takePending(id) {
+			onFail(protocol.NoServerRsp)
+		}
+	})
+	s.mu.Unlock()
+	msg, err := protocol.Request(op, id, payload)
+	if err == nil && l.send(msg) {
+		return
+	}
+	if s.takePending(id) {
+		p.timer.Stop()
+		if err != nil {
+			onFail(protocol.ErrData)
+		} else {
+			onFail(protocol.NotLogin)
+		}
+	}
+}
+
+func (s *Session) takePending(id uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.pending[id]; !ok {
+		return false
+	}
+	delete(s.pending, id)
+	return true
+}
+
+// call sends op for a signed-in user; when signed out it fails at once
+// with NOT_LOGIN, through the same onFail as any other failure.
+func (s *Session) call(op string, payload any, onReply func(protocol.Message), onFail func(ErrCode)) {
+	s.mu.Lock()
+	l, online := s.link, s.state == stateOnline
+	s.mu.Unlock()
+	if !online {
+		onFail(protocol.NotLogin)
+		return
+	}
+	s.request(l, op, payload, onReply, onFail)
+}
+
+// Logout signs out; no event follows (the seed has none). Waiting requests
+// fail with NOT_LOGIN.
+func (s *Session) Logout() {
+	s.mu.Lock()
+	l, online := s.link, s.state != stateIdle
+	s.mu.Unlock()
+	if l == nil || !online {
+		return
+	}
+	if msg, err := protocol.Request(protocol.OpLogout, 0, nil); err == nil {
+		l.send(msg)
+	}
+	s.endLink(l, protocol.NotLogin)
+}

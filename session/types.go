@@ -1,0 +1,34 @@
+package session
+
+import "huddle/protocol"
+
+// MeetInfo is CRVideo_MeetInfoObj.
+type MeetInfo struct {
+	ID          int    // meeting number; 0 = no meeting
+	Pswd        string // "" = no password
+	Subject     string
+	PubMeetUrl  string
+	Creator     string
+	MemberCount int
+	StartTime   int64 // unix seconds
+}
+
+// UserStatus is one user's presence.
+type UserStatus struct {
+	UserID     string
+	UserStatus int // 0 offline, 1 online idle, 2 online busy, 3 online in a meeting
+	DNDType    int // 0 = do-not-disturb off; any other value = on, meaning up to the app
+	NickName   string
+}
+
+// User statuses.
+const (
+	StatusOffline   = 0
+	StatusIdle      = 1
+	StatusBusy      = 2
+	StatusInMeeting = 3
+)
+
+func userStatusFrom(u protocol.UserStatus) UserStatus {
+	return UserStatus{UserID: u.User, UserStatus: u.Status, DNDType: u.DND, NickName: u.Nick}
+}
