@@ -30,6 +30,10 @@ func PasswordFor(secret string) string {
 // scheme. The secret is kept only as a bcrypt hash of its MD5 hex, plus,
 // for JWT applications that need it as an HMAC key, sealed with the key.
 func AddApp(ctx context.Context, st store.Store, dataDir, id, secret string, auth store.UserAuth) error {
+	return addApp(ctx, st, dataDir, id, secret, auth, bcrypt.DefaultCost)
+}
+
+func addApp(ctx context.Context, st store.Store, dataDir, id, secret string, auth store.UserAuth, cost int) error {
 	if !validID(id, DefaultLimits().MaxIDLen) {
 		return fmt.Errorf("application ID %q: use 1-%d letters, digits, '.', '_', '-' or '@'", id, DefaultLimits().MaxIDLen)
 	}
@@ -39,7 +43,7 @@ func AddApp(ctx context.Context, st store.Store, dataDir, id, secret string, aut
 	if auth != store.UserAuthNone && auth != store.UserAuthJWT {
 		return fmt.Errorf("user auth %q: want %q or %q", auth, store.UserAuthNone, store.UserAuthJWT)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(PasswordFor(secret)), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(PasswordFor(secret)), cost)
 	if err != nil {
 		return err
 	}
@@ -57,4 +61,9 @@ func AddApp(ctx context.Context, st store.Store, dataDir, id, secret string, aut
 		return fmt.Errorf("create application %q: %w", id, err)
 	}
 	return nil
+}
+
+// AddApp creates an application in this server's store.
+func (s *Server) AddApp(ctx context.Context, id, secret string, auth store.UserAuth) error {
+	return addApp(ctx, s.store, s.cfg.DataDir, id, secret, auth, s.cfg.HashCost)
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/crypto/bcrypt"
 
 	"huddle/protocol"
 	"huddle/server/store"
@@ -35,6 +36,8 @@ type Config struct {
 	Store store.Store
 	// Limits; zero fields take DefaultLimits.
 	Limits Limits
+	// HashCost is the bcrypt cost for application secrets (tests lower it).
+	HashCost int
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
@@ -63,6 +66,9 @@ type Server struct {
 // New opens the store and prepares a server; call Serve to accept clients.
 func New(cfg Config) (*Server, error) {
 	cfg.Limits = withDefaults(cfg.Limits)
+	if cfg.HashCost == 0 {
+		cfg.HashCost = bcrypt.DefaultCost
+	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
@@ -179,7 +185,7 @@ func (s *Server) ensureDemoApp(addr net.Addr) error {
 	if err != nil || n > 0 {
 		return err
 	}
-	err = AddApp(ctx, s.store, s.cfg.DataDir, DemoAppID, DemoAppSecret, store.UserAuthNone)
+	err = s.AddApp(ctx, DemoAppID, DemoAppSecret, store.UserAuthNone)
 	if err != nil && !errors.Is(err, store.ErrExists) {
 		return err
 	}

@@ -1,0 +1,203 @@
+// Package testkit starts real Huddle servers on loopback and drives real
+// session clients for end-to-end tests.
+package testkit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"huddle/server"
+	"huddle/session"
+)
+
+// WaitTimeout bounds every wait for an event; a test that hits it fails
+// and prints what did arrive.
+const WaitTimeout = 10 * time.Second
+
+// Server is a running in-process server.
+type Server struct {
+	*server.Server
+	URL     string // ws://127.0.0.1:port/ws
+	Addr    string
+	DataDir string
+	done    chan error
+	stopped bool
+}
+
+// Option adjusts a test server's config.
+type Option func(*server.Config)
+
+// StartServer runs a server on a free loopback port (so it has the demo
+// application) in a fresh data folder, and stops it when the test ends.
+func StartServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	return StartServerIn(t, t.TempDir(), opts...)
+}
+
+// StartServerIn is StartServer on an existing data folder (restart tests).
+func StartServerIn(t testing.TB, dataDir string, opts ...Option) *Server {
+	t.Helper()
+	cfg := server.Config{
+		DataDir:  dataDir,
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		HashCost: bcrypt.MinCost, // real hashing, minus seconds per test under -race
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	s := &Server{Server: srv, Addr: ln.Addr().String(), URL: "ws://" + ln.Addr().String() + "/ws", DataDir: dataDir, done: make(chan error, 1)}
+	go func() { s.done <- srv.Serve(ln) }()
+	t.Cleanup(func() { s.Stop(t) })
+	return s
+}
+
+// Stop shuts the server down gracefully; safe to call twice.
+func (s *Server) Stop(t testing.TB) {
+	if s.stopped {
+		return
+	}
+	s.stopped = true
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil && !strings.Contains(err.Error(), "closed") {
+		t.Errorf("shutdown: %v", err)
+	}
+	<-s.done
+}
+
+// Client is a session whose events are recorded so tests can wait for them.
+type Client struct {
+	*session.Session
+	t      testing.TB
+	mu     sync.Mutex
+	events []session.Event
+	used   []bool
+	change chan struct{}
+}
+
+// NewClient makes a session against url (not yet logged in).
+func NewClient(t testing.TB, url string, tweak ...func(*session.Config)) *Client {
+	t.Helper()
+	cfg := session.Config{ServerURL: url}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	c := &Client{Session: session.New(cfg), t: t, change: make(chan struct{})}
+	go func() {
+		for ev := range c.Events() {
+			c.mu.Lock()
+			c.events = append(c.events, ev)
+			c.used = append(c.used, false)
+			close(c.change)
+			c.change = make(chan struct{})
+			c.mu.Unlock()
+		}
+	}()
+	t.Cleanup(c.Close)
+	return c
+}
+
+// Login signs a client in to the demo application as user (with nickname
+// nick) and waits for success.
+func Login(t testing.TB, url, user string) *Client {
+	t.Helper()
+	c := NewClient(t, url)
+	c.Login(server.DemoAppID, server.PasswordFor(server.DemoAppSecret), "Nick "+user, user, "", "login")
+	ok := Await[session.LoginSuccess](t, c, nil)
+	if user != "" && ok.UsrID != user {
+		t.Fatalf("logged in as %q, want %q", ok.UsrID, user)
+	}
+	return c
+}
+
+// Await waits for the first not-yet-awaited event of type T that match
+// accepts (nil accepts any), marks it used and returns it.
+func Await[T session.Event](t testing.TB, c *Client, match func(T) bool) T {
+	t.Helper()
+	deadline := time.After(WaitTimeout)
+	for {
+		c.mu.Lock()
+		for i, ev := range c.events {
+			if c.used[i] {
+				continue
+			}
+			if e, ok := ev.(T); ok && (match == nil || match(e)) {
+				c.used[i] = true
+				c.mu.Unlock()
+				return e
+			}
+		}
+		change := c.change
+		c.mu.Unlock()
+		select {
+		case <-change:
+		case <-deadline:
+			var zero T
+			t.Fatalf("no %T within %v; events so far:\n%s", zero, WaitTimeout, c.Dump())
+			return zero
+		}
+	}
+}
+
+// Unused returns the events of type T not yet awaited.
+func Unused[T session.Event](c *Client) []T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []T
+	for i, ev := range c.events {
+		if e, ok := ev.(T); ok && !c.used[i] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// All returns every event of type T received so far, awaited or not.
+func All[T session.Event](c *Client) []T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []T
+	for _, ev := range c.events {
+		if e, ok := ev.(T); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Dump lists the events received, for failure messages.
+func (c *Client) Dump() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for i, ev := range c.events {
+		fmt.Fprintf(&b, "  %d %T %+v (used=%v)\n", i, ev, ev, c.used[i])
+	}
+	return b.String()
+}
+
+// Sync makes a round trip to the server and waits for it: every push the
+// server queued for this client before the round trip has arrived after it.
+func Sync(t testing.TB, c *Client) {
+	t.Helper()
+	cookie := fmt.Sprintf("sync-%d", time.Now().UnixNano())
+	c.GetUserStatus(cookie)
+	Await[session.GetUserStatusSuccess](t, c, func(e session.GetUserStatusSuccess) bool { return e.Cookie == cookie })
+}
