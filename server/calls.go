@@ -218,7 +218,7 @@ func (c *conn) handleCall(m protocol.Message) {
 	}
 	l := &leg{app: c.app, id: r.Call, from: c.user, to: r.To, fromPeer: c, toPeer: callee, meet: mt}
 	cs.add(l)
-	push(callee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.info(r.To), Caller: c.user, Ext: r.Ext})
+	push(callee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user, Ext: r.Ext})
 	c.reply(m.ID, protocol.NoErr, nil)
 }
 

@@ -40,19 +40,25 @@ func (m *meeting) members() map[string]struct{} {
 // info is the meeting as user sees it: the password only for the creator
 // and members.
 func (m *meeting) info(user string) protocol.Meeting {
-	members := m.members()
-	mi := protocol.Meeting{
+	mi := m.full()
+	if _, in := m.members()[user]; !in && user != m.Creator {
+		mi.Pswd = ""
+	}
+	return mi
+}
+
+// full is the meeting with its password, for someone rung into it by a
+// member: they need it to join.
+func (m *meeting) full() protocol.Meeting {
+	return protocol.Meeting{
 		ID:        int(m.ID),
+		Pswd:      m.Pswd,
 		Subject:   m.Subject,
 		URL:       "huddle://meet/" + strconv.FormatInt(m.ID, 10),
 		Creator:   m.Creator,
-		Members:   len(members),
+		Members:   len(m.members()),
 		StartTime: m.StartTime.Unix(),
 	}
-	if _, in := members[user]; in || user == m.Creator {
-		mi.Pswd = m.Pswd
-	}
-	return mi
 }
 
 // appMeetings loads an application's meetings into the cache the first time

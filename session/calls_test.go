@@ -41,6 +41,7 @@ func ring(t *testing.T, caller, callee *testkit.Client, meet session.MeetInfo, e
 	assert.Equal(t, caller.UserID(), in.CallerID)
 	assert.Equal(t, ext, in.UsrExtDat)
 	assert.Equal(t, meet.ID, in.Meet.ID)
+	assert.Equal(t, meet.Pswd, in.Meet.Pswd, "the callee gets what it needs to join")
 	return id
 }
 
