@@ -28,6 +28,15 @@ func init() {
 		protocol.OpGetUserStatus:     {fn: (*conn).handleGetUserStatus, needLogin: true},
 		protocol.OpStartStatusNotify: {fn: (*conn).handleStartNotify, needLogin: true},
 		protocol.OpStopStatusNotify:  {fn: (*conn).handleStopNotify, needLogin: true},
+		protocol.OpCreateMeeting:     {fn: (*conn).handleCreateMeeting, needLogin: true},
+		protocol.OpDestroyMeeting:    {fn: (*conn).handleDestroyMeeting, needLogin: true},
+		protocol.OpGetMeetings:       {fn: (*conn).handleGetMeetings, needLogin: true},
+		protocol.OpCall:              {fn: (*conn).handleCall, needLogin: true},
+		protocol.OpAcceptCall:        {fn: (*conn).handleAcceptCall, needLogin: true},
+		protocol.OpRejectCall:        {fn: (*conn).handleRejectCall, needLogin: true},
+		protocol.OpHangupCall:        {fn: (*conn).handleHangupCall, needLogin: true},
+		protocol.OpInvite:            {fn: (*conn).handleInvite, needLogin: true},
+		protocol.OpCancelInvite:      {fn: (*conn).handleCancelInvite, needLogin: true},
 	}
 }
 

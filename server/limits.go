@@ -26,6 +26,10 @@ type Limits struct {
 	// characters). Both are answered with MEETPARAM_ERR (5).
 	MaxIDLen   int
 	MaxNickLen int
+	// MaxSubjectLen bounds a meeting subject in characters (1 to this);
+	// MaxExtLen the bytes of a call's usrExtDat. Both answer MEETPARAM_ERR.
+	MaxSubjectLen int
+	MaxExtLen     int
 }
 
 // DefaultLimits are the limits a server gets unless its Config says otherwise.
@@ -40,5 +44,8 @@ func DefaultLimits() Limits {
 		WriteTimeout: 10 * time.Second,
 		MaxIDLen:     64,
 		MaxNickLen:   64,
+
+		MaxSubjectLen: 50,
+		MaxExtLen:     8 << 10,
 	}
 }

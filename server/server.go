@@ -2,8 +2,10 @@
 // (in the files beside this one) meetings, calls and data relay, spoken over
 // WebSocket as docs/protocol.md describes.
 //
-// Lock order, outermost first: Server.mu, then memPresence.mu, then
-// appPresence.mu. memRouter.mu is a leaf: nothing is called while it is held.
+// Lock order, outermost first: Server.mu, then calls.mu, then
+// memPresence.mu, then appPresence.mu. calls.mu is held while pushing call
+// events and setting statuses so both arrive in the order of the calls'
+// state; nothing under presence calls back into calls. memRouter.mu is a leaf: nothing is called while it is held.
 // conn has no lock of its own: its fields are owned by its read loop and
 // everyone else talks to it through Send.
 package server
@@ -38,6 +40,9 @@ type Config struct {
 	Limits Limits
 	// HashCost is the bcrypt cost for application secrets (tests lower it).
 	HashCost int
+	// CallTimeout is how long a call or invite rings before it ends as
+	// unanswered (604); default 30 s.
+	CallTimeout time.Duration
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
@@ -51,6 +56,7 @@ type Server struct {
 	key      []byte
 	router   Router
 	presence Presence
+	calls    *calls
 	verified sync.Map // app ID → SHA-256 of a password bcrypt already accepted
 
 	upgrader websocket.Upgrader
@@ -68,6 +74,9 @@ func New(cfg Config) (*Server, error) {
 	cfg.Limits = withDefaults(cfg.Limits)
 	if cfg.HashCost == 0 {
 		cfg.HashCost = bcrypt.DefaultCost
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 30 * time.Second
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
@@ -97,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.router = newMemRouter()
 	s.presence = newMemPresence(st)
+	s.calls = newCalls(s)
 	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10}
 	return s, nil
 }
@@ -129,6 +139,12 @@ func withDefaults(l Limits) Limits {
 	}
 	if l.MaxNickLen <= 0 {
 		l.MaxNickLen = d.MaxNickLen
+	}
+	if l.MaxSubjectLen <= 0 {
+		l.MaxSubjectLen = d.MaxSubjectLen
+	}
+	if l.MaxExtLen <= 0 {
+		l.MaxExtLen = d.MaxExtLen
 	}
 	return l
 }
@@ -275,4 +291,6 @@ func (s *Server) sessionEnded(c *conn) {
 			s.log.Warn("record last seen", "user", c.user, "err", err)
 		}
 	}
+	// After Offline, so a user who left is not shown idle on the way out.
+	s.calls.sessionEnded(c.app, c.user, c)
 }

@@ -11,6 +11,13 @@ func init() {
 		protocol.EvUserStatus: (*Session).onUserStatus,
 		protocol.EvLineOff:    (*Session).onLineOff,
 		protocol.EvError:      (*Session).onServerError,
+
+		protocol.EvMeetingStopped: (*Session).onMeetingStopped,
+		protocol.EvCallIn:         (*Session).onCallIn,
+		protocol.EvCallAccepted:   (*Session).onCallAccepted,
+		protocol.EvCallRejected:   (*Session).onCallRejected,
+		protocol.EvCallHungup:     (*Session).onCallHungup,
+		protocol.EvInviteStatus:   (*Session).onInviteStatus,
 	}
 }
 

@@ -1,0 +1,307 @@
+package server
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"huddle/protocol"
+)
+
+// calls holds the live calls and invites of every application, and the
+// meeting cache they refer to (meetings.go). All of it sits under one mutex
+// so that destroying a meeting and ending the calls in it is one step.
+//
+// Pushes and status changes are made while mu is held: each party then
+// sees events, and subscribers see statuses, in the order the calls changed.
+// That is safe because Peer.Send never blocks and presence never calls back.
+type calls struct {
+	srv *Server
+
+	mu       sync.Mutex
+	meetings map[string]map[int64]*meeting // app → meeting ID
+	legs     map[legKey]*leg
+	byUser   map[userKey]map[*leg]struct{}
+}
+
+type legKey struct{ app, id string }
+
+// leg is a call, or a third-party invite, between two users. The one who
+// rang is from (caller or inviter), the one rung is to.
+type leg struct {
+	app, id  string
+	invite   bool
+	from, to string
+	fromPeer Peer
+	toPeer   Peer
+	meet     *meeting
+	accepted bool
+	timer    *time.Timer // rings out; stopped once accepted or ended
+}
+
+func newCalls(s *Server) *calls {
+	return &calls{
+		srv:      s,
+		meetings: make(map[string]map[int64]*meeting),
+		legs:     make(map[legKey]*leg),
+		byUser:   make(map[userKey]map[*leg]struct{}),
+	}
+}
+
+// Why a leg ended; it decides what each side is told.
+type endReason int
+
+const (
+	endHangup    endReason = iota // by a party
+	endReject                     // by the one rung, while ringing
+	endTimeout                    // nobody answered within CallTimeout
+	endCancel                     // the inviter cancelled a ringing invite
+	endDropped                    // a party's session ended
+	endDestroyed                  // the meeting was destroyed
+)
+
+func push(p Peer, ev string, payload any) {
+	if msg, err := protocol.Push(ev, payload); err == nil {
+		p.Send(msg)
+	}
+}
+
+// add registers a new ringing leg and starts its ring-out timer; mu held.
+func (cs *calls) add(l *leg) {
+	cs.legs[legKey{l.app, l.id}] = l
+	for _, u := range []string{l.from, l.to} {
+		k := userKey{l.app, u}
+		if cs.byUser[k] == nil {
+			cs.byUser[k] = make(map[*leg]struct{})
+		}
+		cs.byUser[k][l] = struct{}{}
+	}
+	l.meet.legs[l] = struct{}{}
+	l.timer = time.AfterFunc(cs.srv.cfg.CallTimeout, func() {
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		if cs.legs[legKey{l.app, l.id}] == l && !l.accepted {
+			cs.end(l, endTimeout, "", "")
+		}
+	})
+	cs.refresh(l.app, l.from)
+	cs.refresh(l.app, l.to)
+}
+
+// end removes l and tells each party except by (who asked, and hears it
+// from their own answer) what happened; mu held.
+func (cs *calls) end(l *leg, why endReason, by, ext string) {
+	l.timer.Stop()
+	delete(cs.legs, legKey{l.app, l.id})
+	for _, u := range []string{l.from, l.to} {
+		k := userKey{l.app, u}
+		delete(cs.byUser[k], l)
+		if len(cs.byUser[k]) == 0 {
+			delete(cs.byUser, k)
+		}
+	}
+	delete(l.meet.legs, l)
+
+	if l.from != by {
+		switch {
+		case l.invite:
+			status := protocol.InviteHungUp
+			switch why {
+			case endReject:
+				status = protocol.InviteRejected
+			case endTimeout:
+				status = protocol.InviteNoAnswer
+			}
+			push(l.fromPeer, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: status})
+		case why == endReject:
+			push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.ErrRefuse, Ext: ext})
+		case why == endTimeout:
+			push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.ErrNoAnswer})
+		default:
+			push(l.fromPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
+		}
+	}
+	if l.to != by {
+		push(l.toPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
+	}
+	cs.refresh(l.app, l.from)
+	cs.refresh(l.app, l.to)
+}
+
+// refresh sets user's status from the legs they are in: 3 in a meeting
+// (any accepted leg), 2 ringing, 1 otherwise; mu held.
+func (cs *calls) refresh(app, user string) {
+	status := StatusIdle
+	for l := range cs.byUser[userKey{app, user}] {
+		if l.accepted {
+			status = StatusInMeeting
+			break
+		}
+		status = StatusBusy
+	}
+	cs.srv.presence.SetStatus(app, user, status)
+}
+
+// sessionEnded ends every leg the closed session p was a party of, telling
+// the other side.
+func (cs *calls) sessionEnded(app, user string, p Peer) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for l := range cs.byUser[userKey{app, user}] {
+		if (l.from == user && l.fromPeer == p) || (l.to == user && l.toPeer == p) {
+			cs.end(l, endDropped, user, "")
+		}
+	}
+}
+
+// ringable checks that user can be rung by c: 605 unknown, 603 offline, 602
+// busy or do-not-disturb; mu held.
+func (cs *calls) ringable(c *conn, user string) (Peer, protocol.ErrCode) {
+	st, ok := cs.srv.presence.Status(c.app, user)
+	if !ok {
+		return nil, protocol.ErrUserNotFound
+	}
+	p, online := cs.srv.router.Lookup(c.app, user)
+	if st.Status == StatusOffline || !online {
+		return nil, protocol.ErrOffline
+	}
+	if st.DND != 0 || len(cs.byUser[userKey{c.app, user}]) > 0 {
+		return nil, protocol.ErrBusy
+	}
+	return p, protocol.NoErr
+}
+
+// checkNewLeg validates what Call and ClientInvite share.
+func (c *conn) checkNewLeg(id, to, ext string) (protocol.ErrCode, string) {
+	switch {
+	case !protocol.ValidCallID(id):
+		return protocol.MeetParamErr, fmt.Sprintf("call ID: %d lowercase hex digits", protocol.CallIDLen)
+	case to == "" || len(to) > c.srv.cfg.Limits.MaxIDLen:
+		return protocol.MeetParamErr, "no such user ID"
+	case to == c.user:
+		return protocol.MeetParamErr, "cannot call yourself"
+	case len(ext) > c.srv.cfg.Limits.MaxExtLen:
+		return protocol.MeetParamErr, fmt.Sprintf("usrExtDat: at most %d bytes", c.srv.cfg.Limits.MaxExtLen)
+	}
+	return protocol.NoErr, ""
+}
+
+func (c *conn) handleCall(m protocol.Message) {
+	var r protocol.Call
+	if !c.decode(m, &r) {
+		return
+	}
+	if code, why := c.checkNewLeg(r.Call, r.To, r.Ext); code != protocol.NoErr {
+		c.fail(m.ID, code, why)
+		return
+	}
+	cs := c.srv.calls
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if _, dup := cs.legs[legKey{c.app, r.Call}]; dup {
+		c.fail(m.ID, protocol.MeetParamErr, "call ID already in use")
+		return
+	}
+	if len(cs.byUser[userKey{c.app, c.user}]) > 0 {
+		c.fail(m.ID, protocol.ErrCallExist, "you are already in a call")
+		return
+	}
+	mt, code := cs.findMeeting(c.app, r.Meet)
+	if code != protocol.NoErr {
+		c.fail(m.ID, code, "cannot call into that meeting")
+		return
+	}
+	callee, code := cs.ringable(c, r.To)
+	if code != protocol.NoErr {
+		c.fail(m.ID, code, "cannot ring "+r.To)
+		return
+	}
+	l := &leg{app: c.app, id: r.Call, from: c.user, to: r.To, fromPeer: c, toPeer: callee, meet: mt}
+	cs.add(l)
+	push(callee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user, Ext: r.Ext})
+	c.reply(m.ID, protocol.NoErr, nil)
+}
+
+// ringingFor finds the leg c may answer: rung to c and still ringing; mu held.
+func (cs *calls) ringingFor(c *conn, id string) *leg {
+	l := cs.legs[legKey{c.app, id}]
+	if l == nil || l.to != c.user || l.accepted {
+		return nil
+	}
+	return l
+}
+
+func (c *conn) handleAcceptCall(m protocol.Message) {
+	var r protocol.CallAnswer
+	if !c.decode(m, &r) {
+		return
+	}
+	if len(r.Ext) > c.srv.cfg.Limits.MaxExtLen {
+		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("usrExtDat: at most %d bytes", c.srv.cfg.Limits.MaxExtLen))
+		return
+	}
+	cs := c.srv.calls
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	l := cs.ringingFor(c, r.Call)
+	if l == nil {
+		c.fail(m.ID, protocol.InvalidCallID, "no such call ringing for you")
+		return
+	}
+	if r.Meet != nil && r.Meet.ID != 0 && int64(r.Meet.ID) != l.meet.ID {
+		c.fail(m.ID, protocol.MeetParamErr, "accept into the meeting you were called to")
+		return
+	}
+	l.accepted = true
+	l.timer.Stop()
+	if l.invite {
+		push(l.fromPeer, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: protocol.InviteConnected})
+	} else {
+		push(l.fromPeer, protocol.EvCallAccepted, protocol.CallAccepted{Call: l.id, Meet: l.meet.info(l.from), Ext: r.Ext})
+	}
+	cs.refresh(l.app, l.from)
+	cs.refresh(l.app, l.to)
+	c.reply(m.ID, protocol.NoErr, nil)
+}
+
+func (c *conn) handleRejectCall(m protocol.Message) {
+	var r protocol.CallAnswer
+	if !c.decode(m, &r) {
+		return
+	}
+	if len(r.Ext) > c.srv.cfg.Limits.MaxExtLen {
+		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("usrExtDat: at most %d bytes", c.srv.cfg.Limits.MaxExtLen))
+		return
+	}
+	cs := c.srv.calls
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	l := cs.ringingFor(c, r.Call)
+	if l == nil {
+		c.fail(m.ID, protocol.InvalidCallID, "no such call ringing for you")
+		return
+	}
+	cs.end(l, endReject, c.user, r.Ext)
+	c.reply(m.ID, protocol.NoErr, nil)
+}
+
+func (c *conn) handleHangupCall(m protocol.Message) {
+	var r protocol.CallAnswer
+	if !c.decode(m, &r) {
+		return
+	}
+	if len(r.Ext) > c.srv.cfg.Limits.MaxExtLen {
+		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("usrExtDat: at most %d bytes", c.srv.cfg.Limits.MaxExtLen))
+		return
+	}
+	cs := c.srv.calls
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	l := cs.legs[legKey{c.app, r.Call}]
+	if l == nil || (l.from != c.user && l.to != c.user) {
+		c.fail(m.ID, protocol.InvalidCallID, "no such call of yours")
+		return
+	}
+	cs.end(l, endHangup, c.user, r.Ext)
+	c.reply(m.ID, protocol.NoErr, nil)
+}

@@ -1,0 +1,69 @@
+package server
+
+import "huddle/protocol"
+
+// A third-party invite is a leg like a call, rung by someone already in an
+// accepted call, into that call's meeting. The invitee sees an ordinary
+// incoming call; the inviter follows it through invite_status pushes.
+
+func (c *conn) handleInvite(m protocol.Message) {
+	var r protocol.Invite
+	if !c.decode(m, &r) {
+		return
+	}
+	if code, why := c.checkNewLeg(r.Invite, r.To, ""); code != protocol.NoErr {
+		c.fail(m.ID, code, why)
+		return
+	}
+	cs := c.srv.calls
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if _, dup := cs.legs[legKey{c.app, r.Invite}]; dup {
+		c.fail(m.ID, protocol.MeetParamErr, "invite ID already in use")
+		return
+	}
+	inCall := false
+	for l := range cs.byUser[userKey{c.app, c.user}] {
+		inCall = inCall || l.accepted
+	}
+	if !inCall {
+		c.fail(m.ID, protocol.InvalidCallID, "invite during an accepted call")
+		return
+	}
+	mt, code := cs.findMeeting(c.app, r.Meet)
+	if code != protocol.NoErr {
+		c.fail(m.ID, code, "cannot invite into that meeting")
+		return
+	}
+	if _, member := mt.members()[c.user]; !member {
+		c.fail(m.ID, protocol.AuthError, "invite into the meeting of your call")
+		return
+	}
+	invitee, code := cs.ringable(c, r.To)
+	if code != protocol.NoErr {
+		c.fail(m.ID, code, "cannot ring "+r.To)
+		return
+	}
+	l := &leg{app: c.app, id: r.Invite, invite: true, from: c.user, to: r.To, fromPeer: c, toPeer: invitee, meet: mt}
+	cs.add(l)
+	push(invitee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user})
+	c.reply(m.ID, protocol.NoErr, nil)
+	push(c, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: protocol.InviteRinging})
+}
+
+func (c *conn) handleCancelInvite(m protocol.Message) {
+	var r protocol.InviteRef
+	if !c.decode(m, &r) {
+		return
+	}
+	cs := c.srv.calls
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	l := cs.legs[legKey{c.app, r.Invite}]
+	if l == nil || !l.invite || l.from != c.user || l.accepted {
+		c.fail(m.ID, protocol.InvalidCallID, "no such ringing invite of yours")
+		return
+	}
+	cs.end(l, endCancel, c.user, "")
+	c.reply(m.ID, protocol.NoErr, nil)
+}

@@ -1,0 +1,244 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"huddle/protocol"
+	"huddle/server/store"
+)
+
+// Meetings are stored (they outlive a restart) and cached per application
+// in calls, beside the calls made in them: who is in a meeting now is the
+// set of users with an accepted call in it, which only calls knows.
+
+// meeting is a stored meeting plus the live calls in it.
+type meeting struct {
+	store.Meeting
+	legs map[*leg]struct{}
+}
+
+// members lists the users in the meeting now: each party of an accepted call.
+func (m *meeting) members() map[string]struct{} {
+	out := make(map[string]struct{})
+	for l := range m.legs {
+		if l.accepted {
+			out[l.from] = struct{}{}
+			out[l.to] = struct{}{}
+		}
+	}
+	return out
+}
+
+// info is the meeting as user sees it: the password only for the creator
+// and members.
+func (m *meeting) info(user string) protocol.Meeting {
+	mi := m.full()
+	if _, in := m.members()[user]; !in && user != m.Creator {
+		mi.Pswd = ""
+	}
+	return mi
+}
+
+// full is the meeting with its password, for someone rung into it by a
+// member: they need it to join.
+func (m *meeting) full() protocol.Meeting {
+	return protocol.Meeting{
+		ID:        int(m.ID),
+		Pswd:      m.Pswd,
+		Subject:   m.Subject,
+		URL:       "huddle://meet/" + strconv.FormatInt(m.ID, 10),
+		Creator:   m.Creator,
+		Members:   len(m.members()),
+		StartTime: m.StartTime.Unix(),
+	}
+}
+
+// appMeetings loads an application's meetings into the cache the first time
+// it is needed; c.mu must be held.
+func (cs *calls) appMeetings(app string) (map[int64]*meeting, error) {
+	if ms, ok := cs.meetings[app]; ok {
+		return ms, nil
+	}
+	stored, err := cs.srv.store.Meetings(context.Background(), app)
+	if err != nil {
+		return nil, err
+	}
+	ms := make(map[int64]*meeting, len(stored))
+	for _, m := range stored {
+		ms[m.ID] = &meeting{Meeting: m, legs: make(map[*leg]struct{})}
+	}
+	cs.meetings[app] = ms
+	return ms, nil
+}
+
+// findMeeting resolves a meeting a client names in a call: 800 if it does
+// not exist, 801 if the meeting has a password and ref does not carry it.
+func (cs *calls) findMeeting(app string, ref protocol.Meeting) (*meeting, protocol.ErrCode) {
+	ms, err := cs.appMeetings(app)
+	if err != nil {
+		cs.srv.log.Error("load meetings", "app", app, "err", err)
+		return nil, protocol.ServerException
+	}
+	m, ok := ms[int64(ref.ID)]
+	if !ok {
+		return nil, protocol.MeetNotExist
+	}
+	if m.Pswd != "" && ref.Pswd != m.Pswd {
+		return nil, protocol.AuthError
+	}
+	return m, protocol.NoErr
+}
+
+// Meeting numbers are 9 random digits; passwords 6.
+const (
+	meetingIDDigits   = 9
+	meetingPswdDigits = 6
+)
+
+func randomDigits(n int) string {
+	max := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+	v, err := rand.Int(rand.Reader, max)
+	if err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return fmt.Sprintf("%0*d", n, v)
+}
+
+func newMeetingID() int64 {
+	for {
+		// A leading zero would make it a shorter, easier number.
+		if d := randomDigits(meetingIDDigits); d[0] != '0' {
+			id, _ := strconv.ParseInt(d, 10, 64)
+			return id
+		}
+	}
+}
+
+func validSubject(s string, max int) bool {
+	n := utf8.RuneCountInString(s)
+	return n >= 1 && validNick(s, max)
+}
+
+func (c *conn) handleCreateMeeting(m protocol.Message) {
+	var r protocol.CreateMeeting
+	if !c.decode(m, &r) {
+		return
+	}
+	lim := c.srv.cfg.Limits
+	if !validSubject(r.Subject, lim.MaxSubjectLen) {
+		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("subject: 1 to %d printable characters", lim.MaxSubjectLen))
+		return
+	}
+	mt := store.Meeting{App: c.app, Subject: r.Subject, Creator: c.user, StartTime: time.Now()}
+	if r.Pswd > 0 {
+		mt.Pswd = randomDigits(meetingPswdDigits)
+	}
+	cs := c.srv.calls
+	// Load the cache first, so the new meeting is not loaded twice.
+	cs.mu.Lock()
+	_, err := cs.appMeetings(c.app)
+	cs.mu.Unlock()
+	for tries := 0; err == nil; tries++ {
+		mt.ID = newMeetingID()
+		err = c.srv.store.CreateMeeting(context.Background(), mt)
+		if !errors.Is(err, store.ErrExists) || tries == 10 {
+			break
+		}
+	}
+	if err != nil {
+		c.srv.log.Error("create meeting", "app", c.app, "err", err)
+		c.fail(m.ID, protocol.ServerException, "could not store the meeting")
+		return
+	}
+	mt.StartTime = time.Unix(mt.StartTime.Unix(), 0) // as stored
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	me := &meeting{Meeting: mt, legs: make(map[*leg]struct{})}
+	cs.meetings[c.app][mt.ID] = me
+	c.reply(m.ID, protocol.NoErr, me.info(c.user))
+}
+
+func (c *conn) handleGetMeetings(m protocol.Message) {
+	cs := c.srv.calls
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	ms, err := cs.appMeetings(c.app)
+	if err != nil {
+		c.srv.log.Error("load meetings", "app", c.app, "err", err)
+		c.fail(m.ID, protocol.ServerException, "could not list meetings")
+		return
+	}
+	list := make([]protocol.Meeting, 0, len(ms))
+	for _, mt := range ms {
+		list = append(list, mt.info(c.user))
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].StartTime != list[j].StartTime {
+			return list[i].StartTime < list[j].StartTime
+		}
+		return list[i].ID < list[j].ID
+	})
+	c.reply(m.ID, protocol.NoErr, protocol.MeetingList{Meetings: list})
+}
+
+func (c *conn) handleDestroyMeeting(m protocol.Message) {
+	var r protocol.MeetingRef
+	if !c.decode(m, &r) {
+		return
+	}
+	cs := c.srv.calls
+	cs.mu.Lock()
+	ms, err := cs.appMeetings(c.app)
+	var mt *meeting
+	if err == nil {
+		mt = ms[int64(r.Meet)]
+	}
+	cs.mu.Unlock()
+	switch {
+	case err != nil:
+		c.srv.log.Error("load meetings", "app", c.app, "err", err)
+		c.fail(m.ID, protocol.ServerException, "could not load meetings")
+		return
+	case mt == nil:
+		c.fail(m.ID, protocol.MeetNotExist, "no such meeting")
+		return
+	case mt.Creator != c.user:
+		c.fail(m.ID, protocol.AuthError, "only the creator may destroy a meeting")
+		return
+	}
+	// Delete from the store first: a call that slips into the meeting
+	// meanwhile is still in the cache and is ended below with the rest.
+	if err := c.srv.store.DeleteMeeting(context.Background(), c.app, mt.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		c.srv.log.Error("delete meeting", "app", c.app, "err", err)
+		c.fail(m.ID, protocol.ServerException, "could not delete the meeting")
+		return
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if ms[mt.ID] != mt {
+		c.fail(m.ID, protocol.MeetNotExist, "no such meeting")
+		return // destroyed concurrently by another session of the creator
+	}
+	delete(ms, mt.ID)
+	stopped, _ := protocol.Push(protocol.EvMeetingStopped, protocol.MeetingRef{Meet: int(mt.ID)})
+	for user := range mt.members() {
+		if user == c.user {
+			continue
+		}
+		if p, ok := c.srv.router.Lookup(c.app, user); ok {
+			p.Send(stopped)
+		}
+	}
+	for l := range mt.legs {
+		cs.end(l, endDestroyed, c.user, "")
+	}
+	c.reply(m.ID, protocol.NoErr, nil)
+}

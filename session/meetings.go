@@ -1,0 +1,70 @@
+package session
+
+import (
+	"unicode/utf8"
+
+	"huddle/protocol"
+)
+
+func meetInfoFrom(m protocol.Meeting) MeetInfo {
+	return MeetInfo{ID: m.ID, Pswd: m.Pswd, Subject: m.Subject, PubMeetUrl: m.URL,
+		Creator: m.Creator, MemberCount: m.Members, StartTime: m.StartTime}
+}
+
+// meetRef is what the server needs of a MeetInfo the app passes in.
+func meetRef(m MeetInfo) protocol.Meeting { return protocol.Meeting{ID: m.ID, Pswd: m.Pswd} }
+
+// CreateMeeting creates a meeting with a subject of 1 to 50 characters;
+// createPswd > 0 has the server generate a password. Outcome:
+// CreateMeetingSuccess (with the new meeting) or CreateMeetingFail.
+func (s *Session) CreateMeeting(meetSubject string, createPswd int, cookie string) {
+	if !utf8.ValidString(meetSubject) {
+		s.emit(CreateMeetingFail{Err: protocol.MeetParamErr, Cookie: cookie})
+		return
+	}
+	s.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: meetSubject, Pswd: createPswd},
+		func(m protocol.Message) {
+			var mt protocol.Meeting
+			if protocol.Decode(m.D, &mt) != nil {
+				s.emit(CreateMeetingFail{Err: protocol.ErrData, Cookie: cookie})
+				return
+			}
+			s.emit(CreateMeetingSuccess{Meet: meetInfoFrom(mt), Cookie: cookie})
+		},
+		func(code ErrCode) { s.emit(CreateMeetingFail{Err: code, Cookie: cookie}) })
+}
+
+// DestroyMeeting ends a meeting this user created; its other members get
+// MeetingStopped and calls in it end. Outcome: DestroyMeetingRslt.
+func (s *Session) DestroyMeeting(meetID int, cookie string) {
+	s.call(protocol.OpDestroyMeeting, protocol.MeetingRef{Meet: meetID},
+		func(protocol.Message) { s.emit(DestroyMeetingRslt{Err: protocol.NoErr, Cookie: cookie}) },
+		func(code ErrCode) { s.emit(DestroyMeetingRslt{Err: code, Cookie: cookie}) })
+}
+
+// GetMeetings lists the application's meetings, oldest first; passwords
+// only of those this user created or is in. Outcome: GetMeetingsSuccess or
+// GetMeetingsFail.
+func (s *Session) GetMeetings(cookie string) {
+	s.call(protocol.OpGetMeetings, nil,
+		func(m protocol.Message) {
+			var r protocol.MeetingList
+			if protocol.Decode(m.D, &r) != nil {
+				s.emit(GetMeetingsFail{Err: protocol.ErrData, Cookie: cookie})
+				return
+			}
+			list := make([]MeetInfo, len(r.Meetings))
+			for i, mt := range r.Meetings {
+				list[i] = meetInfoFrom(mt)
+			}
+			s.emit(GetMeetingsSuccess{Meetings: list, Cookie: cookie})
+		},
+		func(code ErrCode) { s.emit(GetMeetingsFail{Err: code, Cookie: cookie}) })
+}
+
+func (s *Session) onMeetingStopped(_ *link, m protocol.Message) {
+	var r protocol.MeetingRef
+	if protocol.Decode(m.D, &r) == nil {
+		s.emit(MeetingStopped{MeetID: r.Meet})
+	}
+}
