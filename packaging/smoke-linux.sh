@@ -32,7 +32,7 @@ grep -q "huddle $want" "$DIST/version.txt" || { echo "version not stamped: want 
 export HOME="$DIST/home"
 mkdir -p "$HOME"
 set +e
-timeout 6 xvfb-run -a -s "-screen 0 1280x800x24" "$bin" >"$DIST/window.log" 2>&1
+timeout -k 3 6 xvfb-run -a -s "-screen 0 1280x800x24" "$bin" >"$DIST/window.log" 2>&1
 rc=$?
 set -e
 if [ "$rc" -ne 124 ]; then

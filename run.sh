@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the Huddle desktop app from source, installing the system libraries
+# Fyne needs on Debian/Ubuntu first. Extra arguments go to huddle
+# (e.g. ./run.sh serve).
+set -euo pipefail
+cd "$(dirname "$0")"
+./scripts/install-deps.sh
+exec go run -tags migrated_fynedo . "$@"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs, on Debian/Ubuntu, what building and testing Huddle needs: Go
+# must already be there; the C libraries for Fyne (OpenGL, X11), GTK for
+# native file dialogs, and Xvfb for real-window tests come from apt.
+set -euo pipefail
+need_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev xvfb xauth)
+missing=()
+for p in "${need_pkgs[@]}"; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	sudo_cmd=""
+	[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+	$sudo_cmd apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v go >/dev/null || {
+	echo "Huddle needs Go 1.26 or newer: https://go.dev/dl/" >&2
+	exit 1
+}
