@@ -105,7 +105,7 @@ func (c *Client) SignIn(s Settings) {
 	cfg.Dispatch = c.run
 	cfg.Handler = func(ev session.Event) {
 		if SDK(sess) == c.sess { // events of a replaced session are stale
-			c.handle(ev)
+			c.Handle(ev)
 		}
 	}
 	sess = session.New(cfg)
@@ -220,7 +220,9 @@ func (c *Client) contactsChanged() {
 	})
 }
 
-func (c *Client) handle(ev session.Event) {
+// Handle applies one session event; it is the session's handler, and tests
+// feed call and transfer events through it by hand.
+func (c *Client) Handle(ev session.Event) {
 	switch e := ev.(type) {
 	case session.LoginSuccess:
 		wasRetrying := c.retrying

@@ -86,7 +86,7 @@ func TestStormOfStatusChangesIsCoalesced(t *testing.T) {
 	l.do(func() {
 		c.Contacts.reset("me")
 		for i := range 10000 {
-			c.handle(session.NotifyUserStatus{Status: session.UserStatus{UserID: "u" + string(rune('a'+i%26)) + time.Duration(i).String(), UserStatus: i % 4}})
+			c.Handle(session.NotifyUserStatus{Status: session.UserStatus{UserID: "u" + string(rune('a'+i%26)) + time.Duration(i).String(), UserStatus: i % 4}})
 		}
 	})
 	l.await(t, "one refresh", func() bool { return refreshes >= 1 })
@@ -117,7 +117,9 @@ func TestWrongSecretSaysSo(t *testing.T) {
 	c := New(l.run)
 	var out []string
 	c.OnSignedOut = func(r string) { out = append(out, r) }
-	l.do(func() { c.SignIn(Settings{ServerURL: srv.URL, AppID: "demo", SecretMD5: SecretHash("nope"), Nick: "x"}) })
+	l.do(func() {
+		c.SignIn(Settings{ServerURL: srv.URL, AppID: "demo", SecretMD5: SecretHash("nope"), Nick: "x"})
+	})
 	t.Cleanup(func() { l.do(c.Close) })
 	l.await(t, "sign-in failed", func() bool { return len(out) == 1 })
 	l.do(func() { assert.Equal(t, "The application ID or secret is wrong.", out[0]) })
@@ -170,7 +172,7 @@ func TestGiveUpStopsReconnecting(t *testing.T) {
 	l.do(func() {
 		assert.Contains(t, out[0], "Could not reach the server", "a first sign-in that fails says why, without retrying")
 		c.signedIn = true
-		c.handle(session.LineOff{Err: session.SOCKETEXCEPTION})
+		c.Handle(session.LineOff{Err: session.SOCKETEXCEPTION})
 		assert.True(t, c.Reconnecting())
 		c.GiveUp()
 		assert.False(t, c.Reconnecting())
