@@ -3,15 +3,51 @@
 package main
 
 import (
-	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
+	"fmt"
+	"log"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"huddle/app"
+	"huddle/assets"
+	"huddle/views"
 )
 
-// runDesktop opens the desktop app.
+// runDesktop opens the desktop app. With the default local address and no
+// server answering there, it runs the server inside itself first.
 func runDesktop() error {
-	a := app.NewWithID("org.huddle.app")
+	a := fyneapp.NewWithID("org.huddle.app")
+	a.SetIcon(assets.Icon)
 	w := a.NewWindow("Huddle")
-	w.SetContent(widget.NewLabel("Huddle"))
+	w.SetIcon(assets.Icon)
+	w.Resize(fyne.NewSize(900, 640))
+
+	client := app.New(fyne.Do)
+	ui := views.New(a, w, client)
+
+	var local *app.LocalServer
+	settings := app.LoadSettings(a.Preferences())
+	local, err := app.EnsureLocalServer(settings.ServerURL)
+	switch {
+	case err != nil:
+		ui.SetServerNote("Could not start the built-in server: " + err.Error())
+	case local != nil:
+		ui.SetServerNote(fmt.Sprintf("Running the built-in server on %s; other windows on this machine can join it.", local.Addr))
+	}
+
+	stop := make(chan struct{})
+	go ui.RunTicker(stop)
+	ui.Start()
+	w.SetMaster()
 	w.ShowAndRun()
+
+	close(stop)
+	client.Close()
+	if local != nil {
+		if err := local.Stop(); err != nil {
+			log.Printf("built-in server: %v", err)
+		}
+	}
 	return nil
 }

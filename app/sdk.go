@@ -1,0 +1,28 @@
+package app
+
+import "huddle/session"
+
+// SDK is the part of *session.Session the app drives. Tests of call and
+// transfer flows put a recording fake in its place to feed events by hand.
+type SDK interface {
+	Login(authAcnt, authPswd, nickName, privAcnt, privAuthCode, cookie string)
+	Logout()
+	Close()
+	SetDNDStatus(dndStatus int, cookie string)
+	GetUserStatus(cookie string)
+	StartUserStatusNotify(cookie string)
+	CreateMeeting(meetSubject string, createPswd int, cookie string)
+	DestroyMeeting(meetID int, cookie string)
+	GetMeetings(cookie string)
+	Call(calledUserID string, meet session.MeetInfo, usrExtDat, cookie string) string
+	AcceptCall(callID string, meet session.MeetInfo, usrExtDat, cookie string)
+	RejectCall(callID, usrExtDat, cookie string)
+	HungupCall(callID, usrExtDat, cookie string)
+	ClientInvite(called string, meet session.MeetInfo, cookie string) string
+	ClientCancelInvite(inviteID, cookie string)
+	SendCmd(targetUserID string, data []byte, cookie string) string
+	SendFile(targetUserID, fileName string, cookie string) string
+	CancelSend(taskID string)
+}
+
+var _ SDK = (*session.Session)(nil)

@@ -1,0 +1,208 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"huddle/session"
+)
+
+// TransferState is where a transfer stands.
+type TransferState int
+
+const (
+	TransferSending TransferState = iota
+	TransferDone
+	TransferFailed
+	TransferCancelled
+	TransferReceived
+)
+
+// Transfer is one file sent or received.
+type Transfer struct {
+	TaskID   string
+	Peer     string
+	Name     string // base name shown
+	Path     string // the sent file, or the received temporary file
+	Outgoing bool
+	Sent     int64
+	Total    int64
+	State    TransferState
+	Err      session.ErrCode
+	Saved    string // where a received file was saved
+
+	speed    float64 // bytes per second, smoothed
+	lastAt   time.Time
+	lastSent int64
+}
+
+// Progress is 0..1.
+func (t *Transfer) Progress() float64 {
+	if t.State == TransferDone || t.State == TransferReceived {
+		return 1
+	}
+	if t.Total <= 0 {
+		return 0
+	}
+	return float64(t.Sent) / float64(t.Total)
+}
+
+// Speed is the smoothed transfer rate in bytes per second.
+func (t *Transfer) Speed() float64 { return t.speed }
+
+// Remaining estimates the time left; 0 when unknown or finished.
+func (t *Transfer) Remaining() time.Duration {
+	if t.State != TransferSending || t.speed <= 0 || t.Total <= t.Sent {
+		return 0
+	}
+	return time.Duration(float64(t.Total-t.Sent) / t.speed * float64(time.Second))
+}
+
+// StateText is the state in words, with speed and time left while sending.
+func (t *Transfer) StateText() string {
+	switch t.State {
+	case TransferSending:
+		if t.speed <= 0 {
+			return "starting…"
+		}
+		return fmt.Sprintf("%s/s, %s left", formatBytes(int64(t.speed)), FormatDuration(t.Remaining()))
+	case TransferDone:
+		return "sent"
+	case TransferFailed:
+		return "failed: " + Describe(t.Err)
+	case TransferCancelled:
+		return "cancelled"
+	case TransferReceived:
+		if t.Saved != "" {
+			return "saved to " + t.Saved
+		}
+		return "received"
+	}
+	return ""
+}
+
+// Transfers lists every file sent and received in this session, newest first.
+type Transfers struct {
+	c    *Client
+	List []*Transfer
+}
+
+func newTransfers(c *Client) *Transfers { return &Transfers{c: c} }
+
+// speedWindow smooths the rate: older samples fade over about this long.
+const speedWindow = 3 * time.Second
+
+// SendFile sends the file at path to peer.
+func (x *Transfers) SendFile(peer, path string) {
+	t := &Transfer{Peer: peer, Name: filepath.Base(path), Path: path, Outgoing: true, lastAt: x.c.now()}
+	if fi, err := os.Stat(path); err == nil {
+		t.Total = fi.Size()
+	}
+	x.List = append([]*Transfer{t}, x.List...)
+	t.TaskID = x.c.sess.SendFile(peer, path, "file")
+	x.c.changed(PartTransfers)
+}
+
+// Cancel stops an outgoing transfer.
+func (x *Transfers) Cancel(taskID string) {
+	if t := x.find(taskID); t != nil && t.Outgoing && t.State == TransferSending {
+		x.c.sess.CancelSend(taskID)
+	}
+}
+
+// Saved records that a received file was saved (moved) to path.
+func (x *Transfers) Saved(t *Transfer, path string) {
+	t.Saved, t.Path = path, path
+	x.c.changed(PartTransfers)
+}
+
+func (x *Transfers) find(taskID string) *Transfer {
+	for _, t := range x.List {
+		if t.TaskID == taskID {
+			return t
+		}
+	}
+	return nil
+}
+
+func (x *Transfers) handle(ev session.Event) bool {
+	switch e := ev.(type) {
+	case session.SendProgress:
+		t := x.find(e.TaskID)
+		if t == nil || t.State != TransferSending {
+			return true
+		}
+		now := x.c.now()
+		if dt := now.Sub(t.lastAt).Seconds(); dt > 0 {
+			rate := float64(e.SendedLen-t.lastSent) / dt
+			if t.speed == 0 {
+				t.speed = rate
+			} else {
+				w := min(1, dt/speedWindow.Seconds())
+				t.speed = t.speed*(1-w) + rate*w
+			}
+			t.lastAt, t.lastSent = now, e.SendedLen
+		}
+		t.Sent, t.Total = e.SendedLen, e.TotalLen
+		x.c.changed(PartTransfers)
+	case session.SendFileRlst:
+		t := x.find(e.TaskID)
+		if t == nil {
+			return true
+		}
+		switch {
+		case e.Err == session.NOERR:
+			t.State, t.Sent = TransferDone, t.Total
+		case t.State == TransferSending:
+			t.State, t.Err = TransferFailed, e.Err
+			if e.Err == session.TRANSID_INVALID {
+				t.State = TransferCancelled
+			}
+		}
+		x.c.changed(PartTransfers)
+	case session.CancelSendRlst:
+		t := x.find(e.TaskID)
+		if t == nil {
+			return true
+		}
+		if e.Err == session.NOERR {
+			t.State = TransferCancelled
+		} else {
+			x.c.notice("Could not cancel: " + Describe(e.Err))
+		}
+		x.c.changed(PartTransfers)
+	case session.NotifyFileData:
+		t := &Transfer{Peer: e.SourceUserID, Name: e.OrgFileName, Path: e.TmpFile, State: TransferReceived}
+		if fi, err := os.Stat(e.TmpFile); err == nil {
+			t.Total, t.Sent = fi.Size(), fi.Size()
+		}
+		x.List = append([]*Transfer{t}, x.List...)
+		x.c.changed(PartTransfers)
+		if x.c.OnFileIn != nil {
+			x.c.OnFileIn(x.c.Contacts.Name(e.SourceUserID), e.OrgFileName)
+		}
+	case session.NotifyCancelSend:
+		x.c.notice("A file being sent to you was cancelled by its sender.")
+	default:
+		return false
+	}
+	return true
+}
+
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// FormatBytes shows a size for people (KiB, MiB …).
+func FormatBytes(n int64) string { return formatBytes(n) }

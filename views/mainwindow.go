@@ -1,0 +1,92 @@
+package views
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"huddle/app"
+)
+
+// mainWindow is what a signed-in user sees: contacts and messages,
+// meetings, transfers, a banner for connection trouble and a status bar.
+type mainWindow struct {
+	u         *UI
+	contacts  *contactsView
+	messages  *messagesView
+	meetings  *meetingsView
+	transfers *transfersView
+	calls     *callsView
+	status    *statusBar
+	tabs      *container.AppTabs
+	banner    *fyne.Container
+	bannerTxt *widget.Label
+	content   fyne.CanvasObject
+}
+
+func newMainWindow(u *UI) *mainWindow {
+	m := &mainWindow{u: u}
+	m.messages = newMessagesView(u)
+	m.contacts = newContactsView(u, m.messages)
+	m.meetings = newMeetingsView(u)
+	m.transfers = newTransfersView(u)
+	m.calls = newCallsView(u)
+	m.status = newStatusBar(u)
+
+	m.bannerTxt = widget.NewLabel("")
+	m.bannerTxt.Importance = widget.WarningImportance
+	m.bannerTxt.Wrapping = fyne.TextWrapWord
+	giveUp := widget.NewButton("Stop trying", func() { u.Client.GiveUp() })
+	m.banner = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), giveUp, m.bannerTxt)
+	m.banner.Hide()
+
+	split := container.NewHSplit(m.contacts.content, m.messages.content)
+	split.Offset = 0.55
+	m.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Contacts", theme.AccountIcon(), split),
+		container.NewTabItemWithIcon("Meetings", theme.GridIcon(), m.meetings.content),
+		container.NewTabItemWithIcon("Transfers", theme.UploadIcon(), m.transfers.content),
+	)
+	top := container.NewVBox(m.banner, m.calls.panel)
+	m.content = container.NewBorder(top, m.status.content, nil, nil, m.tabs)
+	return m
+}
+
+func (m *mainWindow) show() {
+	m.u.Win.SetContent(m.content)
+	m.u.Win.SetOnDropped(m.transfers.dropped)
+	m.changed(app.PartContacts)
+	m.changed(app.PartSelf)
+	m.changed(app.PartCalls)
+	m.changed(app.PartMeetings)
+	m.changed(app.PartTransfers)
+	m.changed(app.PartMessages)
+}
+
+func (m *mainWindow) setBanner(text string) {
+	m.bannerTxt.SetText(text)
+	if text == "" {
+		m.banner.Hide()
+	} else {
+		m.banner.Show()
+	}
+}
+
+func (m *mainWindow) changed(p app.Part) {
+	switch p {
+	case app.PartContacts:
+		m.contacts.refresh()
+	case app.PartSelf:
+		m.status.refresh()
+	case app.PartCalls:
+		m.calls.refresh()
+	case app.PartMeetings:
+		m.meetings.refresh()
+	case app.PartMessages:
+		m.messages.refresh()
+		m.contacts.refresh()
+	case app.PartTransfers:
+		m.transfers.refresh()
+	}
+}

@@ -1,0 +1,85 @@
+// Package views draws the desktop app's screens on top of package app. Every
+// function here runs on Fyne's UI goroutine: session events reach it through
+// fyne.Do, passed to app.New as the dispatcher.
+package views
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"huddle/app"
+)
+
+// UI is the app's window and its screens.
+type UI struct {
+	App    fyne.App
+	Win    fyne.Window
+	Client *app.Client
+
+	signin  *signIn
+	main    *mainWindow
+	focused bool
+	// serverNote says the app runs its own server, for the status bar.
+	serverNote string
+}
+
+// New wires client to win; call Start to show the sign-in screen.
+func New(a fyne.App, win fyne.Window, client *app.Client) *UI {
+	u := &UI{App: a, Win: win, Client: client, focused: true}
+	a.Lifecycle().SetOnEnteredForeground(func() { u.focused = true })
+	a.Lifecycle().SetOnExitedForeground(func() { u.focused = false })
+	u.signin = newSignIn(u)
+	u.main = newMainWindow(u)
+	client.OnSignedIn = func(string) {
+		client.Settings().Save(a.Preferences())
+		u.main.show()
+	}
+	client.OnSignedOut = func(reason string) { u.signin.show(reason) }
+	client.OnBanner = u.main.setBanner
+	client.OnNotice = u.notice
+	client.OnChange = u.main.changed
+	client.OnCallIn = func(caller string) {
+		win.RequestFocus()
+		u.notify("Incoming call", caller+" is calling you.")
+	}
+	client.OnFileIn = func(from, name string) { u.notify("File received", from+" sent you "+name+".") }
+	client.OnMessageIn = func(from, text string) { u.notify("Message from "+from, text) }
+	return u
+}
+
+// SetServerNote shows, in the status bar, that a built-in server runs.
+func (u *UI) SetServerNote(s string) {
+	u.serverNote = s
+	u.main.status.refresh()
+}
+
+// Start shows the sign-in screen.
+func (u *UI) Start() { u.signin.show("") }
+
+// Tick updates the clocks shown (call durations, countdowns, transfer
+// speeds); the app calls it every second.
+func (u *UI) Tick() { u.main.calls.refresh() }
+
+// RunTicker calls Tick every second until stop is closed.
+func (u *UI) RunTicker(stop <-chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			fyne.Do(u.Tick)
+		case <-stop:
+			return
+		}
+	}
+}
+
+func (u *UI) notice(text string) { u.main.status.flash(text) }
+
+// notify raises an OS notification when the window is not in front.
+func (u *UI) notify(title, body string) {
+	if !u.focused {
+		u.App.SendNotification(fyne.NewNotification(title, body))
+	}
+}
