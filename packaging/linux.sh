@@ -12,6 +12,10 @@ mkdir -p "$WORK/pkg"
 tar -C "$WORK/pkg" -xJf Huddle.tar.xz
 top=$(dirname "$(find "$WORK/pkg" -maxdepth 2 -name Makefile | head -n 1)")
 share=$(find "$top" -type d -name share -path '*/usr/*' | head -n 1)
+# huddle:// links open the app. Not through FyneApp.toml's CanOpen: fyne
+# v1.7.4 then appends %F to Exec and its Makefile takes that for the binary name.
+desktop_file=$(find "$share/applications" -name '*.desktop' | head -n 1)
+printf 'MimeType=x-scheme-handler/huddle;\n' >>"$desktop_file"
 install -Dm644 packaging/linux/org.huddle.app.metainfo.xml "$share/metainfo/org.huddle.app.metainfo.xml"
 for size in 48 128 256 512; do
 	install -Dm644 "assets/icons/huddle-$size.png" "$share/icons/hicolor/${size}x${size}/apps/org.huddle.app.png"
