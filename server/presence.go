@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 
@@ -44,9 +45,10 @@ type Presence interface {
 // while its appPresence.mu is held so every subscriber sees changes in the
 // same order as the state; that is cheap because Peer.Send never blocks.
 type memPresence struct {
-	store store.Store
-	mu    sync.Mutex
-	apps  map[string]*appPresence
+	store   store.Store
+	maxSubs int
+	mu      sync.Mutex
+	apps    map[string]*appPresence
 }
 
 type appPresence struct {
@@ -60,9 +62,12 @@ type presenceEntry struct {
 	owner Peer // the session that is online; nil when offline
 }
 
-func newMemPresence(s store.Store) *memPresence {
-	return &memPresence{store: s, apps: make(map[string]*appPresence)}
+func newMemPresence(s store.Store, maxSubs int) *memPresence {
+	return &memPresence{store: s, maxSubs: maxSubs, apps: make(map[string]*appPresence)}
 }
+
+// errTooManySubscribers: the application has Limits.MaxSubscribers already.
+var errTooManySubscribers = errors.New("too many sessions of this application follow status changes")
 
 func (p *memPresence) app(app string) (*appPresence, error) {
 	p.mu.Lock()
@@ -201,8 +206,11 @@ func (p *memPresence) Subscribe(app string, s Peer) error {
 		return err
 	}
 	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, in := a.subs[s]; !in && len(a.subs) >= p.maxSubs {
+		return errTooManySubscribers
+	}
 	a.subs[s] = struct{}{}
-	a.mu.Unlock()
 	return nil
 }
 

@@ -43,6 +43,13 @@ type Config struct {
 	// CallTimeout is how long a call or invite rings before it ends as
 	// unanswered (604); default 30 s.
 	CallTimeout time.Duration
+	// AllowedOrigins are the browser origins (e.g. "https://chat.example.com",
+	// or "*") allowed to open a WebSocket besides this server's own host;
+	// clients that send no Origin (native apps) are always allowed.
+	AllowedOrigins []string
+	// GracePeriod is how long a user whose connection dropped keeps their
+	// calls, meetings and online status, waiting to sign in again; default 20 s.
+	GracePeriod time.Duration
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
@@ -57,6 +64,7 @@ type Server struct {
 	router   Router
 	presence Presence
 	calls    *calls
+	guard    *guard
 	verified sync.Map // app ID → SHA-256 of a password bcrypt already accepted
 
 	upgrader websocket.Upgrader
@@ -105,48 +113,11 @@ func New(cfg Config) (*Server, error) {
 		conns: make(map[*conn]struct{}),
 	}
 	s.router = newMemRouter()
-	s.presence = newMemPresence(st)
+	s.presence = newMemPresence(st, cfg.Limits.MaxSubscribers)
 	s.calls = newCalls(s)
-	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10}
+	s.guard = newGuard(cfg.Limits)
+	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10, CheckOrigin: s.checkOrigin}
 	return s, nil
-}
-
-func withDefaults(l Limits) Limits {
-	d := DefaultLimits()
-	if l.MaxFrame <= 0 {
-		l.MaxFrame = d.MaxFrame
-	}
-	if l.SendQueue <= 0 {
-		l.SendQueue = d.SendQueue
-	}
-	if l.MaxBatch <= 0 {
-		l.MaxBatch = d.MaxBatch
-	}
-	if l.LoginTimeout <= 0 {
-		l.LoginTimeout = d.LoginTimeout
-	}
-	if l.PingInterval <= 0 {
-		l.PingInterval = d.PingInterval
-	}
-	if l.PongWait <= 0 {
-		l.PongWait = d.PongWait
-	}
-	if l.WriteTimeout <= 0 {
-		l.WriteTimeout = d.WriteTimeout
-	}
-	if l.MaxIDLen <= 0 {
-		l.MaxIDLen = d.MaxIDLen
-	}
-	if l.MaxNickLen <= 0 {
-		l.MaxNickLen = d.MaxNickLen
-	}
-	if l.MaxSubjectLen <= 0 {
-		l.MaxSubjectLen = d.MaxSubjectLen
-	}
-	if l.MaxExtLen <= 0 {
-		l.MaxExtLen = d.MaxExtLen
-	}
-	return l
 }
 
 // Handler serves /ws (the protocol) and /healthz (200 once ready).
@@ -240,14 +211,22 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	ip := clientIP(r)
+	if !s.guard.openConn(ip) {
+		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		return
+	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.guard.closeConn(ip)
 		return // the upgrader has answered the HTTP request
 	}
 	c := newConn(s, ws)
+	c.ip = ip
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
+		s.guard.closeConn(ip)
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 		ws.Close()
 		return
@@ -279,6 +258,7 @@ func (s *Server) sessionEnded(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+	s.guard.closeConn(c.ip)
 	if !c.loggedIn {
 		return
 	}

@@ -205,8 +205,11 @@ func (s *Session) dial() (*link, ErrCode) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ConnectTimeout)
 	defer cancel()
-	ws, _, err := dialer.DialContext(ctx, s.cfg.ServerURL, nil)
+	ws, resp, err := dialer.DialContext(ctx, s.cfg.ServerURL, nil)
 	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			return nil, protocol.RateLimited // too many connections from this address
+		}
 		var certErr *tls.CertificateVerificationError
 		var unknownAuth x509.UnknownAuthorityError
 		var hostErr x509.HostnameError

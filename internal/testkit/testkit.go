@@ -50,6 +50,10 @@ func StartServerIn(t testing.TB, dataDir string, opts ...Option) *Server {
 		DataDir:  dataDir,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		HashCost: bcrypt.MinCost, // real hashing, minus seconds per test under -race
+		// Every test client comes from 127.0.0.1: per-address limits sized
+		// for an office behind one NAT would throttle the suite. Tests of
+		// those limits set their own.
+		Limits: server.Limits{LoginRatePerIP: 1e6, LoginBurst: 1e6, ConnsPerIP: 1e6, MaxFailedLogins: 1e6},
 	}
 	for _, o := range opts {
 		o(&cfg)
