@@ -138,10 +138,6 @@ func (c *conn) handleSetDND(m protocol.Message) {
 	if !c.decode(m, &d) {
 		return
 	}
-	if d.DND != 0 && d.DND != 1 {
-		c.fail(m.ID, protocol.MeetParamErr, "dnd: 0 (off) or 1 (on)")
-		return
-	}
 	if err := c.srv.presence.SetDND(c.app, c.user, d.DND); err != nil {
 		c.srv.log.Error("set dnd", "err", err)
 		c.fail(m.ID, protocol.ServerException, "could not store the do-not-disturb status")

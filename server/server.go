@@ -154,7 +154,8 @@ func (s *Server) serve(ln net.Listener, scheme string, run func(*http.Server) er
 		s.mu.Unlock()
 		return http.ErrServerClosed
 	}
-	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)} // TLS handshake failures and the like
 	srv := s.httpSrv
 	s.mu.Unlock()
 	s.ready.Store(true)

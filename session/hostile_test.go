@@ -81,8 +81,9 @@ var hostileCases = []hostileCase{
 	{"payload is a string", signedIn, false, `{"op":"set_dnd","id":77,"d":"on"}`, code(protocol.ErrData)},
 	{"payload unknown field", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":1,"admin":true}}`, code(protocol.ErrData)},
 	{"dnd as string", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":"1"}}`, code(protocol.ErrData)},
-	{"dnd negative", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":-5}}`, code(protocol.MeetParamErr)},
-	{"dnd huge", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":99999999999}}`, code(protocol.MeetParamErr)},
+	{"dnd beyond int64", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":99999999999999999999999}}`, code(protocol.ErrData)},
+	{"meeting password as string", signedIn, false, `{"op":"create_meeting","id":77,"d":{"subject":"x","pswd":"1234"}}`, code(protocol.ErrData)},
+	{"meeting id as float", signedIn, false, `{"op":"destroy_meeting","id":77,"d":{"meet":1.5}}`, code(protocol.ErrData)},
 	{"dnd float", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":0.5}}`, code(protocol.ErrData)},
 	{"trailing data in payload", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":1}}{"x":1}`, code(protocol.ErrData)},
 
