@@ -27,7 +27,8 @@ type conn struct {
 	closeReason string
 	readerDone  chan struct{}
 
-	ip string // the client's address, for per-IP limits
+	ip    string // the client's address, for per-IP limits
+	token string // resume token, set at login (before the router publishes c)
 
 	// Owned by the read loop.
 	limiter    connLimiter

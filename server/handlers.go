@@ -120,12 +120,10 @@ func (c *conn) handleLogin(m protocol.Message) {
 	if nick == "" {
 		nick = user
 	}
-	if err := c.srv.signIn(c, l.App, user, nick); err != nil {
+	if err := c.srv.signIn(c, l.App, user, nick, l.Resume, m.ID); err != nil {
 		c.srv.log.Error("sign in", "app", l.App, "user", user, "err", err)
 		c.fail(m.ID, protocol.ServerException, "could not record the login")
-		return
 	}
-	c.reply(m.ID, protocol.NoErr, protocol.LoginReply{User: user})
 }
 
 func (c *conn) handleLogout(m protocol.Message) {

@@ -25,6 +25,9 @@ type Presence interface {
 	// Online marks the user online (idle) through owner, the session that
 	// signed in; it replaces any earlier owner.
 	Online(app, user, nick string, owner Peer) error
+	// Rebind hands the user's presence from owner old to new without a
+	// change anyone sees (a session resumed after a drop).
+	Rebind(app, user string, old, new Peer)
 	// Offline marks the user offline, unless owner has been replaced.
 	Offline(app, user string, owner Peer)
 	// SetStatus sets an online user's 1/2/3 status; ignored when offline.
@@ -119,6 +122,18 @@ func (p *memPresence) Online(app, user, nick string, owner Peer) error {
 		a.publish(e)
 	}
 	return nil
+}
+
+func (p *memPresence) Rebind(app, user string, old, new Peer) {
+	a, err := p.app(app)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if e, ok := a.users[user]; ok && e.owner == old {
+		e.owner = new
+	}
 }
 
 func (p *memPresence) Offline(app, user string, owner Peer) {

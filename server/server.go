@@ -48,7 +48,8 @@ type Config struct {
 	// clients that send no Origin (native apps) are always allowed.
 	AllowedOrigins []string
 	// GracePeriod is how long a user whose connection dropped keeps their
-	// calls, meetings and online status, waiting to sign in again; default 20 s.
+	// calls, meetings and online status, waiting to sign in again; default
+	// 20 s, negative for none.
 	GracePeriod time.Duration
 	// Version is reported to clients in the hello reply.
 	Version string
@@ -82,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 	cfg.Limits = withDefaults(cfg.Limits)
 	if cfg.HashCost == 0 {
 		cfg.HashCost = bcrypt.DefaultCost
+	}
+	if cfg.GracePeriod == 0 {
+		cfg.GracePeriod = 20 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 30 * time.Second
@@ -240,21 +244,35 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 // signIn makes c the user's session: recorded in the store, reachable
-// through the router, online in presence. An older session of the same user
-// is pushed off.
-func (s *Server) signIn(c *conn, app, user, nick string) error {
+// through the router, online in presence, and answers the login (id). An
+// older session of the same user is pushed off, unless c presents its
+// resume token: then c takes that session over (grace.go).
+func (s *Server) signIn(c *conn, app, user, nick, resume string, id uint64) error {
 	if _, err := s.store.TouchUser(context.Background(), app, user, nick, time.Now()); err != nil {
 		return err
 	}
 	c.app, c.user, c.nick, c.loggedIn = app, user, nick, true
+	c.token = newResumeToken()
+	cs := s.calls
+	cs.mu.Lock()
 	replaced := s.router.Attach(app, user, c)
+	if replaced != nil && s.resume(c, replaced, resume, id) {
+		cs.mu.Unlock()
+		return nil
+	}
+	cs.mu.Unlock()
 	if replaced != nil {
 		replaced.Kick(protocol.CloseKickedOut, "signed in elsewhere")
 	}
-	return s.presence.Online(app, user, nick, c)
+	if err := s.presence.Online(app, user, nick, c); err != nil {
+		return err
+	}
+	c.reply(id, protocol.NoErr, protocol.LoginReply{User: user, Resume: c.token})
+	return nil
 }
 
-// sessionEnded releases everything a closed connection held.
+// sessionEnded releases everything a closed connection held, or parks it
+// for the grace period if its user may be back shortly.
 func (s *Server) sessionEnded(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
@@ -266,12 +284,8 @@ func (s *Server) sessionEnded(c *conn) {
 	if c.subscribed {
 		s.presence.Unsubscribe(c.app, c)
 	}
-	if s.router.Detach(c.app, c.user, c) {
-		s.presence.Offline(c.app, c.user, c)
-		if err := s.store.SetLastSeen(context.Background(), c.app, c.user, time.Now()); err != nil {
-			s.log.Warn("record last seen", "user", c.user, "err", err)
-		}
+	if s.parks(c) && s.park(c) {
+		return
 	}
-	// After Offline, so a user who left is not shown idle on the way out.
-	s.calls.sessionEnded(c.app, c.user, c)
+	s.endSession(c.app, c.user, c)
 }
