@@ -6,6 +6,9 @@
 // memPresence.mu, then appPresence.mu. calls.mu is held while pushing call
 // events and setting statuses so both arrive in the order of the calls'
 // state; nothing under presence calls back into calls. memRouter.mu is a leaf: nothing is called while it is held.
+// Parking and resuming a session (grace.go) hold calls.mu around the router
+// and presence changes so no call push slips in between; parked.mu and
+// guard.mu are leaves.
 // conn has no lock of its own: its fields are owned by its read loop and
 // everyone else talks to it through Send.
 package server

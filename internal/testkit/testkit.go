@@ -182,6 +182,14 @@ func Await[T session.Event](t testing.TB, c *Client, match func(T) bool) T {
 	}
 }
 
+// Changed is closed at the next event; for goroutines other than the test's
+// that wait for events without failing the test (take it before looking).
+func (c *Client) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.change
+}
+
 // Unused returns the events of type T not yet awaited.
 func Unused[T session.Event](c *Client) []T {
 	c.mu.Lock()
