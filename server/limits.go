@@ -80,10 +80,10 @@ func DefaultLimits() Limits {
 		MsgBurst:   200,
 		MsgStrikes: 100,
 
-		LoginRatePerIP:  5,
+		LoginRatePerIP:  10,
 		LoginRatePerApp: 200,
-		LoginBurst:      20,
-		ConnsPerIP:      64,
+		LoginBurst:      50,
+		ConnsPerIP:      256,
 
 		MaxFailedLogins:  10,
 		FailedLoginDelay: time.Minute,

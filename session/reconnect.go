@@ -77,7 +77,7 @@ func (s *Session) reconnectLoop(code ErrCode, renotify bool, stop chan struct{})
 
 		result := make(chan ErrCode, 1)
 		var user string
-		s.openSession(login,
+		s.openSession(login, func() bool { return s.state == stateReconnecting && s.retryStop == stop },
 			func(r protocol.LoginReply) { user = r.User; result <- protocol.NoErr },
 			func(c ErrCode) { result <- c })
 		c := <-result

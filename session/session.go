@@ -169,7 +169,7 @@ func (s *Session) Login(authAcnt, authPswd, nickName, privAcnt, privAuthCode, co
 }
 
 func (s *Session) connectAndLogin(login protocol.Login, cookie string) {
-	s.openSession(login,
+	s.openSession(login, func() bool { return s.state == stateLoggingIn },
 		func(r protocol.LoginReply) { s.emit(LoginSuccess{UsrID: r.User, Cookie: cookie}) },
 		func(code ErrCode) {
 			s.mu.Lock()
@@ -183,14 +183,16 @@ func (s *Session) connectAndLogin(login protocol.Login, cookie string) {
 
 // openSession connects and signs in; then exactly one of ok or fail runs.
 // On success the session is online, and remembers how to sign in again.
-func (s *Session) openSession(login protocol.Login, ok func(protocol.LoginReply), fail func(ErrCode)) {
+// still (called with s.mu held) says whether this attempt is still wanted
+// once connected: a Logout, Close or newer Login may have come meanwhile.
+func (s *Session) openSession(login protocol.Login, still func() bool, ok func(protocol.LoginReply), fail func(ErrCode)) {
 	l, code := s.dial()
 	if code != protocol.NoErr {
 		fail(code)
 		return
 	}
 	s.mu.Lock()
-	if s.closed || s.state == stateIdle {
+	if s.closed || !still() {
 		s.mu.Unlock()
 		l.close()
 		fail(protocol.NotLogin)
