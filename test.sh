@@ -20,3 +20,10 @@ echo "== Linux package: build, install, run"
 ./packaging/smoke-linux.sh
 echo "== go test -race"
 go test -race -tags ci -count=1 -timeout 20m ./...
+echo "== fuzz (short run of each target; seeds in */testdata/fuzz)"
+fuzztime="${FUZZTIME:-10s}"
+for target in protocol:FuzzDecodeFrame protocol:FuzzDecode server:FuzzAuthenticate; do
+	pkg="./${target%%:*}/"
+	name="${target#*:}"
+	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"
+done

@@ -39,10 +39,15 @@ type Login struct {
 	Nick     string `json:"nick,omitempty"` // nickName
 	User     string `json:"user,omitempty"` // privAcnt; empty asks the server for an ID
 	AuthCode string `json:"auth,omitempty"` // privAuthCode
+	// Resume is the token of an earlier session of this user whose
+	// connection dropped: its calls and meetings carry over to this one.
+	Resume string `json:"resume,omitempty"`
 }
 
 type LoginReply struct {
 	User string `json:"user"`
+	// Resume is this session's token, for signing in again after a drop.
+	Resume string `json:"resume,omitempty"`
 }
 
 type SetDND struct {

@@ -27,7 +27,11 @@ type conn struct {
 	closeReason string
 	readerDone  chan struct{}
 
+	ip    string // the client's address, for per-IP limits
+	token string // resume token, set at login (before the router publishes c)
+
 	// Owned by the read loop.
+	limiter    connLimiter
 	helloDone  bool
 	app, user  string // set at login
 	nick       string
@@ -42,6 +46,7 @@ func newConn(s *Server, ws *websocket.Conn) *conn {
 		send:       make(chan []byte, s.cfg.Limits.SendQueue),
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
+		limiter:    newConnLimiter(s.cfg.Limits),
 	}
 }
 
@@ -133,11 +138,11 @@ func (c *conn) readLoop() {
 		}
 		switch typ {
 		case websocket.TextMessage:
-			err = protocol.DecodeFrame(data, c.handle)
+			err = protocol.DecodeFrame(data, c.admit)
 		case websocket.BinaryMessage:
 			err = c.handleBinary(data)
 		}
-		if err != nil {
+		if err != nil && err != errRateClosed {
 			c.pushError(protocol.ErrData, err.Error())
 		}
 		select {

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"huddle/protocol"
 )
@@ -103,7 +105,13 @@ func (c *conn) handleLogin(m protocol.Message) {
 		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("nickname: at most %d printable characters", lim.MaxNickLen))
 		return
 	}
+	g := c.srv.guard
+	if ok, why := g.admitLogin(c.ip, l.App, time.Now()); !ok {
+		c.fail(m.ID, protocol.RateLimited, why)
+		return
+	}
 	user, code := c.srv.authenticate(context.Background(), l)
+	g.loginResult(c.ip, l.App, code, time.Now())
 	if code != protocol.NoErr {
 		c.fail(m.ID, code, "login refused")
 		return
@@ -112,12 +120,10 @@ func (c *conn) handleLogin(m protocol.Message) {
 	if nick == "" {
 		nick = user
 	}
-	if err := c.srv.signIn(c, l.App, user, nick); err != nil {
+	if err := c.srv.signIn(c, l.App, user, nick, l.Resume, m.ID); err != nil {
 		c.srv.log.Error("sign in", "app", l.App, "user", user, "err", err)
 		c.fail(m.ID, protocol.ServerException, "could not record the login")
-		return
 	}
-	c.reply(m.ID, protocol.NoErr, protocol.LoginReply{User: user})
 }
 
 func (c *conn) handleLogout(m protocol.Message) {
@@ -149,7 +155,12 @@ func (c *conn) handleGetUserStatus(m protocol.Message) {
 }
 
 func (c *conn) handleStartNotify(m protocol.Message) {
-	if err := c.srv.presence.Subscribe(c.app, c); err != nil {
+	err := c.srv.presence.Subscribe(c.app, c)
+	if errors.Is(err, errTooManySubscribers) {
+		c.fail(m.ID, protocol.RateLimited, err.Error())
+		return
+	}
+	if err != nil {
 		c.fail(m.ID, protocol.ServerException, "could not subscribe")
 		return
 	}

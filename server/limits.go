@@ -4,7 +4,8 @@ import "time"
 
 // Limits names every bound the server enforces, with its default. Each one,
 // when hit, is answered with an error code or a close reason that says so,
-// and touches only the connection that hit it.
+// and touches only the connection (or the IP address) that hit it.
+// docs/security.md says what each one defends against.
 type Limits struct {
 	// MaxFrame is the largest WebSocket message a client may send; above
 	// it the connection is closed with 1009 (message too big).
@@ -30,6 +31,33 @@ type Limits struct {
 	// MaxExtLen the bytes of a call's usrExtDat. Both answer MEETPARAM_ERR.
 	MaxSubjectLen int
 	MaxExtLen     int
+
+	// MsgRate is the sustained number of control messages per second one
+	// connection may send, MsgBurst how many may come at once. A message
+	// over it is answered RATE_LIMITED (1200) and not run; MsgStrikes
+	// refused messages in a row close the connection with CloseRateLimited.
+	MsgRate    float64
+	MsgBurst   int
+	MsgStrikes int
+	// LoginRatePerIP and LoginRatePerApp bound login attempts per second
+	// (burst LoginBurst) from one IP address and into one application;
+	// over either, the login is answered RATE_LIMITED.
+	LoginRatePerIP  float64
+	LoginRatePerApp float64
+	LoginBurst      int
+	// ConnsPerIP bounds simultaneous connections from one IP address; the
+	// next upgrade is answered HTTP 429.
+	ConnsPerIP int
+	// MaxFailedLogins wrong passwords or tokens from one IP address into one
+	// application within FailedLoginDelay lock that pair out: its logins are
+	// answered RATE_LIMITED, without checking, until FailedLoginDelay has
+	// passed since the last failure.
+	MaxFailedLogins  int
+	FailedLoginDelay time.Duration
+	// MaxSubscribers bounds the sessions of one application subscribed to
+	// status changes (each change is pushed to every one of them); over it
+	// StartUserStatusNotify is answered RATE_LIMITED.
+	MaxSubscribers int
 }
 
 // DefaultLimits are the limits a server gets unless its Config says otherwise.
@@ -47,5 +75,51 @@ func DefaultLimits() Limits {
 
 		MaxSubjectLen: 50,
 		MaxExtLen:     8 << 10,
+
+		MsgRate:    50,
+		MsgBurst:   200,
+		MsgStrikes: 100,
+
+		LoginRatePerIP:  10,
+		LoginRatePerApp: 200,
+		LoginBurst:      50,
+		ConnsPerIP:      256,
+
+		MaxFailedLogins:  10,
+		FailedLoginDelay: time.Minute,
+
+		MaxSubscribers: 10000,
+	}
+}
+
+func withDefaults(l Limits) Limits {
+	d := DefaultLimits()
+	setDefault(&l.MaxFrame, d.MaxFrame)
+	setDefault(&l.SendQueue, d.SendQueue)
+	setDefault(&l.MaxBatch, d.MaxBatch)
+	setDefault(&l.LoginTimeout, d.LoginTimeout)
+	setDefault(&l.PingInterval, d.PingInterval)
+	setDefault(&l.PongWait, d.PongWait)
+	setDefault(&l.WriteTimeout, d.WriteTimeout)
+	setDefault(&l.MaxIDLen, d.MaxIDLen)
+	setDefault(&l.MaxNickLen, d.MaxNickLen)
+	setDefault(&l.MaxSubjectLen, d.MaxSubjectLen)
+	setDefault(&l.MaxExtLen, d.MaxExtLen)
+	setDefault(&l.MsgRate, d.MsgRate)
+	setDefault(&l.MsgBurst, d.MsgBurst)
+	setDefault(&l.MsgStrikes, d.MsgStrikes)
+	setDefault(&l.LoginRatePerIP, d.LoginRatePerIP)
+	setDefault(&l.LoginRatePerApp, d.LoginRatePerApp)
+	setDefault(&l.LoginBurst, d.LoginBurst)
+	setDefault(&l.ConnsPerIP, d.ConnsPerIP)
+	setDefault(&l.MaxFailedLogins, d.MaxFailedLogins)
+	setDefault(&l.FailedLoginDelay, d.FailedLoginDelay)
+	setDefault(&l.MaxSubscribers, d.MaxSubscribers)
+	return l
+}
+
+func setDefault[T int | int64 | float64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 
@@ -24,6 +25,9 @@ type Presence interface {
 	// Online marks the user online (idle) through owner, the session that
 	// signed in; it replaces any earlier owner.
 	Online(app, user, nick string, owner Peer) error
+	// Rebind hands the user's presence from owner old to new without a
+	// change anyone sees (a session resumed after a drop).
+	Rebind(app, user string, old, new Peer)
 	// Offline marks the user offline, unless owner has been replaced.
 	Offline(app, user string, owner Peer)
 	// SetStatus sets an online user's 1/2/3 status; ignored when offline.
@@ -44,9 +48,10 @@ type Presence interface {
 // while its appPresence.mu is held so every subscriber sees changes in the
 // same order as the state; that is cheap because Peer.Send never blocks.
 type memPresence struct {
-	store store.Store
-	mu    sync.Mutex
-	apps  map[string]*appPresence
+	store   store.Store
+	maxSubs int
+	mu      sync.Mutex
+	apps    map[string]*appPresence
 }
 
 type appPresence struct {
@@ -60,9 +65,12 @@ type presenceEntry struct {
 	owner Peer // the session that is online; nil when offline
 }
 
-func newMemPresence(s store.Store) *memPresence {
-	return &memPresence{store: s, apps: make(map[string]*appPresence)}
+func newMemPresence(s store.Store, maxSubs int) *memPresence {
+	return &memPresence{store: s, maxSubs: maxSubs, apps: make(map[string]*appPresence)}
 }
+
+// errTooManySubscribers: the application has Limits.MaxSubscribers already.
+var errTooManySubscribers = errors.New("too many sessions of this application follow status changes")
 
 func (p *memPresence) app(app string) (*appPresence, error) {
 	p.mu.Lock()
@@ -114,6 +122,18 @@ func (p *memPresence) Online(app, user, nick string, owner Peer) error {
 		a.publish(e)
 	}
 	return nil
+}
+
+func (p *memPresence) Rebind(app, user string, old, new Peer) {
+	a, err := p.app(app)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if e, ok := a.users[user]; ok && e.owner == old {
+		e.owner = new
+	}
 }
 
 func (p *memPresence) Offline(app, user string, owner Peer) {
@@ -201,8 +221,11 @@ func (p *memPresence) Subscribe(app string, s Peer) error {
 		return err
 	}
 	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, in := a.subs[s]; !in && len(a.subs) >= p.maxSubs {
+		return errTooManySubscribers
+	}
 	a.subs[s] = struct{}{}
-	a.mu.Unlock()
 	return nil
 }
 

@@ -18,6 +18,8 @@ type Router interface {
 	Attach(app, user string, p Peer) (replaced Peer)
 	// Detach forgets p; false if p was no longer the user's peer.
 	Detach(app, user string, p Peer) bool
+	// Replace makes new the user's peer if old still is; false otherwise.
+	Replace(app, user string, old, new Peer) bool
 	// Lookup finds the user's peer.
 	Lookup(app, user string) (Peer, bool)
 }
@@ -49,6 +51,17 @@ func (r *memRouter) Detach(app, user string, p Peer) bool {
 		return false
 	}
 	delete(r.peers, k)
+	return true
+}
+
+func (r *memRouter) Replace(app, user string, old, new Peer) bool {
+	k := userKey{app, user}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.peers[k] != old {
+		return false
+	}
+	r.peers[k] = new
 	return true
 }
 

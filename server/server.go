@@ -6,6 +6,9 @@
 // memPresence.mu, then appPresence.mu. calls.mu is held while pushing call
 // events and setting statuses so both arrive in the order of the calls'
 // state; nothing under presence calls back into calls. memRouter.mu is a leaf: nothing is called while it is held.
+// Parking and resuming a session (grace.go) hold calls.mu around the router
+// and presence changes so no call push slips in between; parked.mu and
+// guard.mu are leaves.
 // conn has no lock of its own: its fields are owned by its read loop and
 // everyone else talks to it through Send.
 package server
@@ -43,6 +46,14 @@ type Config struct {
 	// CallTimeout is how long a call or invite rings before it ends as
 	// unanswered (604); default 30 s.
 	CallTimeout time.Duration
+	// AllowedOrigins are the browser origins (e.g. "https://chat.example.com",
+	// or "*") allowed to open a WebSocket besides this server's own host;
+	// clients that send no Origin (native apps) are always allowed.
+	AllowedOrigins []string
+	// GracePeriod is how long a user whose connection dropped keeps their
+	// calls, meetings and online status, waiting to sign in again; default
+	// 20 s, negative for none.
+	GracePeriod time.Duration
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
@@ -57,6 +68,7 @@ type Server struct {
 	router   Router
 	presence Presence
 	calls    *calls
+	guard    *guard
 	verified sync.Map // app ID → SHA-256 of a password bcrypt already accepted
 
 	upgrader websocket.Upgrader
@@ -74,6 +86,9 @@ func New(cfg Config) (*Server, error) {
 	cfg.Limits = withDefaults(cfg.Limits)
 	if cfg.HashCost == 0 {
 		cfg.HashCost = bcrypt.DefaultCost
+	}
+	if cfg.GracePeriod == 0 {
+		cfg.GracePeriod = 20 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 30 * time.Second
@@ -105,48 +120,11 @@ func New(cfg Config) (*Server, error) {
 		conns: make(map[*conn]struct{}),
 	}
 	s.router = newMemRouter()
-	s.presence = newMemPresence(st)
+	s.presence = newMemPresence(st, cfg.Limits.MaxSubscribers)
 	s.calls = newCalls(s)
-	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10}
+	s.guard = newGuard(cfg.Limits)
+	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10, CheckOrigin: s.checkOrigin}
 	return s, nil
-}
-
-func withDefaults(l Limits) Limits {
-	d := DefaultLimits()
-	if l.MaxFrame <= 0 {
-		l.MaxFrame = d.MaxFrame
-	}
-	if l.SendQueue <= 0 {
-		l.SendQueue = d.SendQueue
-	}
-	if l.MaxBatch <= 0 {
-		l.MaxBatch = d.MaxBatch
-	}
-	if l.LoginTimeout <= 0 {
-		l.LoginTimeout = d.LoginTimeout
-	}
-	if l.PingInterval <= 0 {
-		l.PingInterval = d.PingInterval
-	}
-	if l.PongWait <= 0 {
-		l.PongWait = d.PongWait
-	}
-	if l.WriteTimeout <= 0 {
-		l.WriteTimeout = d.WriteTimeout
-	}
-	if l.MaxIDLen <= 0 {
-		l.MaxIDLen = d.MaxIDLen
-	}
-	if l.MaxNickLen <= 0 {
-		l.MaxNickLen = d.MaxNickLen
-	}
-	if l.MaxSubjectLen <= 0 {
-		l.MaxSubjectLen = d.MaxSubjectLen
-	}
-	if l.MaxExtLen <= 0 {
-		l.MaxExtLen = d.MaxExtLen
-	}
-	return l
 }
 
 // Handler serves /ws (the protocol) and /healthz (200 once ready).
@@ -183,7 +161,8 @@ func (s *Server) serve(ln net.Listener, scheme string, run func(*http.Server) er
 		s.mu.Unlock()
 		return http.ErrServerClosed
 	}
-	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)} // TLS handshake failures and the like
 	srv := s.httpSrv
 	s.mu.Unlock()
 	s.ready.Store(true)
@@ -240,14 +219,22 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	ip := clientIP(r)
+	if !s.guard.openConn(ip) {
+		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		return
+	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.guard.closeConn(ip)
 		return // the upgrader has answered the HTTP request
 	}
 	c := newConn(s, ws)
+	c.ip = ip
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
+		s.guard.closeConn(ip)
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 		ws.Close()
 		return
@@ -260,37 +247,48 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 // signIn makes c the user's session: recorded in the store, reachable
-// through the router, online in presence. An older session of the same user
-// is pushed off.
-func (s *Server) signIn(c *conn, app, user, nick string) error {
+// through the router, online in presence, and answers the login (id). An
+// older session of the same user is pushed off, unless c presents its
+// resume token: then c takes that session over (grace.go).
+func (s *Server) signIn(c *conn, app, user, nick, resume string, id uint64) error {
 	if _, err := s.store.TouchUser(context.Background(), app, user, nick, time.Now()); err != nil {
 		return err
 	}
 	c.app, c.user, c.nick, c.loggedIn = app, user, nick, true
+	c.token = newResumeToken()
+	cs := s.calls
+	cs.mu.Lock()
 	replaced := s.router.Attach(app, user, c)
+	if replaced != nil && s.resume(c, replaced, resume, id) {
+		cs.mu.Unlock()
+		return nil
+	}
+	cs.mu.Unlock()
 	if replaced != nil {
 		replaced.Kick(protocol.CloseKickedOut, "signed in elsewhere")
 	}
-	return s.presence.Online(app, user, nick, c)
+	if err := s.presence.Online(app, user, nick, c); err != nil {
+		return err
+	}
+	c.reply(id, protocol.NoErr, protocol.LoginReply{User: user, Resume: c.token})
+	return nil
 }
 
-// sessionEnded releases everything a closed connection held.
+// sessionEnded releases everything a closed connection held, or parks it
+// for the grace period if its user may be back shortly.
 func (s *Server) sessionEnded(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+	s.guard.closeConn(c.ip)
 	if !c.loggedIn {
 		return
 	}
 	if c.subscribed {
 		s.presence.Unsubscribe(c.app, c)
 	}
-	if s.router.Detach(c.app, c.user, c) {
-		s.presence.Offline(c.app, c.user, c)
-		if err := s.store.SetLastSeen(context.Background(), c.app, c.user, time.Now()); err != nil {
-			s.log.Warn("record last seen", "user", c.user, "err", err)
-		}
+	if s.parks(c) && s.park(c) {
+		return
 	}
-	// After Offline, so a user who left is not shown idle on the way out.
-	s.calls.sessionEnded(c.app, c.user, c)
+	s.endSession(c.app, c.user, c)
 }

@@ -267,7 +267,9 @@ func TestDestroyMeetingMidCall(t *testing.T) {
 }
 
 func TestPartyDropEndsCall(t *testing.T) {
-	srv := testkit.StartServer(t)
+	// Past the grace period a dropped party's call ends (reconnect_test.go
+	// covers a drop shorter than that).
+	srv := testkit.StartServer(t, func(c *server.Config) { c.GracePeriod = 100 * time.Millisecond })
 	w := watcher(t, srv.URL)
 	proxy := testkit.StartProxy(t, srv.Addr)
 	alice := testkit.Login(t, srv.URL, "alice")

@@ -36,7 +36,7 @@ func (s *Session) StartUserStatusNotify(cookie string) {
 	s.call(protocol.OpStartStatusNotify, nil,
 		func(protocol.Message) {
 			s.mu.Lock()
-			s.notifyCookie = cookie
+			s.notifyCookie, s.notifying = cookie, true
 			s.mu.Unlock()
 			s.emit(StartUserStatusNotifyRslt{Err: protocol.NoErr, Cookie: cookie})
 		},
@@ -46,6 +46,11 @@ func (s *Session) StartUserStatusNotify(cookie string) {
 // StopUserStatusNotify ends the subscription. Outcome: StopUserStatusNotifyRslt.
 func (s *Session) StopUserStatusNotify(cookie string) {
 	s.call(protocol.OpStopStatusNotify, nil,
-		func(protocol.Message) { s.emit(StopUserStatusNotifyRslt{Err: protocol.NoErr, Cookie: cookie}) },
+		func(protocol.Message) {
+			s.mu.Lock()
+			s.notifying = false
+			s.mu.Unlock()
+			s.emit(StopUserStatusNotifyRslt{Err: protocol.NoErr, Cookie: cookie})
+		},
 		func(code ErrCode) { s.emit(StopUserStatusNotifyRslt{Err: code, Cookie: cookie}) })
 }

@@ -40,6 +40,14 @@ type Config struct {
 	Dispatch func(func())
 	// ClientName is sent in the hello, for the server's logs.
 	ClientName string
+	// Reconnect signs the session in again by itself when the connection
+	// drops (reconnect.go: the events it gives, and which drops it retries).
+	Reconnect bool
+	// ReconnectMin and ReconnectMax bound the jittered exponential wait
+	// between attempts (defaults 500 ms and 30 s). ReconnectFor is how long
+	// to keep trying before giving up with LineOff; 0 keeps trying until
+	// Logout or Close.
+	ReconnectMin, ReconnectMax, ReconnectFor time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -55,6 +63,12 @@ func (c Config) withDefaults() Config {
 	if c.ClientName == "" {
 		c.ClientName = "huddle-session-go"
 	}
+	if c.ReconnectMin <= 0 {
+		c.ReconnectMin = 500 * time.Millisecond
+	}
+	if c.ReconnectMax < c.ReconnectMin {
+		c.ReconnectMax = max(30*time.Second, c.ReconnectMin)
+	}
 	return c
 }
 
@@ -68,6 +82,7 @@ const (
 	stateIdle loginState = iota
 	stateLoggingIn
 	stateOnline
+	stateReconnecting // dropped; reconnect.go is signing in again
 )
 
 // Session is one user's connection to a Huddle server. It is safe for
@@ -83,7 +98,12 @@ type Session struct {
 	nextID       uint64
 	pending      map[uint64]*pending
 	notifyCookie string
+	notifying    bool // subscribed to status changes (renewed on reconnect)
 	closed       bool
+
+	login     protocol.Login // how the session signed in, for signing in again
+	resume    string         // the server's token for resuming after a drop
+	retryStop chan struct{}  // closed to stop reconnecting
 }
 
 type pending struct {
@@ -149,18 +169,33 @@ func (s *Session) Login(authAcnt, authPswd, nickName, privAcnt, privAuthCode, co
 }
 
 func (s *Session) connectAndLogin(login protocol.Login, cookie string) {
+	s.openSession(login, func() bool { return s.state == stateLoggingIn },
+		func(r protocol.LoginReply) { s.emit(LoginSuccess{UsrID: r.User, Cookie: cookie}) },
+		func(code ErrCode) {
+			s.mu.Lock()
+			if s.state == stateLoggingIn {
+				s.state = stateIdle
+			}
+			s.mu.Unlock()
+			s.emit(LoginFail{Err: code, Cookie: cookie})
+		})
+}
+
+// openSession connects and signs in; then exactly one of ok or fail runs.
+// On success the session is online, and remembers how to sign in again.
+// still (called with s.mu held) says whether this attempt is still wanted
+// once connected: a Logout, Close or newer Login may have come meanwhile.
+func (s *Session) openSession(login protocol.Login, still func() bool, ok func(protocol.LoginReply), fail func(ErrCode)) {
 	l, code := s.dial()
 	if code != protocol.NoErr {
-		s.mu.Lock()
-		s.state = stateIdle
-		s.mu.Unlock()
-		s.emit(LoginFail{Err: code, Cookie: cookie})
+		fail(code)
 		return
 	}
 	s.mu.Lock()
-	if s.closed {
+	if s.closed || !still() {
 		s.mu.Unlock()
 		l.close()
+		fail(protocol.NotLogin)
 		return
 	}
 	s.link = l
@@ -177,21 +212,24 @@ func (s *Session) connectAndLogin(login protocol.Login, cookie string) {
 			var r protocol.LoginReply
 			if protocol.Decode(m.D, &r) != nil {
 				s.endLink(l, protocol.ErrData)
-				s.emit(LoginFail{Err: protocol.ErrData, Cookie: cookie})
+				fail(protocol.ErrData)
 				return
 			}
 			s.mu.Lock()
 			if s.link != l {
 				s.mu.Unlock()
+				fail(protocol.NotLogin)
 				return
 			}
 			s.state, s.userID = stateOnline, r.User
+			s.login, s.resume = login, r.Resume
+			s.login.User, s.login.Resume = r.User, "" // a guest comes back as the same guest
 			s.mu.Unlock()
-			s.emit(LoginSuccess{UsrID: r.User, Cookie: cookie})
+			ok(r)
 		},
 		func(code ErrCode) {
 			s.endLink(l, code)
-			s.emit(LoginFail{Err: code, Cookie: cookie})
+			fail(code)
 		})
 }
 
@@ -205,8 +243,11 @@ func (s *Session) dial() (*link, ErrCode) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ConnectTimeout)
 	defer cancel()
-	ws, _, err := dialer.DialContext(ctx, s.cfg.ServerURL, nil)
+	ws, resp, err := dialer.DialContext(ctx, s.cfg.ServerURL, nil)
 	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			return nil, protocol.RateLimited // too many connections from this address
+		}
 		var certErr *tls.CertificateVerificationError
 		var unknownAuth x509.UnknownAuthorityError
 		var hostErr x509.HostnameError
@@ -288,7 +329,18 @@ func (s *Session) endLink(l *link, code ErrCode) {
 		return
 	}
 	wasOnline := s.state == stateOnline
-	s.link, s.state, s.userID, s.notifyCookie = nil, stateIdle, "", ""
+	retry := wasOnline && s.cfg.Reconnect && !s.closed && retryable(code)
+	renotify := s.notifying
+	switch {
+	case retry:
+		s.state, s.retryStop = stateReconnecting, make(chan struct{})
+	case s.state == stateReconnecting:
+		// An attempt failed; the reconnect loop decides what next.
+	default:
+		s.state, s.notifying = stateIdle, false
+	}
+	stop := s.retryStop
+	s.link, s.userID = nil, ""
 	var failed []*pending
 	for id, p := range s.pending {
 		if p.link == l {
@@ -302,7 +354,11 @@ func (s *Session) endLink(l *link, code ErrCode) {
 		p.timer.Stop()
 		p.onFail(code)
 	}
-	if wasOnline && code != protocol.NotLogin {
+	switch {
+	case retry:
+		s.emit(Reconnecting{Err: code})
+		go s.reconnectLoop(code, renotify, stop)
+	case wasOnline && code != protocol.NotLogin:
 		s.emit(LineOff{Err: code})
 	}
 }
@@ -363,13 +419,19 @@ func (s *Session) call(op string, payload any, onReply func(protocol.Message), o
 // fail with NOT_LOGIN.
 func (s *Session) Logout() {
 	s.mu.Lock()
+	if s.state == stateReconnecting {
+		s.state = stateIdle
+		close(s.retryStop)
+	}
 	l, online := s.link, s.state != stateIdle
 	s.mu.Unlock()
-	if l == nil || !online {
+	if l == nil {
 		return
 	}
-	if msg, err := protocol.Request(protocol.OpLogout, 0, nil); err == nil {
-		l.send(msg)
+	if online {
+		if msg, err := protocol.Request(protocol.OpLogout, 0, nil); err == nil {
+			l.send(msg)
+		}
 	}
 	s.endLink(l, protocol.NotLogin)
 }

@@ -45,6 +45,8 @@ func Serve(args []string) error {
 	data := fs.String("data", envOr("HUDDLE_DATA", DefaultDataDir()), "data folder (env HUDDLE_DATA)")
 	cert := fs.String("tls-cert", os.Getenv("HUDDLE_TLS_CERT"), "TLS certificate file; with -tls-key serves wss:// (env HUDDLE_TLS_CERT)")
 	key := fs.String("tls-key", os.Getenv("HUDDLE_TLS_KEY"), "TLS key file (env HUDDLE_TLS_KEY)")
+	origins := fs.String("allowed-origins", os.Getenv("HUDDLE_ALLOWED_ORIGINS"), "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com (env HUDDLE_ALLOWED_ORIGINS)")
+	grace := fs.Duration("grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +54,10 @@ func Serve(args []string) error {
 		return errors.New("give both -tls-cert and -tls-key, or neither")
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	srv, err := server.New(server.Config{DataDir: *data, Version: buildinfo.String(), Logger: log})
+	srv, err := server.New(server.Config{
+		DataDir: *data, Version: buildinfo.String(), Logger: log,
+		AllowedOrigins: server.ParseOrigins(*origins), GracePeriod: *grace,
+	})
 	if err != nil {
 		return err
 	}

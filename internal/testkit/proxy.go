@@ -17,6 +17,7 @@ type Proxy struct {
 	target string
 	mu     sync.Mutex
 	conns  []net.Conn
+	down   bool
 }
 
 // StartProxy forwards a loopback port to target until the test ends.
@@ -41,13 +42,25 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return
 		}
+		p.mu.Lock()
+		down := p.down
+		p.mu.Unlock()
+		if down {
+			in.Close()
+			continue
+		}
 		out, err := net.Dial("tcp", p.target)
 		if err != nil {
 			in.Close()
 			continue
 		}
 		p.mu.Lock()
-		p.conns = append(p.conns, in, out)
+		if p.down {
+			in.Close()
+			out.Close()
+		} else {
+			p.conns = append(p.conns, in, out)
+		}
 		p.mu.Unlock()
 		go func() { io.Copy(out, in); out.Close() }()
 		go func() { io.Copy(in, out); in.Close() }()
@@ -62,6 +75,22 @@ func (p *Proxy) Cut() {
 		c.Close()
 	}
 	p.conns = nil
+}
+
+// Down cuts every connection and refuses new ones until Up: the network
+// is down.
+func (p *Proxy) Down() {
+	p.mu.Lock()
+	p.down = true
+	p.mu.Unlock()
+	p.Cut()
+}
+
+// Up lets connections through again.
+func (p *Proxy) Up() {
+	p.mu.Lock()
+	p.down = false
+	p.mu.Unlock()
 }
 
 // StartSilentServer runs a WebSocket endpoint that accepts connections and

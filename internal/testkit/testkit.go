@@ -46,19 +46,32 @@ func StartServer(t testing.TB, opts ...Option) *Server {
 // StartServerIn is StartServer on an existing data folder (restart tests).
 func StartServerIn(t testing.TB, dataDir string, opts ...Option) *Server {
 	t.Helper()
+	srv, err := server.New(testConfig(dataDir, opts))
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	return serveOn(t, srv, dataDir, "127.0.0.1:0")
+}
+
+func testConfig(dataDir string, opts []Option) server.Config {
 	cfg := server.Config{
 		DataDir:  dataDir,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		HashCost: bcrypt.MinCost, // real hashing, minus seconds per test under -race
+		// Every test client comes from 127.0.0.1: per-address limits sized
+		// for an office behind one NAT would throttle the suite. Tests of
+		// those limits set their own.
+		Limits: server.Limits{LoginRatePerIP: 1e6, LoginBurst: 1e6, ConnsPerIP: 1e6, MaxFailedLogins: 1e6},
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return cfg
+}
+
+func serveOn(t testing.TB, srv *server.Server, dataDir, addr string) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
@@ -66,6 +79,19 @@ func StartServerIn(t testing.TB, dataDir string, opts ...Option) *Server {
 	go func() { s.done <- srv.Serve(ln) }()
 	t.Cleanup(func() { s.Stop(t) })
 	return s
+}
+
+// Restart stops the server and starts a new one on the same data folder and
+// address, as an operator restarting it would; clients keep their URL.
+func (s *Server) Restart(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s.Stop(t)
+	cfg := testConfig(s.DataDir, opts)
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatalf("restart server: %v", err)
+	}
+	return serveOn(t, srv, s.DataDir, s.Addr)
 }
 
 // Stop shuts the server down gracefully; safe to call twice.
@@ -154,6 +180,14 @@ func Await[T session.Event](t testing.TB, c *Client, match func(T) bool) T {
 			return zero
 		}
 	}
+}
+
+// Changed is closed at the next event; for goroutines other than the test's
+// that wait for events without failing the test (take it before looking).
+func (c *Client) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.change
 }
 
 // Unused returns the events of type T not yet awaited.

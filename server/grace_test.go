@@ -1,0 +1,157 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"huddle/protocol"
+)
+
+// These tests look inside the server to know when it has parked a dropped
+// session, which no client can see (that is the point of parking).
+
+func startTestServer(t *testing.T, cfg Config) (*Server, string) {
+	t.Helper()
+	cfg.DataDir, cfg.HashCost = t.TempDir(), bcrypt.MinCost
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := New(cfg)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() { s.Serve(ln); close(done) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+		<-done
+	})
+	return s, "ws://" + ln.Addr().String() + "/ws"
+}
+
+type testClient struct {
+	t  *testing.T
+	ws *websocket.Conn
+	id uint64
+	in []protocol.Message
+}
+
+func dialTest(t *testing.T, url string) *testClient {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { ws.Close() })
+	return &testClient{t: t, ws: ws}
+}
+
+func (c *testClient) send(op string, payload any) uint64 {
+	c.id++
+	msg, err := protocol.Request(op, c.id, payload)
+	require.NoError(c.t, err)
+	require.NoError(c.t, c.ws.WriteMessage(websocket.TextMessage, msg))
+	return c.id
+}
+
+// next returns the next message, reading a frame when none is buffered.
+func (c *testClient) next() protocol.Message {
+	c.t.Helper()
+	for len(c.in) == 0 {
+		c.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, data, err := c.ws.ReadMessage()
+		require.NoError(c.t, err)
+		require.NoError(c.t, protocol.DecodeFrame(data, func(m protocol.Message) error { c.in = append(c.in, m); return nil }))
+	}
+	m := c.in[0]
+	c.in = c.in[1:]
+	return m
+}
+
+func (c *testClient) call(op string, payload any) protocol.Message {
+	c.t.Helper()
+	id := c.send(op, payload)
+	for {
+		if m := c.next(); m.Re == id {
+			return m
+		}
+	}
+}
+
+func signIn(t *testing.T, url, user, resume string) (*testClient, protocol.LoginReply) {
+	t.Helper()
+	c := dialTest(t, url)
+	require.Equal(t, protocol.NoErr, c.call(protocol.OpHello, protocol.Hello{Version: protocol.Version}).Code)
+	m := c.call(protocol.OpLogin, protocol.Login{App: DemoAppID, Pswd: PasswordFor(DemoAppSecret), User: user, Resume: resume})
+	require.Equal(t, protocol.NoErr, m.Code, m.Msg)
+	var r protocol.LoginReply
+	require.NoError(t, protocol.Decode(m.D, &r))
+	return c, r
+}
+
+func awaitParked(t *testing.T, s *Server, user string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		p, _ := s.router.Lookup(DemoAppID, user)
+		_, parked := p.(*parked)
+		return parked
+	}, 10*time.Second, time.Millisecond)
+}
+
+func TestPushesDuringDropArriveOnResume(t *testing.T) {
+	s, url := startTestServer(t, Config{GracePeriod: time.Minute})
+	alice, ar := signIn(t, url, "alice", "")
+	bob, _ := signIn(t, url, "bob", "")
+	require.NotEmpty(t, ar.Resume)
+	m := alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
+	var meet protocol.Meeting
+	require.NoError(t, protocol.Decode(m.D, &meet))
+	callID := "00112233445566778899aabbccddeeff"
+	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
+	require.Equal(t, protocol.NoErr, bob.call(protocol.OpAcceptCall, protocol.CallAnswer{Call: callID}).Code)
+
+	alice.ws.Close()
+	awaitParked(t, s, "alice")
+	st, _ := s.presence.Status(DemoAppID, "alice")
+	assert.Equal(t, StatusInMeeting, st.Status, "no flap while parked")
+
+	// Bob hangs up while alice is away; she hears it when she is back.
+	require.Equal(t, protocol.NoErr, bob.call(protocol.OpHangupCall, protocol.CallAnswer{Call: callID, Ext: "bye"}).Code)
+	again, r := signIn(t, url, "alice", ar.Resume)
+	assert.NotEqual(t, ar.Resume, r.Resume, "each session has its own token")
+	m = again.next()
+	assert.Equal(t, protocol.EvCallHungup, m.Ev)
+	var h protocol.CallHungup
+	require.NoError(t, protocol.Decode(m.D, &h))
+	assert.Equal(t, protocol.CallHungup{Call: callID, Ext: "bye"}, h)
+	st, _ = s.presence.Status(DemoAppID, "alice")
+	assert.Equal(t, StatusIdle, st.Status)
+}
+
+func TestWrongResumeTokenEndsParkedSession(t *testing.T) {
+	s, url := startTestServer(t, Config{GracePeriod: time.Minute})
+	alice, _ := signIn(t, url, "alice", "")
+	bob, _ := signIn(t, url, "bob", "")
+	m := alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
+	var meet protocol.Meeting
+	require.NoError(t, protocol.Decode(m.D, &meet))
+	callID := "00112233445566778899aabbccddeeff"
+	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
+	alice.ws.Close()
+	awaitParked(t, s, "alice")
+
+	// Another device of alice's, without the token: the old session's call ends.
+	signIn(t, url, "alice", "forged-token")
+	for {
+		if m := bob.next(); m.Ev == protocol.EvCallHungup {
+			break
+		}
+	}
+}

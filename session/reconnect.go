@@ -1,0 +1,110 @@
+package session
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"huddle/protocol"
+)
+
+// Automatic re-login (Config.Reconnect).
+//
+// When the connection of a signed-in session drops for a reason that may
+// pass (a network failure, a silent server, a server restarting: codes
+// 202-207, 8 and 1200), the session does not report LineOff. It emits
+// Reconnecting{Err} once and signs in again by itself, waiting a jittered,
+// exponentially growing time between attempts (Config.ReconnectMin to
+// ReconnectMax). On success it emits Reconnected{UsrID}: the user is the
+// same, status notification is renewed if it was on, and, if the server
+// still held the session (its grace period, 20 s by default), calls and
+// meetings carry on and the pushes meant for this user in the meantime
+// arrive now. After a longer outage or a server restart the server has
+// ended them and the application should refresh what it shows
+// (GetMeetings, GetUserStatus).
+//
+// It gives up with LineOff{code} when an attempt is refused for good (wrong
+// secret 7, expired token 18, kicked out 10, certificate 209...) or when
+// Config.ReconnectFor has passed. Logout and Close stop it. While it runs,
+// methods fail with NOT_LOGIN and UserID is "".
+type (
+	// Reconnecting: the connection dropped with Err; the session is signing in again.
+	Reconnecting struct{ Err ErrCode }
+	// Reconnected: signed in again as UsrID after a Reconnecting.
+	Reconnected struct{ UsrID string }
+)
+
+func (Reconnecting) isEvent() {}
+func (Reconnected) isEvent()  {}
+
+// retryable tells the codes after which signing in again may succeed.
+func retryable(code ErrCode) bool {
+	switch code {
+	case protocol.NoServerRsp, protocol.CreateConnFailed, protocol.SocketException,
+		protocol.SocketTimeout, protocol.ForcedCloseConnection, protocol.ConnectionLost,
+		protocol.ServerException, protocol.RateLimited:
+		return true
+	}
+	return false
+}
+
+// backoff is the wait before attempt n (1, 2, ...): ReconnectMin doubled
+// per attempt up to ReconnectMax, of which a random half is taken off so
+// that many clients dropped at once do not come back at once.
+func (s *Session) backoff(n int) time.Duration {
+	d := s.cfg.ReconnectMax
+	if n < 32 {
+		d = min(s.cfg.ReconnectMin<<(n-1), s.cfg.ReconnectMax)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func (s *Session) reconnectLoop(code ErrCode, renotify bool, stop chan struct{}) {
+	started := time.Now()
+	for attempt := 1; ; attempt++ {
+		select {
+		case <-time.After(s.backoff(attempt)):
+		case <-stop:
+			return
+		}
+		s.mu.Lock()
+		if s.state != stateReconnecting || s.retryStop != stop {
+			s.mu.Unlock()
+			return
+		}
+		login := s.login
+		login.Resume = s.resume
+		s.mu.Unlock()
+
+		result := make(chan ErrCode, 1)
+		var user string
+		s.openSession(login, func() bool { return s.state == stateReconnecting && s.retryStop == stop },
+			func(r protocol.LoginReply) { user = r.User; result <- protocol.NoErr },
+			func(c ErrCode) { result <- c })
+		c := <-result
+		if c == protocol.NoErr {
+			if renotify {
+				s.call(protocol.OpStartStatusNotify, nil, func(protocol.Message) {
+					s.mu.Lock()
+					s.notifying = true
+					s.mu.Unlock()
+				}, func(ErrCode) {})
+			}
+			s.emit(Reconnected{UsrID: user})
+			return
+		}
+		s.mu.Lock()
+		if s.state != stateReconnecting || s.retryStop != stop {
+			s.mu.Unlock()
+			return // logged out or closed meanwhile
+		}
+		giveUp := !retryable(c) || (s.cfg.ReconnectFor > 0 && time.Since(started) >= s.cfg.ReconnectFor)
+		if giveUp {
+			s.state, s.notifying = stateIdle, false
+		}
+		s.mu.Unlock()
+		if giveUp {
+			s.emit(LineOff{Err: c})
+			return
+		}
+	}
+}
