@@ -22,6 +22,12 @@ type conn struct {
 	send chan []byte   // control messages, bounded by Limits.SendQueue
 	done chan struct{} // closed once the connection is shutting down
 
+	// Bulk data frames waiting for the write loop (see sendBulk).
+	bulkMu     sync.Mutex
+	bulk       []bulkFrame
+	bulkClosed bool
+	bulkWake   chan struct{}
+
 	closeOnce   sync.Once
 	closeCode   int
 	closeReason string
@@ -42,7 +48,63 @@ func newConn(s *Server, ws *websocket.Conn) *conn {
 		send:       make(chan []byte, s.cfg.Limits.SendQueue),
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
+		bulkWake:   make(chan struct{}, 1),
 	}
+}
+
+type bulkFrame struct {
+	t    *transfer
+	data []byte
+}
+
+// sendBulk queues one binary frame of transfer t. Unlike control messages
+// it is never refused for size: the relay's window already bounds what each
+// transfer may have queued here.
+func (c *conn) sendBulk(t *transfer, data []byte) bool {
+	c.bulkMu.Lock()
+	if c.bulkClosed {
+		c.bulkMu.Unlock()
+		return false
+	}
+	c.bulk = append(c.bulk, bulkFrame{t, data})
+	c.srv.relay.queued.Add(int64(len(data)))
+	c.bulkMu.Unlock()
+	select {
+	case c.bulkWake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// nextBulk takes the next frame of a transfer still running; frames of
+// ended (cancelled) transfers are dropped here.
+func (c *conn) nextBulk() ([]byte, bool) {
+	c.bulkMu.Lock()
+	defer c.bulkMu.Unlock()
+	for len(c.bulk) > 0 {
+		f := c.bulk[0]
+		c.bulk[0] = bulkFrame{}
+		c.bulk = c.bulk[1:]
+		if len(c.bulk) == 0 {
+			c.bulk = nil
+		}
+		if !f.t.ended.Load() {
+			return f.data, true
+		}
+		c.srv.relay.queued.Add(-int64(len(f.data)))
+	}
+	return nil, false
+}
+
+// dropBulk discards what is queued once the connection is closing.
+func (c *conn) dropBulk() {
+	c.bulkMu.Lock()
+	defer c.bulkMu.Unlock()
+	c.bulkClosed = true
+	for _, f := range c.bulk {
+		c.srv.relay.queued.Add(-int64(len(f.data)))
+	}
+	c.bulk = nil
 }
 
 // Send queues msg for the write loop. A full queue means the client cannot
@@ -162,28 +224,62 @@ func (c *conn) readFailed(err error) {
 
 // writeLoop owns the socket's write side. Control messages waiting in the
 // queue are coalesced into one text frame, separated by newlines, so a burst
-// of presence changes costs one syscall, not one per message.
+// of presence changes costs one syscall, not one per message. Control goes
+// before bulk data: between two data frames the loop always sends whatever
+// control is waiting, so a big transfer delays a SendCmd by one chunk at most.
 func (c *conn) writeLoop() {
 	lim := c.srv.cfg.Limits
 	ping := time.NewTicker(lim.PingInterval)
 	defer ping.Stop()
+	defer c.dropBulk()
+	fail := func(reason string) {
+		c.close(websocket.CloseAbnormalClosure, reason)
+		c.ws.Close()
+	}
 	for {
 		select {
-		case msg := <-c.send:
-			if err := c.writeBatch(msg); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "write failed")
-				c.ws.Close()
-				return
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "ping failed")
-				c.ws.Close()
-				return
-			}
 		case <-c.done:
 			c.flushAndClose()
 			return
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
+				fail("ping failed")
+				return
+			}
+			continue
+		case msg := <-c.send:
+			if err := c.writeBatch(msg); err != nil {
+				fail("write failed")
+				return
+			}
+			continue
+		default:
+		}
+		if data, ok := c.nextBulk(); ok {
+			c.ws.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
+			err := c.ws.WriteMessage(websocket.BinaryMessage, data)
+			c.srv.relay.queued.Add(-int64(len(data)))
+			if err != nil {
+				fail("write failed")
+				return
+			}
+			continue
+		}
+		select {
+		case <-c.done:
+			c.flushAndClose()
+			return
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
+				fail("ping failed")
+				return
+			}
+		case msg := <-c.send:
+			if err := c.writeBatch(msg); err != nil {
+				fail("write failed")
+				return
+			}
+		case <-c.bulkWake:
 		}
 	}
 }

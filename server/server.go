@@ -3,9 +3,9 @@
 // WebSocket as docs/protocol.md describes.
 //
 // Lock order, outermost first: Server.mu, then memPresence.mu, then
-// appPresence.mu. memRouter.mu is a leaf: nothing is called while it is held.
-// conn has no lock of its own: its fields are owned by its read loop and
-// everyone else talks to it through Send.
+// appPresence.mu. memRouter.mu, relay.mu and conn.bulkMu are leaves: nothing
+// is called while they are held. A conn's fields are owned by its read loop
+// and everyone else talks to it through Send (and the relay through sendBulk).
 package server
 
 import (
@@ -51,6 +51,7 @@ type Server struct {
 	key      []byte
 	router   Router
 	presence Presence
+	relay    relay
 	verified sync.Map // app ID → SHA-256 of a password bcrypt already accepted
 
 	upgrader websocket.Upgrader
@@ -130,7 +131,7 @@ func withDefaults(l Limits) Limits {
 	if l.MaxNickLen <= 0 {
 		l.MaxNickLen = d.MaxNickLen
 	}
-	return l
+	return transferDefaults(l)
 }
 
 // Handler serves /ws (the protocol) and /healthz (200 once ready).
@@ -269,6 +270,7 @@ func (s *Server) sessionEnded(c *conn) {
 	if c.subscribed {
 		s.presence.Unsubscribe(c.app, c)
 	}
+	s.relay.connEnded(c)
 	if s.router.Detach(c.app, c.user, c) {
 		s.presence.Offline(c.app, c.user, c)
 		if err := s.store.SetLastSeen(context.Background(), c.app, c.user, time.Now()); err != nil {

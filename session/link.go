@@ -22,6 +22,7 @@ type link struct {
 	closed bool
 	wake   chan struct{}
 	done   chan struct{}
+	bulk   chan []byte // binary frames of transfers, handed straight to the writer
 
 	closeOnce sync.Once
 }
@@ -30,7 +31,7 @@ type link struct {
 const maxBatch = 64 << 10
 
 func newLink(ws *websocket.Conn) *link {
-	return &link{ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return &link{ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{}), bulk: make(chan []byte)}
 }
 
 // send queues one control message; false if the link is closed.
@@ -49,6 +50,20 @@ func (l *link) send(msg []byte) bool {
 	return true
 }
 
+// sendBulk hands one binary frame to the writer, waiting until it takes it
+// (so a transfer's memory is one frame, whatever its size); false if the
+// link closed or stop fired first.
+func (l *link) sendBulk(frame []byte, stop <-chan struct{}) bool {
+	select {
+	case l.bulk <- frame:
+		return true
+	case <-l.done:
+		return false
+	case <-stop:
+		return false
+	}
+}
+
 // close ends the link after the writer has sent what was already queued.
 func (l *link) close() {
 	l.closeOnce.Do(func() {
@@ -59,27 +74,42 @@ func (l *link) close() {
 	})
 }
 
+// writeLoop sends control messages before bulk frames: between two frames
+// of a transfer whatever control is queued goes out, so a big file delays a
+// SendCmd by one chunk at most. Several transfers take turns at the bulk
+// channel.
 func (l *link) writeLoop(writeTimeout time.Duration) {
 	defer l.ws.Close()
 	for {
-		closing := false
-		select {
-		case <-l.wake:
-		case <-l.done:
-			closing = true
-		}
-		// Messages queued before close (a logout, say) still go out.
 		l.mu.Lock()
 		batch := l.ctrl
 		l.ctrl = nil
 		l.mu.Unlock()
-		if err := l.writeBatch(batch, writeTimeout); err != nil {
-			l.close()
-			return
+		if len(batch) > 0 {
+			if err := l.writeBatch(batch, writeTimeout); err != nil {
+				l.close()
+				return
+			}
+			continue
 		}
-		if closing {
-			l.ws.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		select {
+		case <-l.wake:
+		case frame := <-l.bulk:
+			l.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if err := l.ws.WriteMessage(websocket.BinaryMessage, frame); err != nil {
+				l.close()
+				return
+			}
+		case <-l.done:
+			// Messages queued before close (a logout, say) still go out.
+			l.mu.Lock()
+			batch := l.ctrl
+			l.ctrl = nil
+			l.mu.Unlock()
+			if l.writeBatch(batch, writeTimeout) == nil {
+				l.ws.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+			}
 			return
 		}
 	}

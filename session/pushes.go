@@ -11,6 +11,11 @@ func init() {
 		protocol.EvUserStatus: (*Session).onUserStatus,
 		protocol.EvLineOff:    (*Session).onLineOff,
 		protocol.EvError:      (*Session).onServerError,
+		protocol.EvCmdData:    (*Session).onCmdData,
+		protocol.EvXferOffer:  (*Session).onXferOffer,
+		protocol.EvXferAck:    (*Session).onXferAck,
+		protocol.EvXferResult: (*Session).onXferResult,
+		protocol.EvXferCancel: (*Session).onXferCancel,
 	}
 }
 

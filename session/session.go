@@ -40,6 +40,9 @@ type Config struct {
 	Dispatch func(func())
 	// ClientName is sent in the hello, for the server's logs.
 	ClientName string
+	// TempDir receives files sent to this user (NotifyFileData.TmpFile);
+	// default os.TempDir()/huddle-<OS user>. Created if missing.
+	TempDir string
 }
 
 func (c Config) withDefaults() Config {
@@ -84,6 +87,7 @@ type Session struct {
 	pending      map[uint64]*pending
 	notifyCookie string
 	closed       bool
+	xfer         transfers // transfer.go, receive.go
 }
 
 type pending struct {
@@ -298,6 +302,7 @@ func (s *Session) endLink(l *link, code ErrCode) {
 	}
 	s.mu.Unlock()
 	l.close()
+	s.transfersEnded(l, code)
 	for _, p := range failed {
 		p.timer.Stop()
 		p.onFail(code)
