@@ -12,7 +12,8 @@ const maxNameBytes = 200
 
 // CleanFileName turns the name a sender announced into a safe base name for
 // this machine: no directories (either separator), no "..", no control
-// characters or characters Windows forbids, no reserved Windows device names
+// characters, bidirectional overrides (which disguise "gnp.exe" as
+// "exe.png") or characters Windows forbids, no reserved Windows device names
 // (CON, NUL, COM1…), no trailing dots or spaces, valid UTF-8, at most 200
 // bytes (the extension kept). An empty result becomes "file".
 func CleanFileName(name string) string {
@@ -21,7 +22,7 @@ func CleanFileName(name string) string {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || strings.ContainsRune(`<>:"|?*`, r) || r == utf8.RuneError {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || strings.ContainsRune(`<>:"|?*`, r) || r == utf8.RuneError {
 			return -1
 		}
 		return r
