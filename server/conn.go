@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -64,6 +65,7 @@ func (c *conn) sendBulk(t *transfer, data []byte) bool {
 	c.bulkMu.Lock()
 	if c.bulkClosed {
 		c.bulkMu.Unlock()
+		putFrame(data)
 		return false
 	}
 	c.bulk = append(c.bulk, bulkFrame{t, data})
@@ -75,6 +77,45 @@ func (c *conn) sendBulk(t *transfer, data []byte) bool {
 	}
 	return true
 }
+
+// readMessage is ws.ReadMessage, except that a binary frame lands in a
+// pooled buffer of chunk size that travels to the receiver and back to the
+// pool once written: no allocation, no growing copies per chunk.
+func (c *conn) readMessage() (int, []byte, error) {
+	typ, r, err := c.ws.NextReader()
+	if err != nil {
+		return 0, nil, err
+	}
+	if typ != websocket.BinaryMessage {
+		data, err := io.ReadAll(r)
+		return typ, data, err
+	}
+	buf := getFrame(c.srv.cfg.Limits.Chunk + protocol.FrameHeader)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // over a chunk: handleBinary refuses it
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return typ, buf, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+	}
+}
+
+var framePool sync.Pool
+
+func getFrame(size int) []byte {
+	if p, ok := framePool.Get().(*[]byte); ok && cap(*p) >= size {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, size)
+}
+
+func putFrame(b []byte) { framePool.Put(&b) }
 
 // nextBulk takes the next frame of a transfer still running; frames of
 // ended (cancelled) transfers are dropped here.
@@ -92,6 +133,7 @@ func (c *conn) nextBulk() ([]byte, bool) {
 			return f.data, true
 		}
 		c.srv.relay.queued.Add(-int64(len(f.data)))
+		putFrame(f.data)
 	}
 	return nil, false
 }
@@ -103,6 +145,7 @@ func (c *conn) dropBulk() {
 	c.bulkClosed = true
 	for _, f := range c.bulk {
 		c.srv.relay.queued.Add(-int64(len(f.data)))
+		putFrame(f.data)
 	}
 	c.bulk = nil
 }
@@ -185,7 +228,7 @@ func (c *conn) readLoop() {
 		return nil
 	})
 	for {
-		typ, data, err := c.ws.ReadMessage()
+		typ, data, err := c.readMessage()
 		if err != nil {
 			c.readFailed(err)
 			return
@@ -259,6 +302,7 @@ func (c *conn) writeLoop() {
 			c.ws.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
 			err := c.ws.WriteMessage(websocket.BinaryMessage, data)
 			c.srv.relay.queued.Add(-int64(len(data)))
+			putFrame(data)
 			if err != nil {
 				fail("write failed")
 				return

@@ -213,8 +213,15 @@ func pushTo(c *conn, ev string, payload any) {
 
 // handleBinary forwards one data or end frame of a transfer this connection
 // sends. Frames of a transfer that just ended (cancelled, say) may still be
-// in flight; they are dropped.
+// in flight; they are dropped. data is a pooled buffer: forwarded, it goes
+// back to the pool once written to the receiver; otherwise right away.
 func (c *conn) handleBinary(data []byte) error {
+	forwarded := false
+	defer func() {
+		if !forwarded {
+			putFrame(data)
+		}
+	}()
 	if !c.loggedIn {
 		c.close(protocol.CloseProtocolError, "binary frame before login")
 		return nil
@@ -241,6 +248,8 @@ func (c *conn) handleBinary(data []byte) error {
 	switch {
 	case t.sealed:
 		violation = "frame after the end frame"
+	case n > int64(c.srv.cfg.Limits.Chunk):
+		violation = fmt.Sprintf("a data frame carries at most %d bytes", c.srv.cfg.Limits.Chunk)
 	case f.Kind == protocol.FrameData && f.Offset != t.received:
 		violation = fmt.Sprintf("data at offset %d, expected %d", f.Offset, t.received)
 	case f.Kind == protocol.FrameData && t.received+n > t.size:
@@ -261,6 +270,7 @@ func (c *conn) handleBinary(data []byte) error {
 		t.sealed = true
 	}
 	r.mu.Unlock()
+	forwarded = true // sendBulk owns it now, sent or not
 	t.receiver.sendBulk(t, data)
 	return nil
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -25,6 +26,56 @@ type link struct {
 	bulk   chan []byte // binary frames of transfers, handed straight to the writer
 
 	closeOnce sync.Once
+
+	rbuf []byte // the reader's reusable buffer for binary frames
+}
+
+// framePool recycles the buffers of outgoing data frames: a transfer's pump
+// takes one per chunk and the writer returns it once written, so a long
+// transfer allocates (and clears) almost nothing.
+var framePool sync.Pool
+
+func getFrame(n int) []byte {
+	if p, ok := framePool.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]byte, n)
+}
+
+func putFrame(b []byte) { framePool.Put(&b) }
+
+// readMessage is ws.ReadMessage, except that binary frames are read into a
+// buffer the link reuses (handleBinary copies what it keeps), which spares
+// a large allocation per chunk.
+func (l *link) readMessage() (int, []byte, error) {
+	typ, r, err := l.ws.NextReader()
+	if err != nil {
+		return 0, nil, err
+	}
+	if typ != websocket.BinaryMessage {
+		data, err := io.ReadAll(r)
+		return typ, data, err
+	}
+	b, err := readInto(r, l.rbuf[:0])
+	l.rbuf = b
+	return typ, b, err
+}
+
+// readInto appends all of r to b, growing it only when full.
+func readInto(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // maxBatch caps how many bytes of queued control messages share one frame.
@@ -96,7 +147,9 @@ func (l *link) writeLoop(writeTimeout time.Duration) {
 		case <-l.wake:
 		case frame := <-l.bulk:
 			l.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-			if err := l.ws.WriteMessage(websocket.BinaryMessage, frame); err != nil {
+			err := l.ws.WriteMessage(websocket.BinaryMessage, frame)
+			putFrame(frame)
+			if err != nil {
 				l.close()
 				return
 			}

@@ -205,7 +205,7 @@ func (s *Session) dial() (*link, ErrCode) {
 		HandshakeTimeout: s.cfg.ConnectTimeout,
 		TLSClientConfig:  s.cfg.TLSConfig,
 		ReadBufferSize:   32 << 10,
-		WriteBufferSize:  32 << 10,
+		WriteBufferSize:  256 << 10, // one syscall per data chunk (link.go)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ConnectTimeout)
 	defer cancel()
@@ -231,7 +231,7 @@ func (s *Session) readLoop(l *link) {
 		return l.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 	})
 	for {
-		typ, data, err := l.ws.ReadMessage()
+		typ, data, err := l.readMessage()
 		if err != nil {
 			s.endLink(l, closeError(err))
 			return

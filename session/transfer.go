@@ -199,17 +199,19 @@ func (s *Session) pump(t *outTask, chunk int) {
 				return
 			}
 		}
-		frame := make([]byte, protocol.FrameHeader+int(n))
+		frame := getFrame(protocol.FrameHeader + int(n))
 		protocol.PutFrameHeader(frame, protocol.FrameData, t.stream, off)
 		payload := frame[protocol.FrameHeader:]
 		if t.data != nil {
 			copy(payload, t.data[off:])
 		} else if _, err := io.ReadFull(t.file, payload); err != nil {
+			putFrame(frame)
 			s.abortSend(t, SENDFILE_FILEINERROR) // the file shrank or became unreadable
 			return
 		}
 		h.Write(payload)
 		if !t.link.sendBulk(frame, t.stop) {
+			putFrame(frame)
 			return
 		}
 		off += n

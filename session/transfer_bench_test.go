@@ -1,0 +1,125 @@
+package session_test
+
+import (
+	"crypto/rand"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"huddle/internal/testkit"
+	"huddle/server"
+	"huddle/session"
+)
+
+// BenchmarkSendFile sends one file from alice to bob through a server on
+// loopback and, in the same run, copies the same file over a raw loopback
+// TCP connection (disk to socket to disk, as the relay does). It reports
+// both rates and relay/tcp. The file is 64 MiB; HUDDLE_BENCH_BIG=1 makes
+// it 1 GiB (docs/performance.md).
+func BenchmarkSendFile(b *testing.B) {
+	size := int64(64 << 20)
+	if os.Getenv("HUDDLE_BENCH_BIG") != "" {
+		size = 1 << 30
+	}
+	dir := b.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	writeRandomFile(b, src, size)
+
+	srv := testkit.StartServer(b, benchLimits)
+	recvDir := b.TempDir()
+	alice := testkit.Login(b, srv.URL, "alice")
+	bob := testkit.NewClient(b, srv.URL, func(c *session.Config) { c.TempDir = recvDir })
+	bob.Login("demo", demoPswd, "bob", "bob", "", "")
+	testkit.Await[session.LoginSuccess](b, bob, nil)
+
+	var relay, tcp time.Duration
+	b.SetBytes(size)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		task := alice.SendFile("bob", src, "")
+		got := testkit.Await[session.NotifyFileData](b, bob, nil)
+		r := testkit.Await[session.SendFileRlst](b, alice, func(e session.SendFileRlst) bool { return e.TaskID == task })
+		relay += time.Since(start)
+		require.Equal(b, session.NOERR, r.Err)
+		require.NoError(b, os.Remove(got.TmpFile))
+
+		start = time.Now()
+		rawTCPCopy(b, src, filepath.Join(recvDir, "tcp.bin"))
+		tcp += time.Since(start)
+	}
+	b.StopTimer()
+	mbps := func(d time.Duration) float64 { return float64(size) * float64(b.N) / d.Seconds() / 1e6 }
+	b.ReportMetric(mbps(relay), "relay-MB/s")
+	b.ReportMetric(mbps(tcp), "tcp-MB/s")
+	b.ReportMetric(mbps(relay)/mbps(tcp), "relay/tcp")
+}
+
+func writeRandomFile(b *testing.B, path string, size int64) {
+	block := make([]byte, 4<<20)
+	_, err := rand.Read(block)
+	require.NoError(b, err)
+	f, err := os.Create(path)
+	require.NoError(b, err)
+	for written := int64(0); written < size; {
+		n := min(int64(len(block)), size-written)
+		_, err := f.Write(block[:n])
+		require.NoError(b, err)
+		block[0]++ // no two blocks alike
+		written += n
+	}
+	require.NoError(b, f.Close())
+}
+
+// rawTCPCopy is the baseline: src → loopback TCP → dst.
+func rawTCPCopy(b *testing.B, src, dst string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(b, err)
+	defer ln.Close()
+	done := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- err
+			return
+		}
+		defer c.Close()
+		out, err := os.Create(dst)
+		if err != nil {
+			done <- err
+			return
+		}
+		_, err = io.Copy(out, c)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		done <- err
+	}()
+	in, err := os.Open(src)
+	require.NoError(b, err)
+	defer in.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(b, err)
+	_, err = io.Copy(c, in)
+	require.NoError(b, err)
+	require.NoError(b, c.Close())
+	require.NoError(b, <-done)
+	require.NoError(b, os.Remove(dst))
+}
+
+// benchLimits lets a run try other flow-control settings:
+// W=<window MiB> C=<chunk KiB> go test -bench SendFile ./session/
+var benchLimits = withLimits(func(l *server.Limits) {
+	if v, err := strconv.Atoi(os.Getenv("W")); err == nil {
+		l.Window = int64(v) << 20
+	}
+	if v, err := strconv.Atoi(os.Getenv("C")); err == nil {
+		l.Chunk = v << 10
+	}
+})
