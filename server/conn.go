@@ -118,7 +118,8 @@ func getFrame(size int) []byte {
 func putFrame(b []byte) { framePool.Put(&b) }
 
 // nextBulk takes the next frame of a transfer still running; frames of
-// ended (cancelled) transfers are dropped here.
+// ended (cancelled) transfers are dropped here. The frame counts as handed
+// to the receiver from now on (see transfer.handed).
 func (c *conn) nextBulk() ([]byte, bool) {
 	c.bulkMu.Lock()
 	defer c.bulkMu.Unlock()
@@ -130,6 +131,9 @@ func (c *conn) nextBulk() ([]byte, bool) {
 			c.bulk = nil
 		}
 		if !f.t.ended.Load() {
+			if f.data[0] == protocol.FrameData {
+				f.t.handed.Add(int64(len(f.data) - protocol.FrameHeader))
+			}
 			return f.data, true
 		}
 		c.srv.relay.queued.Add(-int64(len(f.data)))

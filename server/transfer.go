@@ -36,6 +36,10 @@ type transfer struct {
 	received, acked  int64 // bytes forwarded to, and acknowledged by, the receiver
 	sealed           bool  // the end frame went out: too late to cancel
 	ended            atomic.Bool
+	// handed counts data bytes the receiver's write loop has given to the
+	// socket. An acknowledgement beyond it is a lie that would let a
+	// receiver which never reads make the server queue without bound.
+	handed atomic.Int64
 }
 
 type pendingCmd struct {
@@ -286,7 +290,7 @@ func (c *conn) handleXferAck(m protocol.Message) {
 	r.init()
 	r.mu.Lock()
 	t := r.xfers[a.Stream]
-	if t == nil || t.receiver != c || a.Acked < t.acked || a.Acked > t.received {
+	if t == nil || t.receiver != c || a.Acked < t.acked || a.Acked > t.handed.Load() {
 		r.mu.Unlock()
 		return // ended meanwhile, or nonsense that would only hurt the client itself
 	}
@@ -308,6 +312,9 @@ func (c *conn) handleXferDone(m protocol.Message) {
 	if t == nil || t.receiver != c {
 		r.mu.Unlock()
 		return
+	}
+	if !t.sealed && d.Code == protocol.NoErr {
+		d.Code = protocol.SendFail // "done" before all data arrived is no success
 	}
 	r.finishLocked(t)
 	r.mu.Unlock()

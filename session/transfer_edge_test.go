@@ -106,6 +106,10 @@ func TestCancelMidwayAndServerMemoryBoundedUnderStalledReceiver(t *testing.T) {
 		assert.LessOrEqual(t, srv.RelayBuffered(), int64(window))
 	}
 	assert.Equal(t, window, got)
+	// Acknowledging more than the server handed over is ignored: otherwise
+	// a receiver that never reads could make the server queue without end.
+	bob.send(protocol.OpXferAck, 0, protocol.XferAck{Stream: offer.Stream, Acked: 16 << 20})
+	bob.reply(bob.request(protocol.OpGetUserStatus, nil)) // the server has handled the ack
 	testkit.Sync(t, alice)
 	assert.LessOrEqual(t, srv.RelayBuffered(), int64(window))
 	assert.Empty(t, testkit.All[session.SendProgress](alice), "nothing was acknowledged")
