@@ -129,27 +129,33 @@ func TestServerRejectsSenderBeyondWindow(t *testing.T) {
 	const window = 1 << 20
 	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) { l.Window = window; l.Chunk = 256 << 10 }))
 	alice := rawLogin(t, srv.URL, "alice")
-	bob, bobDir := loginWithTemp(t, srv.URL, "bob")
-	_ = bob
+	bob := rawLogin(t, srv.URL, "bob") // never acknowledges
 	id := alice.request(protocol.OpXferStart, protocol.XferStart{To: "bob", Task: "t1", Kind: protocol.KindFile, Size: 8 << 20, Name: "x"})
 	rep := alice.reply(id)
 	require.Equal(t, protocol.NoErr, rep.Code)
 	var start protocol.XferStartReply
 	require.NoError(t, protocol.Decode(rep.D, &start))
 	assert.Equal(t, int64(window), start.Window)
-	// Bob's SDK acknowledges as it goes, so only pushing far ahead of the
-	// acks trips the window: send everything without waiting.
 	payload := make([]byte, start.Chunk)
-	for off := 0; off < 8<<20; off += start.Chunk {
+	for off := 0; off <= window; off += start.Chunk {
 		alice.sendFrame(protocol.FrameData, start.Stream, int64(off), payload)
 	}
 	var res protocol.XferResult
 	alice.push(protocol.EvXferResult, &res)
 	assert.Equal(t, protocol.ErrData, res.Code)
 	assert.Contains(t, res.Msg, "window")
-	assert.Equal(t, "t1", testkit.Await[session.NotifyCancelSend](t, bob, nil).TaskID)
-	assertEmptyDir(t, bobDir)
+	var cancel protocol.XferCancel
+	bob.push(protocol.EvXferCancel, &cancel)
+	assert.Equal(t, start.Stream, cancel.Stream)
 	assert.LessOrEqual(t, srv.RelayBuffered(), int64(window))
+
+	// A frame larger than a chunk is refused the same way.
+	id = alice.request(protocol.OpXferStart, protocol.XferStart{To: "bob", Task: "t2", Kind: protocol.KindBuffer, Size: 1 << 20})
+	require.NoError(t, protocol.Decode(alice.reply(id).D, &start))
+	alice.sendFrame(protocol.FrameData, start.Stream, 0, make([]byte, start.Chunk+1))
+	alice.push(protocol.EvXferResult, &res)
+	assert.Equal(t, protocol.ErrData, res.Code)
+	assert.Contains(t, res.Msg, "at most")
 }
 
 func TestCancelAfterEndIsTooLate(t *testing.T) {
