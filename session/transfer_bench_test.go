@@ -19,27 +19,28 @@ import (
 
 // BenchmarkSendFile sends one file from alice to bob through a server on
 // loopback and, in the same run, copies the same file over a raw loopback
-// TCP connection (disk to socket to disk, as the relay does). It reports
-// both rates and relay/tcp. The file is 64 MiB; HUDDLE_BENCH_BIG=1 makes
+// TCP connection (disk to socket to disk, as the relay does), both the
+// plain io.Copy way and through userland buffers. It reports the rates and
+// relay/tcp. The file is 64 MiB; HUDDLE_BENCH_BIG=1 makes
 // it 1 GiB (docs/performance.md).
 func BenchmarkSendFile(b *testing.B) {
 	size := int64(64 << 20)
 	if os.Getenv("HUDDLE_BENCH_BIG") != "" {
 		size = 1 << 30
 	}
-	dir := b.TempDir()
+	dir := benchDir(b)
 	src := filepath.Join(dir, "src.bin")
 	writeRandomFile(b, src, size)
 
 	srv := testkit.StartServer(b, benchLimits)
-	recvDir := b.TempDir()
+	recvDir := filepath.Join(dir, "recv")
 	// Plain sessions with handlers: a 1 GiB transfer may take longer than
 	// testkit's event wait.
 	alice, aliceEvents := benchLogin(b, srv.URL, "alice", "")
 	bob, bobEvents := benchLogin(b, srv.URL, "bob", recvDir)
 	_ = bob
 
-	var relay, tcp time.Duration
+	var relay, tcp, tcpUser time.Duration
 	b.SetBytes(size)
 	b.ResetTimer()
 	for b.Loop() {
@@ -62,14 +63,30 @@ func BenchmarkSendFile(b *testing.B) {
 		require.NoError(b, os.Remove(got.TmpFile))
 
 		start = time.Now()
-		rawTCPCopy(b, src, filepath.Join(recvDir, "tcp.bin"))
+		rawTCPCopy(b, src, filepath.Join(recvDir, "tcp.bin"), false)
 		tcp += time.Since(start)
+
+		start = time.Now()
+		rawTCPCopy(b, src, filepath.Join(recvDir, "tcp.bin"), true)
+		tcpUser += time.Since(start)
 	}
 	b.StopTimer()
 	mbps := func(d time.Duration) float64 { return float64(size) * float64(b.N) / d.Seconds() / 1e6 }
 	b.ReportMetric(mbps(relay), "relay-MB/s")
 	b.ReportMetric(mbps(tcp), "tcp-MB/s")
 	b.ReportMetric(mbps(relay)/mbps(tcp), "relay/tcp")
+	b.ReportMetric(mbps(tcpUser), "tcp-userland-MB/s")
+}
+
+// benchDir is in memory (/dev/shm) where there is one, so that disk
+// write-back does not muddle the comparison of the two network paths.
+func benchDir(b *testing.B) string {
+	dir, err := os.MkdirTemp("/dev/shm", "huddle-bench-")
+	if err != nil {
+		return b.TempDir()
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 func benchLogin(b *testing.B, url, user, tempDir string) (*session.Session, <-chan session.Event) {
@@ -98,8 +115,17 @@ func writeRandomFile(b *testing.B, path string, size int64) {
 	require.NoError(b, f.Close())
 }
 
-// rawTCPCopy is the baseline: src → loopback TCP → dst.
-func rawTCPCopy(b *testing.B, src, dst string) {
+// rawTCPCopy is the baseline: src → loopback TCP → dst. io.Copy lets the
+// kernel splice the bytes without them ever entering the process; userland
+// forces them through a 256 KiB buffer on both sides, as any program that
+// looks at the bytes must.
+func rawTCPCopy(b *testing.B, src, dst string, userland bool) {
+	copyFn := io.Copy
+	if userland {
+		copyFn = func(w io.Writer, r io.Reader) (int64, error) {
+			return io.CopyBuffer(struct{ io.Writer }{w}, struct{ io.Reader }{r}, make([]byte, 256<<10))
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
 	defer ln.Close()
@@ -116,7 +142,7 @@ func rawTCPCopy(b *testing.B, src, dst string) {
 			done <- err
 			return
 		}
-		_, err = io.Copy(out, c)
+		_, err = copyFn(out, c)
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -127,7 +153,7 @@ func rawTCPCopy(b *testing.B, src, dst string) {
 	defer in.Close()
 	c, err := net.Dial("tcp", ln.Addr().String())
 	require.NoError(b, err)
-	_, err = io.Copy(c, in)
+	_, err = copyFn(c, in)
 	require.NoError(b, err)
 	require.NoError(b, c.Close())
 	require.NoError(b, <-done)
