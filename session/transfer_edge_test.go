@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -378,4 +379,34 @@ func TestCleanFileName(t *testing.T) {
 	} {
 		assert.Equal(t, want, session.CleanFileName(in), "%q", in)
 	}
+}
+
+// Bad binary frames get an error and hurt nobody else: the connection, and
+// other transfers, go on.
+func TestBadBinaryFramesAreAnsweredNotFatal(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice := rawLogin(t, srv.URL, "alice")
+	bob := testkit.Login(t, srv.URL, "bob")
+	mallory := rawLogin(t, srv.URL, "mallory")
+
+	id := alice.request(protocol.OpXferStart, protocol.XferStart{To: "bob", Task: "t", Kind: protocol.KindBuffer, Size: 3})
+	var start protocol.XferStartReply
+	require.NoError(t, protocol.Decode(alice.reply(id).D, &start))
+
+	require.NoError(t, mallory.ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3}))
+	var e protocol.ErrorInfo
+	mallory.push(protocol.EvError, &e)
+	assert.Equal(t, protocol.ErrData, e.Code)
+	mallory.sendFrame(protocol.FrameData, start.Stream, 0, []byte("bad")) // not mallory's stream
+	mallory.push(protocol.EvError, &e)
+	assert.Contains(t, e.Msg, "not yours")
+
+	alice.sendFrame(protocol.FrameData, start.Stream, 0, []byte("abc"))
+	sum := sha256.Sum256([]byte("abc"))
+	alice.sendFrame(protocol.FrameEnd, start.Stream, 3, sum[:])
+	var res protocol.XferResult
+	alice.push(protocol.EvXferResult, &res)
+	assert.Equal(t, protocol.NoErr, res.Code)
+	assert.Equal(t, []byte("abc"), testkit.Await[session.NotifyBufferData](t, bob, nil).Data)
+	assert.Equal(t, protocol.NoErr, mallory.reply(mallory.request(protocol.OpGetUserStatus, nil)).Code, "mallory is still connected")
 }
