@@ -98,6 +98,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.router = newMemRouter()
 	s.presence = newMemPresence(st)
+	s.relay.init()
 	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10}
 	return s, nil
 }

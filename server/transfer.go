@@ -18,14 +18,13 @@ import (
 // The relay reaches a receiver's connection directly (*conn). A multi-node
 // version would carry frames over its bus like Router carries Peers.
 type relay struct {
-	mu      sync.Mutex
-	stream  uint32 // last stream number handed out (one numbering per server)
-	cmdSeq  uint64
-	xfers   map[uint32]*transfer
-	cmds    map[uint64]*pendingCmd
-	active  map[*conn]int // transfers each connection takes part in
-	queued  atomic.Int64  // bytes of data frames waiting in receivers' queues
-	initOne sync.Once
+	mu     sync.Mutex
+	stream uint32 // last stream number handed out (one numbering per server)
+	cmdSeq uint64
+	xfers  map[uint32]*transfer
+	cmds   map[uint64]*pendingCmd
+	active map[*conn]int // transfers each connection takes part in
+	queued atomic.Int64  // bytes of data frames waiting in receivers' queues
 }
 
 type transfer struct {
@@ -48,11 +47,9 @@ type pendingCmd struct {
 }
 
 func (r *relay) init() {
-	r.initOne.Do(func() {
-		r.xfers = make(map[uint32]*transfer)
-		r.cmds = make(map[uint64]*pendingCmd)
-		r.active = make(map[*conn]int)
-	})
+	r.xfers = make(map[uint32]*transfer)
+	r.cmds = make(map[uint64]*pendingCmd)
+	r.active = make(map[*conn]int)
 }
 
 // RelayBuffered reports the bytes of transfer data the server holds in
@@ -88,7 +85,6 @@ func (c *conn) handleSendCmd(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.init()
 	r.mu.Lock()
 	r.cmdSeq++
 	n := r.cmdSeq
@@ -111,7 +107,6 @@ func (c *conn) handleCmdAck(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.init()
 	r.mu.Lock()
 	p := r.cmds[a.N]
 	if p == nil || p.receiver != c {
@@ -152,7 +147,6 @@ func (c *conn) handleXferStart(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.init()
 	r.mu.Lock()
 	if r.active[c] >= lim.MaxTransfers || r.active[rc] >= lim.MaxTransfers {
 		r.mu.Unlock()
@@ -235,7 +229,6 @@ func (c *conn) handleBinary(data []byte) error {
 		return err
 	}
 	r := &c.srv.relay
-	r.init()
 	window := c.srv.cfg.Limits.Window
 	r.mu.Lock()
 	t := r.xfers[f.Stream]
@@ -287,7 +280,6 @@ func (c *conn) handleXferAck(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.init()
 	r.mu.Lock()
 	t := r.xfers[a.Stream]
 	if t == nil || t.receiver != c || a.Acked < t.acked || a.Acked > t.handed.Load() {
@@ -306,7 +298,6 @@ func (c *conn) handleXferDone(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.init()
 	r.mu.Lock()
 	t := r.xfers[d.Stream]
 	if t == nil || t.receiver != c {
@@ -333,7 +324,6 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.init()
 	r.mu.Lock()
 	t := r.xfers[x.Stream]
 	switch {
@@ -356,7 +346,6 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 // transfer is cancelled, its senders get SENDFAIL, and SendCmds waiting for
 // its acknowledgement fail.
 func (r *relay) connEnded(c *conn) {
-	r.init()
 	r.mu.Lock()
 	var ended []*transfer
 	for _, t := range r.xfers {

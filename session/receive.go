@@ -16,16 +16,15 @@ import (
 // inTask is a transfer this session receives. Only the link's read loop
 // touches it, except discard after the link ended.
 type inTask struct {
-	link         *link
-	stream       uint32
-	task, from   string
-	kind         string
-	size, got    int64
-	name         string // cleaned original name (files)
-	buf          []byte
-	file         *os.File
-	hash         hash.Hash
-	errorOnStart error // the temp file could not be created
+	link       *link
+	stream     uint32
+	task, from string
+	kind       string
+	size, got  int64
+	name       string // cleaned original name (files)
+	buf        []byte
+	file       *os.File
+	hash       hash.Hash
 }
 
 // onCmdData delivers a SendCmd and acknowledges it: the sender's result
@@ -56,12 +55,11 @@ func (s *Session) onXferOffer(l *link, m protocol.Message) {
 	if o.Kind == protocol.KindFile {
 		t.name = CleanFileName(o.Name)
 		dir := s.tempDir()
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			t.errorOnStart = err
-		} else if t.file, err = os.CreateTemp(dir, "*-"+t.name); err != nil {
-			t.errorOnStart = err
+		err := os.MkdirAll(dir, 0o700)
+		if err == nil {
+			t.file, err = os.CreateTemp(dir, "*-"+t.name)
 		}
-		if t.errorOnStart != nil {
+		if err != nil {
 			// Nothing was announced to the application; only the sender hears.
 			sendOneWay(l, protocol.OpXferDone, protocol.XferDone{Stream: o.Stream, Code: SENDFAIL})
 			return

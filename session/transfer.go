@@ -29,8 +29,8 @@ func (x *transfers) init() {
 	}
 }
 
-// outTask is one SendBuffer or SendFile. Fields after mu are guarded by
-// transfers.mu.
+// outTask is one SendBuffer or SendFile. The fields from stream on are
+// guarded by transfers.mu.
 type outTask struct {
 	id, cookie, to string
 	kind           string
@@ -50,7 +50,7 @@ type outTask struct {
 	lastProgress int64
 }
 
-// progressStep: SendProgress comes at every 1% of the total (and at the
+// progressSteps: SendProgress comes at every 1% of the total (and at the
 // end), so a huge transfer makes at most about a hundred events.
 const progressSteps = 100
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -409,4 +410,33 @@ func TestBadBinaryFramesAreAnsweredNotFatal(t *testing.T) {
 	assert.Equal(t, protocol.NoErr, res.Code)
 	assert.Equal(t, []byte("abc"), testkit.Await[session.NotifyBufferData](t, bob, nil).Data)
 	assert.Equal(t, protocol.NoErr, mallory.reply(mallory.request(protocol.OpGetUserStatus, nil)).Code, "mallory is still connected")
+}
+
+func TestReceiveFolder(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // os.TempDir
+	srv := testkit.StartServer(t)
+	alice := testkit.Login(t, srv.URL, "alice")
+	bob := testkit.Login(t, srv.URL, "bob") // no TempDir: the default
+	path := filepath.Join(t.TempDir(), "a.txt")
+	require.NoError(t, os.WriteFile(path, []byte("hello"), 0o600))
+
+	alice.SendFile("bob", path, "")
+	got := testkit.Await[session.NotifyFileData](t, bob, nil)
+	assert.True(t, strings.HasPrefix(filepath.Base(filepath.Dir(got.TmpFile)), "huddle-"))
+	assert.Equal(t, tmp, filepath.Dir(filepath.Dir(got.TmpFile)))
+	assert.Equal(t, session.NOERR, testkit.Await[session.SendFileRlst](t, alice, nil).Err)
+
+	// A folder that cannot be made: the sender hears SENDFAIL, the receiver
+	// is shown nothing.
+	notDir := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(notDir, nil, 0o600))
+	carol := testkit.NewClient(t, srv.URL, func(c *session.Config) { c.TempDir = filepath.Join(notDir, "sub") })
+	carol.Login(server.DemoAppID, demoPswd, "carol", "carol", "", "")
+	testkit.Await[session.LoginSuccess](t, carol, nil)
+	alice.SendFile("carol", path, "c")
+	assert.Equal(t, session.SENDFAIL, testkit.Await[session.SendFileRlst](t, alice, nil).Err)
+	testkit.Sync(t, carol)
+	assert.Empty(t, testkit.All[session.NotifyFileData](carol))
+	assert.Empty(t, testkit.All[session.NotifyCancelSend](carol))
 }
