@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -21,6 +22,12 @@ type conn struct {
 
 	send chan []byte   // control messages, bounded by Limits.SendQueue
 	done chan struct{} // closed once the connection is shutting down
+
+	// Bulk data frames waiting for the write loop (see sendBulk).
+	bulkMu     sync.Mutex
+	bulk       []bulkFrame
+	bulkClosed bool
+	bulkWake   chan struct{}
 
 	closeOnce   sync.Once
 	closeCode   int
@@ -47,7 +54,114 @@ func newConn(s *Server, ws *websocket.Conn) *conn {
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		limiter:    newConnLimiter(s.cfg.Limits),
+		bulkWake:   make(chan struct{}, 1),
 	}
+}
+
+type bulkFrame struct {
+	t    *transfer
+	data []byte
+}
+
+// sendBulk queues one binary frame of transfer t. Unlike control messages
+// it is never refused for size: the relay's window already bounds what each
+// transfer may have queued here.
+func (c *conn) sendBulk(t *transfer, data []byte) bool {
+	c.bulkMu.Lock()
+	if c.bulkClosed {
+		c.bulkMu.Unlock()
+		putFrame(data)
+		return false
+	}
+	c.bulk = append(c.bulk, bulkFrame{t, data})
+	c.srv.relay.queued.Add(int64(len(data)))
+	c.bulkMu.Unlock()
+	select {
+	case c.bulkWake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// readMessage is ws.ReadMessage, except that a binary frame lands in a
+// pooled buffer of chunk size that travels to the receiver and back to the
+// pool once written: no allocation, no growing copies per chunk.
+func (c *conn) readMessage() (int, []byte, error) {
+	typ, r, err := c.ws.NextReader()
+	if err != nil {
+		return 0, nil, err
+	}
+	if typ != websocket.BinaryMessage {
+		// The socket's read limit admits a data chunk; control messages
+		// get the smaller MaxFrame.
+		data, err := io.ReadAll(io.LimitReader(r, c.srv.cfg.Limits.MaxFrame+1))
+		if err == nil && int64(len(data)) > c.srv.cfg.Limits.MaxFrame {
+			err = websocket.ErrReadLimit
+		}
+		return typ, data, err
+	}
+	buf := getFrame(c.srv.cfg.Limits.Chunk + protocol.FrameHeader)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // over a chunk: handleBinary refuses it
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return typ, buf, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+	}
+}
+
+var framePool sync.Pool
+
+func getFrame(size int) []byte {
+	if p, ok := framePool.Get().(*[]byte); ok && cap(*p) >= size {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, size)
+}
+
+func putFrame(b []byte) { framePool.Put(&b) }
+
+// nextBulk takes the next frame of a transfer still running; frames of
+// ended (cancelled) transfers are dropped here. The frame counts as handed
+// to the receiver from now on (see transfer.handed).
+func (c *conn) nextBulk() ([]byte, bool) {
+	c.bulkMu.Lock()
+	defer c.bulkMu.Unlock()
+	for len(c.bulk) > 0 {
+		f := c.bulk[0]
+		c.bulk[0] = bulkFrame{}
+		c.bulk = c.bulk[1:]
+		if len(c.bulk) == 0 {
+			c.bulk = nil
+		}
+		if !f.t.ended.Load() {
+			if f.data[0] == protocol.FrameData {
+				f.t.handed.Add(int64(len(f.data) - protocol.FrameHeader))
+			}
+			return f.data, true
+		}
+		c.srv.relay.queued.Add(-int64(len(f.data)))
+		putFrame(f.data)
+	}
+	return nil, false
+}
+
+// dropBulk discards what is queued once the connection is closing.
+func (c *conn) dropBulk() {
+	c.bulkMu.Lock()
+	defer c.bulkMu.Unlock()
+	c.bulkClosed = true
+	for _, f := range c.bulk {
+		c.srv.relay.queued.Add(-int64(len(f.data)))
+		putFrame(f.data)
+	}
+	c.bulk = nil
 }
 
 // Send queues msg for the write loop. A full queue means the client cannot
@@ -119,7 +233,7 @@ func (c *conn) readLoop() {
 		c.srv.sessionEnded(c)
 		close(c.readerDone)
 	}()
-	c.ws.SetReadLimit(lim.MaxFrame)
+	c.ws.SetReadLimit(max(lim.MaxFrame, int64(lim.Chunk)+protocol.FrameHeader))
 	c.ws.SetReadDeadline(time.Now().Add(lim.LoginTimeout))
 	c.ws.SetPongHandler(func(string) error {
 		if c.loggedIn {
@@ -128,7 +242,7 @@ func (c *conn) readLoop() {
 		return nil
 	})
 	for {
-		typ, data, err := c.ws.ReadMessage()
+		typ, data, err := c.readMessage()
 		if err != nil {
 			c.readFailed(err)
 			return
@@ -167,28 +281,63 @@ func (c *conn) readFailed(err error) {
 
 // writeLoop owns the socket's write side. Control messages waiting in the
 // queue are coalesced into one text frame, separated by newlines, so a burst
-// of presence changes costs one syscall, not one per message.
+// of presence changes costs one syscall, not one per message. Control goes
+// before bulk data: between two data frames the loop always sends whatever
+// control is waiting, so a big transfer delays a SendCmd by one chunk at most.
 func (c *conn) writeLoop() {
 	lim := c.srv.cfg.Limits
 	ping := time.NewTicker(lim.PingInterval)
 	defer ping.Stop()
+	defer c.dropBulk()
+	fail := func(reason string) {
+		c.close(websocket.CloseAbnormalClosure, reason)
+		c.ws.Close()
+	}
 	for {
 		select {
-		case msg := <-c.send:
-			if err := c.writeBatch(msg); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "write failed")
-				c.ws.Close()
-				return
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "ping failed")
-				c.ws.Close()
-				return
-			}
 		case <-c.done:
 			c.flushAndClose()
 			return
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
+				fail("ping failed")
+				return
+			}
+			continue
+		case msg := <-c.send:
+			if err := c.writeBatch(msg); err != nil {
+				fail("write failed")
+				return
+			}
+			continue
+		default:
+		}
+		if data, ok := c.nextBulk(); ok {
+			c.ws.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
+			err := c.ws.WriteMessage(websocket.BinaryMessage, data)
+			c.srv.relay.queued.Add(-int64(len(data)))
+			putFrame(data)
+			if err != nil {
+				fail("write failed")
+				return
+			}
+			continue
+		}
+		select {
+		case <-c.done:
+			c.flushAndClose()
+			return
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
+				fail("ping failed")
+				return
+			}
+		case msg := <-c.send:
+			if err := c.writeBatch(msg); err != nil {
+				fail("write failed")
+				return
+			}
+		case <-c.bulkWake:
 		}
 	}
 }

@@ -39,6 +39,12 @@ func init() {
 		protocol.OpHangupCall:        {fn: (*conn).handleHangupCall, needLogin: true},
 		protocol.OpInvite:            {fn: (*conn).handleInvite, needLogin: true},
 		protocol.OpCancelInvite:      {fn: (*conn).handleCancelInvite, needLogin: true},
+		protocol.OpSendCmd:           {fn: (*conn).handleSendCmd, needLogin: true},
+		protocol.OpCmdAck:            {fn: (*conn).handleCmdAck, needLogin: true},
+		protocol.OpXferStart:         {fn: (*conn).handleXferStart, needLogin: true},
+		protocol.OpXferAck:           {fn: (*conn).handleXferAck, needLogin: true},
+		protocol.OpXferDone:          {fn: (*conn).handleXferDone, needLogin: true},
+		protocol.OpXferCancel:        {fn: (*conn).handleXferCancel, needLogin: true},
 	}
 }
 
@@ -172,13 +178,4 @@ func (c *conn) handleStopNotify(m protocol.Message) {
 	c.srv.presence.Unsubscribe(c.app, c)
 	c.subscribed = false
 	c.reply(m.ID, protocol.NoErr, nil)
-}
-
-// handleBinary receives bulk data frames; none are valid before login.
-func (c *conn) handleBinary(data []byte) error {
-	if !c.loggedIn {
-		c.close(protocol.CloseProtocolError, "binary frame before login")
-		return nil
-	}
-	return fmt.Errorf("unexpected binary frame")
 }

@@ -7,7 +7,8 @@ import "time"
 // and touches only the connection (or the IP address) that hit it.
 // docs/security.md says what each one defends against.
 type Limits struct {
-	// MaxFrame is the largest WebSocket message a client may send; above
+	// MaxFrame is the largest control (text) message a client may send; data
+	// frames may be up to Chunk plus their header. Above either
 	// it the connection is closed with 1009 (message too big).
 	MaxFrame int64
 	// SendQueue is how many control messages may wait for a slow client
@@ -58,6 +59,19 @@ type Limits struct {
 	// status changes (each change is pushed to every one of them); over it
 	// StartUserStatusNotify is answered RATE_LIMITED.
 	MaxSubscribers int
+
+	// Transparent channel (server/transfer.go). MaxBuffer bounds a
+	// SendBuffer (1101 above), MaxFile a SendFile (1103 above). Chunk is the
+	// largest payload of one binary data frame; Window the most bytes of one
+	// transfer sent but not yet acknowledged by the receiver, which is also
+	// all the server ever holds of it. MaxTransfers bounds the transfers a
+	// connection takes part in at once (as sender or receiver; 1000 above),
+	// so the server holds at most MaxTransfers×Window per connection.
+	MaxBuffer    int64
+	MaxFile      int64
+	Chunk        int
+	Window       int64
+	MaxTransfers int
 }
 
 // DefaultLimits are the limits a server gets unless its Config says otherwise.
@@ -89,6 +103,12 @@ func DefaultLimits() Limits {
 		FailedLoginDelay: time.Minute,
 
 		MaxSubscribers: 10000,
+
+		MaxBuffer:    100 << 20,
+		MaxFile:      4 << 30,
+		Chunk:        256 << 10,
+		Window:       4 << 20,
+		MaxTransfers: 16,
 	}
 }
 
@@ -115,6 +135,13 @@ func withDefaults(l Limits) Limits {
 	setDefault(&l.MaxFailedLogins, d.MaxFailedLogins)
 	setDefault(&l.FailedLoginDelay, d.FailedLoginDelay)
 	setDefault(&l.MaxSubscribers, d.MaxSubscribers)
+	setDefault(&l.MaxBuffer, d.MaxBuffer)
+	setDefault(&l.MaxFile, d.MaxFile)
+	setDefault(&l.Chunk, d.Chunk)
+	setDefault(&l.MaxTransfers, d.MaxTransfers)
+	if l.Window < int64(l.Chunk) {
+		l.Window = max(d.Window, int64(l.Chunk))
+	}
 	return l
 }
 

@@ -5,12 +5,13 @@
 // Lock order, outermost first: Server.mu, then calls.mu, then
 // memPresence.mu, then appPresence.mu. calls.mu is held while pushing call
 // events and setting statuses so both arrive in the order of the calls'
-// state; nothing under presence calls back into calls. memRouter.mu is a leaf: nothing is called while it is held.
+// state; nothing under presence calls back into calls. memRouter.mu, relay.mu and conn.bulkMu are leaves: nothing is
+// called while they are held.
 // Parking and resuming a session (grace.go) hold calls.mu around the router
 // and presence changes so no call push slips in between; parked.mu and
 // guard.mu are leaves.
 // conn has no lock of its own: its fields are owned by its read loop and
-// everyone else talks to it through Send.
+// everyone else talks to it through Send (and the relay through sendBulk).
 package server
 
 import (
@@ -69,6 +70,7 @@ type Server struct {
 	presence Presence
 	calls    *calls
 	guard    *guard
+	relay    relay
 	verified sync.Map // app ID → SHA-256 of a password bcrypt already accepted
 
 	upgrader websocket.Upgrader
@@ -122,6 +124,7 @@ func New(cfg Config) (*Server, error) {
 	s.router = newMemRouter()
 	s.presence = newMemPresence(st, cfg.Limits.MaxSubscribers)
 	s.calls = newCalls(s)
+	s.relay.init()
 	s.guard = newGuard(cfg.Limits)
 	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10, CheckOrigin: s.checkOrigin}
 	return s, nil
@@ -287,6 +290,7 @@ func (s *Server) sessionEnded(c *conn) {
 	if c.subscribed {
 		s.presence.Unsubscribe(c.app, c)
 	}
+	s.relay.connEnded(c)
 	if s.parks(c) && s.park(c) {
 		return
 	}

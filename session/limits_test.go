@@ -17,10 +17,6 @@ import (
 	"huddle/session"
 )
 
-func withLimits(f func(*server.Limits)) testkit.Option {
-	return func(c *server.Config) { f(&c.Limits) }
-}
-
 func loginAs(c *testkit.Client, app, secret, user, cookie string) {
 	c.Login(app, server.PasswordFor(secret), "nick", user, "", cookie)
 }
@@ -34,7 +30,7 @@ func assertUnaffected(t *testing.T, c *testkit.Client) {
 
 func TestMessageRateAnswersRateLimitedThenCloses(t *testing.T) {
 	// No refill during the test: exactly MsgBurst messages pass.
-	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) {
 		l.MsgRate, l.MsgBurst, l.MsgStrikes = 0.001, 7, 20
 	}))
 	bystander := testkit.Login(t, srv.URL, "bystander")
@@ -67,7 +63,7 @@ func TestMessageRateAnswersRateLimitedThenCloses(t *testing.T) {
 }
 
 func TestSDKSeesRateLimitedAsFailEvent(t *testing.T) {
-	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) {
 		l.MsgRate, l.MsgBurst, l.MsgStrikes = 0.001, 3, 50
 	}))
 	c := testkit.Login(t, srv.URL, "alice") // hello and login: 2 of the 3
@@ -80,7 +76,7 @@ func TestSDKSeesRateLimitedAsFailEvent(t *testing.T) {
 }
 
 func TestLoginRatePerIP(t *testing.T) {
-	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) {
 		l.LoginRatePerIP, l.LoginBurst = 0.001, 2
 	}))
 	testkit.Login(t, srv.URL, "a")
@@ -91,7 +87,7 @@ func TestLoginRatePerIP(t *testing.T) {
 }
 
 func TestLoginRatePerAppLeavesOtherAppsAlone(t *testing.T) {
-	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) {
 		l.LoginRatePerApp, l.LoginBurst = 0.001, 2
 	}))
 	require.NoError(t, srv.AddApp(context.Background(), "other", "other-secret", store.UserAuthNone))
@@ -107,7 +103,7 @@ func TestLoginRatePerAppLeavesOtherAppsAlone(t *testing.T) {
 }
 
 func TestConnectionsPerIP(t *testing.T) {
-	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) { l.ConnsPerIP = 2 }))
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) { l.ConnsPerIP = 2 }))
 	a := testkit.Login(t, srv.URL, "a")
 	testkit.Login(t, srv.URL, "b")
 	_, resp, err := dialRaw(t, srv.URL, nil)
@@ -131,7 +127,7 @@ func TestConnectionsPerIP(t *testing.T) {
 }
 
 func TestFailedLoginsLockOutThatAddressAndApp(t *testing.T) {
-	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) { l.MaxFailedLogins = 3 }))
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) { l.MaxFailedLogins = 3 }))
 	require.NoError(t, srv.AddApp(context.Background(), "other", "other-secret", store.UserAuthNone))
 	bystander := testkit.Login(t, srv.URL, "bystander")
 	for i := 0; i < 3; i++ {
@@ -147,7 +143,7 @@ func TestFailedLoginsLockOutThatAddressAndApp(t *testing.T) {
 }
 
 func TestStatusSubscribersPerApp(t *testing.T) {
-	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) { l.MaxSubscribers = 1 }))
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) { l.MaxSubscribers = 1 }))
 	a := testkit.Login(t, srv.URL, "a")
 	b := testkit.Login(t, srv.URL, "b")
 	a.StartUserStatusNotify("a")
@@ -161,7 +157,7 @@ func TestStatusSubscribersPerApp(t *testing.T) {
 }
 
 func TestFrameSizeLimitClosesWith1009(t *testing.T) {
-	srv := testkit.StartServer(t, withLimits(func(l *server.Limits) { l.MaxFrame = 4096 }))
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) { l.MaxFrame = 4096 }))
 	bystander := testkit.Login(t, srv.URL, "bystander")
 	r := loginRaw(t, srv.URL, "big")
 	r.writeText([]byte(`{"op":"get_user_status","id":9,"d":{"pad":"` + strings.Repeat("x", 5000) + `"}}`))

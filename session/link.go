@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -22,15 +23,66 @@ type link struct {
 	closed bool
 	wake   chan struct{}
 	done   chan struct{}
+	bulk   chan []byte // binary frames of transfers, handed straight to the writer
 
 	closeOnce sync.Once
+
+	rbuf []byte // the reader's reusable buffer for binary frames
+}
+
+// framePool recycles the buffers of outgoing data frames: a transfer's pump
+// takes one per chunk and the writer returns it once written, so a long
+// transfer allocates (and clears) almost nothing.
+var framePool sync.Pool
+
+func getFrame(n int) []byte {
+	if p, ok := framePool.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]byte, n)
+}
+
+func putFrame(b []byte) { framePool.Put(&b) }
+
+// readMessage is ws.ReadMessage, except that binary frames are read into a
+// buffer the link reuses (handleBinary copies what it keeps), which spares
+// a large allocation per chunk.
+func (l *link) readMessage() (int, []byte, error) {
+	typ, r, err := l.ws.NextReader()
+	if err != nil {
+		return 0, nil, err
+	}
+	if typ != websocket.BinaryMessage {
+		data, err := io.ReadAll(r)
+		return typ, data, err
+	}
+	b, err := readInto(r, l.rbuf[:0])
+	l.rbuf = b
+	return typ, b, err
+}
+
+// readInto appends all of r to b, growing it only when full.
+func readInto(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // maxBatch caps how many bytes of queued control messages share one frame.
 const maxBatch = 64 << 10
 
 func newLink(ws *websocket.Conn) *link {
-	return &link{ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	return &link{ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{}), bulk: make(chan []byte)}
 }
 
 // send queues one control message; false if the link is closed.
@@ -49,6 +101,20 @@ func (l *link) send(msg []byte) bool {
 	return true
 }
 
+// sendBulk hands one binary frame to the writer, waiting until it takes it
+// (so a transfer's memory is one frame, whatever its size); false if the
+// link closed or stop fired first.
+func (l *link) sendBulk(frame []byte, stop <-chan struct{}) bool {
+	select {
+	case l.bulk <- frame:
+		return true
+	case <-l.done:
+		return false
+	case <-stop:
+		return false
+	}
+}
+
 // close ends the link after the writer has sent what was already queued.
 func (l *link) close() {
 	l.closeOnce.Do(func() {
@@ -59,27 +125,44 @@ func (l *link) close() {
 	})
 }
 
+// writeLoop sends control messages before bulk frames: between two frames
+// of a transfer whatever control is queued goes out, so a big file delays a
+// SendCmd by one chunk at most. Several transfers take turns at the bulk
+// channel.
 func (l *link) writeLoop(writeTimeout time.Duration) {
 	defer l.ws.Close()
 	for {
-		closing := false
-		select {
-		case <-l.wake:
-		case <-l.done:
-			closing = true
-		}
-		// Messages queued before close (a logout, say) still go out.
 		l.mu.Lock()
 		batch := l.ctrl
 		l.ctrl = nil
 		l.mu.Unlock()
-		if err := l.writeBatch(batch, writeTimeout); err != nil {
-			l.close()
-			return
+		if len(batch) > 0 {
+			if err := l.writeBatch(batch, writeTimeout); err != nil {
+				l.close()
+				return
+			}
+			continue
 		}
-		if closing {
-			l.ws.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		select {
+		case <-l.wake:
+		case frame := <-l.bulk:
+			l.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+			err := l.ws.WriteMessage(websocket.BinaryMessage, frame)
+			putFrame(frame)
+			if err != nil {
+				l.close()
+				return
+			}
+		case <-l.done:
+			// Messages queued before close (a logout, say) still go out.
+			l.mu.Lock()
+			batch := l.ctrl
+			l.ctrl = nil
+			l.mu.Unlock()
+			if l.writeBatch(batch, writeTimeout) == nil {
+				l.ws.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+			}
 			return
 		}
 	}

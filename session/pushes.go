@@ -18,6 +18,11 @@ func init() {
 		protocol.EvCallRejected:   (*Session).onCallRejected,
 		protocol.EvCallHungup:     (*Session).onCallHungup,
 		protocol.EvInviteStatus:   (*Session).onInviteStatus,
+		protocol.EvCmdData:        (*Session).onCmdData,
+		protocol.EvXferOffer:      (*Session).onXferOffer,
+		protocol.EvXferAck:        (*Session).onXferAck,
+		protocol.EvXferResult:     (*Session).onXferResult,
+		protocol.EvXferCancel:     (*Session).onXferCancel,
 	}
 }
 

@@ -48,6 +48,9 @@ type Config struct {
 	// to keep trying before giving up with LineOff; 0 keeps trying until
 	// Logout or Close.
 	ReconnectMin, ReconnectMax, ReconnectFor time.Duration
+	// TempDir receives files sent to this user (NotifyFileData.TmpFile);
+	// default os.TempDir()/huddle-<OS user>. Created if missing.
+	TempDir string
 }
 
 func (c Config) withDefaults() Config {
@@ -104,6 +107,7 @@ type Session struct {
 	login     protocol.Login // how the session signed in, for signing in again
 	resume    string         // the server's token for resuming after a drop
 	retryStop chan struct{}  // closed to stop reconnecting
+	xfer      transfers      // transfer.go, receive.go
 }
 
 type pending struct {
@@ -239,7 +243,7 @@ func (s *Session) dial() (*link, ErrCode) {
 		HandshakeTimeout: s.cfg.ConnectTimeout,
 		TLSClientConfig:  s.cfg.TLSConfig,
 		ReadBufferSize:   32 << 10,
-		WriteBufferSize:  32 << 10,
+		WriteBufferSize:  256 << 10, // one syscall per data chunk (link.go)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ConnectTimeout)
 	defer cancel()
@@ -268,7 +272,7 @@ func (s *Session) readLoop(l *link) {
 		return l.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 	})
 	for {
-		typ, data, err := l.ws.ReadMessage()
+		typ, data, err := l.readMessage()
 		if err != nil {
 			s.endLink(l, closeError(err))
 			return
@@ -350,6 +354,7 @@ func (s *Session) endLink(l *link, code ErrCode) {
 	}
 	s.mu.Unlock()
 	l.close()
+	s.transfersEnded(l, code)
 	for _, p := range failed {
 		p.timer.Stop()
 		p.onFail(code)

@@ -235,3 +235,8 @@ func Sync(t testing.TB, c *Client) {
 	c.GetUserStatus(cookie)
 	Await[session.GetUserStatusSuccess](t, c, func(e session.GetUserStatusSuccess) bool { return e.Cookie == cookie })
 }
+
+// WithLimits adjusts a test server's limits.
+func WithLimits(f func(*server.Limits)) Option {
+	return func(c *server.Config) { f(&c.Limits) }
+}

@@ -1,0 +1,184 @@
+package session
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"os"
+	"os/user"
+	"path/filepath"
+
+	"huddle/protocol"
+)
+
+// inTask is a transfer this session receives. Only the link's read loop
+// touches it, except discard after the link ended.
+type inTask struct {
+	link       *link
+	stream     uint32
+	task, from string
+	kind       string
+	size, got  int64
+	name       string // cleaned original name (files)
+	buf        []byte
+	file       *os.File
+	hash       hash.Hash
+}
+
+// onCmdData delivers a SendCmd and acknowledges it: the sender's result
+// waits for that acknowledgement.
+func (s *Session) onCmdData(l *link, m protocol.Message) {
+	var c protocol.CmdData
+	if protocol.Decode(m.D, &c) != nil {
+		return
+	}
+	s.emit(NotifyCmdData{SourceUserID: c.From, Data: c.Data})
+	sendOneWay(l, protocol.OpCmdAck, protocol.CmdAck{N: c.N})
+}
+
+func sendOneWay(l *link, op string, payload any) {
+	if msg, err := protocol.Request(op, 0, payload); err == nil {
+		l.send(msg)
+	}
+}
+
+// onXferOffer prepares to receive: a buffer in memory, a file in TempDir
+// under a unique name.
+func (s *Session) onXferOffer(l *link, m protocol.Message) {
+	var o protocol.XferOffer
+	if protocol.Decode(m.D, &o) != nil {
+		return
+	}
+	t := &inTask{link: l, stream: o.Stream, task: o.Task, from: o.From, kind: o.Kind, size: o.Size, hash: sha256.New()}
+	if o.Kind == protocol.KindFile {
+		t.name = CleanFileName(o.Name)
+		dir := s.tempDir()
+		err := os.MkdirAll(dir, 0o700)
+		if err == nil {
+			t.file, err = os.CreateTemp(dir, "*-"+t.name)
+		}
+		if err != nil {
+			// Nothing was announced to the application; only the sender hears.
+			sendOneWay(l, protocol.OpXferDone, protocol.XferDone{Stream: o.Stream, Code: SENDFAIL})
+			return
+		}
+	} else {
+		t.buf = make([]byte, 0, min(o.Size, 64<<20))
+	}
+	s.xfer.mu.Lock()
+	s.xfer.init()
+	s.xfer.in[o.Stream] = t
+	s.xfer.mu.Unlock()
+}
+
+func (s *Session) tempDir() string {
+	if s.cfg.TempDir != "" {
+		return s.cfg.TempDir
+	}
+	name := fmt.Sprint(os.Getuid())
+	if u, err := user.Current(); err == nil {
+		name = CleanFileName(u.Username)
+	}
+	return filepath.Join(os.TempDir(), "huddle-"+name)
+}
+
+func (s *Session) takeIn(stream uint32) *inTask {
+	s.xfer.mu.Lock()
+	defer s.xfer.mu.Unlock()
+	t := s.xfer.in[stream]
+	delete(s.xfer.in, stream)
+	return t
+}
+
+// handleBinary takes one data or end frame from the server. Frames of a
+// transfer that was just cancelled can still arrive; they are ignored.
+func (s *Session) handleBinary(l *link, data []byte) error {
+	f, err := protocol.ParseFrame(data)
+	if err != nil {
+		return err
+	}
+	s.xfer.mu.Lock()
+	t := s.xfer.in[f.Stream]
+	s.xfer.mu.Unlock()
+	if t == nil || t.link != l {
+		return nil
+	}
+	if f.Kind == protocol.FrameEnd {
+		s.finishIn(t, f.Payload)
+		return nil
+	}
+	n := int64(len(f.Payload))
+	if f.Offset != t.got || t.got+n > t.size {
+		return errors.New("transfer data out of order")
+	}
+	if t.file != nil {
+		if _, err := t.file.Write(f.Payload); err != nil {
+			s.failIn(t, SENDFAIL) // disk full, say
+			return nil
+		}
+	} else {
+		t.buf = append(t.buf, f.Payload...)
+	}
+	t.hash.Write(f.Payload)
+	t.got += n
+	sendOneWay(l, protocol.OpXferAck, protocol.XferAck{Stream: t.stream, Acked: t.got})
+	return nil
+}
+
+// finishIn checks the content against the sender's SHA-256 and only then
+// presents it; a mismatch fails the transfer on both sides.
+func (s *Session) finishIn(t *inTask, sum []byte) {
+	if t.got != t.size || !bytes.Equal(t.hash.Sum(nil), sum) {
+		s.failIn(t, ERR_DATA)
+		return
+	}
+	if t.file != nil {
+		if err := t.file.Close(); err != nil {
+			s.failIn(t, SENDFAIL)
+			return
+		}
+	}
+	if s.takeIn(t.stream) != t {
+		return
+	}
+	sendOneWay(t.link, protocol.OpXferDone, protocol.XferDone{Stream: t.stream, Code: NOERR})
+	if t.file != nil {
+		s.emit(NotifyFileData{SourceUserID: t.from, TmpFile: t.file.Name(), OrgFileName: t.name})
+	} else {
+		s.emit(NotifyBufferData{SourceUserID: t.from, Data: t.buf})
+	}
+}
+
+// failIn gives up on a reception: the sender gets code, the application a
+// NotifyCancelSend, and nothing partial is kept.
+func (s *Session) failIn(t *inTask, code ErrCode) {
+	if s.takeIn(t.stream) != t {
+		return
+	}
+	t.discard()
+	sendOneWay(t.link, protocol.OpXferDone, protocol.XferDone{Stream: t.stream, Code: code})
+	s.emit(NotifyCancelSend{TaskID: t.task})
+}
+
+// discard removes the partial file. It may run while the read loop still
+// writes to it (the link just dropped); os.File allows that.
+func (t *inTask) discard() {
+	if t.file != nil {
+		t.file.Close()
+		os.Remove(t.file.Name())
+	}
+}
+
+// onXferCancel: the sender cancelled or went away.
+func (s *Session) onXferCancel(_ *link, m protocol.Message) {
+	var c protocol.XferCancel
+	if protocol.Decode(m.D, &c) != nil {
+		return
+	}
+	if t := s.takeIn(c.Stream); t != nil {
+		t.discard()
+		s.emit(NotifyCancelSend{TaskID: t.task})
+	}
+}
