@@ -231,13 +231,23 @@ func (cs *calls) ringingFor(c *conn, id string) *leg {
 	return l
 }
 
-func (c *conn) handleAcceptCall(m protocol.Message) {
+// decodeAnswer reads an accept, reject or hang-up, refusing an oversized
+// usrExtDat with MEETPARAM_ERR.
+func (c *conn) decodeAnswer(m protocol.Message) (protocol.CallAnswer, bool) {
 	var r protocol.CallAnswer
 	if !c.decode(m, &r) {
-		return
+		return r, false
 	}
 	if len(r.Ext) > c.srv.cfg.Limits.MaxExtLen {
 		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("usrExtDat: at most %d bytes", c.srv.cfg.Limits.MaxExtLen))
+		return r, false
+	}
+	return r, true
+}
+
+func (c *conn) handleAcceptCall(m protocol.Message) {
+	r, ok := c.decodeAnswer(m)
+	if !ok {
 		return
 	}
 	cs := c.srv.calls
@@ -265,12 +275,8 @@ func (c *conn) handleAcceptCall(m protocol.Message) {
 }
 
 func (c *conn) handleRejectCall(m protocol.Message) {
-	var r protocol.CallAnswer
-	if !c.decode(m, &r) {
-		return
-	}
-	if len(r.Ext) > c.srv.cfg.Limits.MaxExtLen {
-		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("usrExtDat: at most %d bytes", c.srv.cfg.Limits.MaxExtLen))
+	r, ok := c.decodeAnswer(m)
+	if !ok {
 		return
 	}
 	cs := c.srv.calls
@@ -286,12 +292,8 @@ func (c *conn) handleRejectCall(m protocol.Message) {
 }
 
 func (c *conn) handleHangupCall(m protocol.Message) {
-	var r protocol.CallAnswer
-	if !c.decode(m, &r) {
-		return
-	}
-	if len(r.Ext) > c.srv.cfg.Limits.MaxExtLen {
-		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("usrExtDat: at most %d bytes", c.srv.cfg.Limits.MaxExtLen))
+	r, ok := c.decodeAnswer(m)
+	if !ok {
 		return
 	}
 	cs := c.srv.calls

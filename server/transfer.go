@@ -199,14 +199,8 @@ func (r *relay) abort(t *transfer, code protocol.ErrCode, reason string) {
 	if !r.finish(t) {
 		return
 	}
-	pushTo(t.sender, protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: code, Msg: reason})
-	pushTo(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
-}
-
-func pushTo(c *conn, ev string, payload any) {
-	if msg, err := protocol.Push(ev, payload); err == nil {
-		c.Send(msg)
-	}
+	push(t.sender, protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: code, Msg: reason})
+	push(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
 }
 
 // handleBinary forwards one data or end frame of a transfer this connection
@@ -288,7 +282,7 @@ func (c *conn) handleXferAck(m protocol.Message) {
 	}
 	t.acked = a.Acked
 	r.mu.Unlock()
-	pushTo(t.sender, protocol.EvXferAck, protocol.XferAck{Stream: t.stream, Acked: a.Acked})
+	push(t.sender, protocol.EvXferAck, protocol.XferAck{Stream: t.stream, Acked: a.Acked})
 }
 
 // handleXferDone: the receiver's verdict ends the transfer.
@@ -313,7 +307,7 @@ func (c *conn) handleXferDone(m protocol.Message) {
 	if d.Code != protocol.NoErr {
 		res.Msg = "the receiver rejected the data"
 	}
-	pushTo(t.sender, protocol.EvXferResult, res)
+	push(t.sender, protocol.EvXferResult, res)
 }
 
 // handleXferCancel: the sender cancels. Once the end frame has gone out the
@@ -338,7 +332,7 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 	}
 	r.finishLocked(t)
 	r.mu.Unlock()
-	pushTo(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
+	push(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
 	c.reply(m.ID, protocol.NoErr, nil)
 }
 
@@ -368,10 +362,10 @@ func (r *relay) connEnded(c *conn) {
 	r.mu.Unlock()
 	for _, t := range ended {
 		if t.sender != c {
-			pushTo(t.sender, protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: protocol.SendFail, Msg: "the receiver went offline"})
+			push(t.sender, protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: protocol.SendFail, Msg: "the receiver went offline"})
 		}
 		if t.receiver != c {
-			pushTo(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
+			push(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
 		}
 	}
 	for _, p := range cmds {
