@@ -38,12 +38,16 @@ func runDesktop() error {
 
 	stop := make(chan struct{})
 	go ui.RunTicker(stop)
+	// Stop the ticker, timers and session on the UI goroutine, before the
+	// event loop ends, so nothing queues UI work for a window that is gone.
+	a.Lifecycle().SetOnStopped(func() {
+		close(stop)
+		client.Close()
+	})
 	ui.Start()
 	w.SetMaster()
 	w.ShowAndRun()
 
-	close(stop)
-	client.Close()
 	if local != nil {
 		if err := local.Stop(); err != nil {
 			log.Printf("built-in server: %v", err)

@@ -26,14 +26,19 @@ func onUI(f func()) {
 	f()
 }
 
+// newUI builds the screens on the "UI goroutine" like the app does; the
+// cleanup closes the client there too, so no session event or timer of this
+// test redraws its widgets while the next test runs.
 func newUI(t *testing.T) *UI {
-	a := test.NewTempApp(t)
-	w := a.NewWindow("Huddle")
-	w.Resize(fyne.NewSize(900, 640))
-	c := app.New(onUI)
-	u := New(a, w, c)
-	u.main.transfers.nativeDialogs = false
-	t.Cleanup(func() { onUI(c.Close) })
+	var u *UI
+	onUI(func() {
+		a := test.NewTempApp(t)
+		w := a.NewWindow("Huddle")
+		w.Resize(fyne.NewSize(900, 640))
+		u = New(a, w, app.New(onUI))
+		u.main.transfers.nativeDialogs = false
+	})
+	t.Cleanup(func() { onUI(u.Client.Close) })
 	return u
 }
 
