@@ -2,6 +2,7 @@
 //
 //	huddle                 open the desktop app
 //	huddle serve           run the server
+//	huddle bot --name NAME a headless participant that answers calls
 //	huddle app add ...     add an application to a server's data folder
 //	huddle version         print the version
 package main
@@ -26,6 +27,8 @@ func main() {
 		err = runDesktop()
 	case "serve":
 		err = cli.Serve(args)
+	case "bot":
+		err = cli.Bot(args)
 	case "app":
 		err = cli.App(args)
 	case "version", "--version", "-v":
@@ -44,5 +47,8 @@ func main() {
 const usage = `usage:
   huddle                  open the desktop app
   huddle serve [flags]    run the server (huddle serve -h for flags)
+  huddle bot --name NAME [--server URL] [--app demo --secret demo] [--ring 2s]
+                          a headless participant: answers calls, echoes messages,
+                          sums up received files
   huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]
   huddle version`
