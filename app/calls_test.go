@@ -50,7 +50,9 @@ func (f *fakeSDK) CancelSend(string) { f.rec("CancelSend") }
 
 func fakeClient() (*Client, *fakeSDK, *time.Time) {
 	now := time.Unix(1000, 0)
-	c := New(func(f func()) { f() })
+	// Timer work (coalesced refreshes) is dropped: these tests read the
+	// models directly, on their own goroutine, and no timer may touch them.
+	c := New(func(func()) {})
 	c.now = func() time.Time { return now }
 	f := &fakeSDK{}
 	c.sess = f
