@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -109,4 +110,89 @@ func TestMeetingsTabListsMeetings(t *testing.T) {
 		u.Client.Handle(session.MeetingStopped{MeetID: 12345})
 		assert.Equal(t, 0, u.main.meetings.list.Length())
 	})
+}
+
+// signedInUI signs a UI in on srv as user through the sign-in screen.
+func signedInUI(t *testing.T, srv *testkit.Server, user string) *UI {
+	t.Helper()
+	u := newUI(t)
+	onUI(func() {
+		u.Start()
+		u.signin.server.SetText(srv.URL)
+		u.signin.nick.SetText("Nick " + user)
+		u.signin.userID.SetText(user)
+		test.Tap(u.signin.button)
+	})
+	await(t, "signed in", func() bool { return u.Win.Content() == u.main.content })
+	return u
+}
+
+func TestRealCallDialogsFollowTheRemoteSide(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	u := signedInUI(t, srv, "alice")
+	await(t, "bob listed", func() bool { return u.main.contacts.count.Text == "1" })
+
+	// Calling: the contact row's Call button opens the ringing dialog.
+	onUI(func() {
+		row := u.main.contacts.list
+		test.Tap(findButton(t, row, "Call"))
+		require.NotNil(t, u.main.calls.dlg)
+		assert.Equal(t, "Calling Nick bob", u.main.calls.dlgTitle.Text)
+	})
+	in := testkit.Await[session.NotifyCallIn](t, bob, nil)
+	bob.AcceptCall(in.CallID, in.Meet, "", "acc")
+	await(t, "the in-call panel replaces the dialog", func() bool {
+		return u.main.calls.dlg == nil && u.main.calls.panel.Visible()
+	})
+	onUI(func() { assert.Equal(t, "In a call with Nick bob", u.main.calls.who.Text) })
+
+	bob.HungupCall(in.CallID, "", "bye")
+	await(t, "bob's hang-up closes the panel and says so", func() bool {
+		return !u.main.calls.panel.Visible() && u.main.status.note.Text == "Nick bob hung up."
+	})
+
+	// Incoming: bob rings, then gives up before alice answers.
+	bob.CreateMeeting("Standup", 0, "m")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	id := bob.Call("alice", meet, "", "c")
+	await(t, "the incoming dialog", func() bool { return u.main.calls.dlg != nil })
+	onUI(func() {
+		assert.Equal(t, "Nick bob is calling", u.main.calls.dlgTitle.Text)
+		assert.Contains(t, u.main.calls.dlgText.Text, "Meeting: Standup")
+	})
+	bob.HungupCall(id, "", "h")
+	await(t, "the dialog closes: missed call", func() bool {
+		return u.main.calls.dlg == nil && u.main.status.note.Text == "Missed call from Nick bob."
+	})
+}
+
+// findButton finds the first visible button with this label under o.
+func findButton(t *testing.T, o fyne.CanvasObject, label string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || !o.Visible() {
+			return
+		}
+		if b, ok := o.(*widget.Button); ok && b.Text == label {
+			found = b
+			return
+		}
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			r := test.TempWidgetRenderer(t, x)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	require.NotNil(t, found, "no %q button", label)
+	return found
 }
