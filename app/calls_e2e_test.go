@@ -127,7 +127,9 @@ func TestInviteAThirdPersonWithLiveStatus(t *testing.T) {
 	l.do(func() { c.Calls.Invite("carol") })
 	in := testkit.Await[session.NotifyCallIn](t, carol, nil)
 	l.await(t, "carol's invite rings", func() bool { return inviteStatus(c, "carol") == "ringing" })
-	l.do(func() { assert.Equal(t, in.CallID, c.Calls.Invites[0].ID, "the app knows the invite by the ID the server rings") })
+	l.do(func() {
+		assert.Equal(t, in.CallID, c.Calls.Invites[0].ID, "the app knows the invite by the ID the server rings")
+	})
 	carol.AcceptCall(in.CallID, in.Meet, "", "acc")
 	l.await(t, "carol connected", func() bool { return inviteStatus(c, "carol") == "connected" })
 	l.do(func() { assert.Equal(t, []string{"bob", "carol"}, c.Calls.Members) })
