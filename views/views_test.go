@@ -1,12 +1,14 @@
 package views
 
 import (
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
@@ -195,4 +197,46 @@ func findButton(t *testing.T, o fyne.CanvasObject, label string) *widget.Button 
 	walk(o)
 	require.NotNil(t, found, "no %q button", label)
 	return found
+}
+
+func TestDropOnAContactRowSendsToThatContact(t *testing.T) {
+	srv := testkit.StartServer(t)
+	testkit.Login(t, srv.URL, "bob")
+	testkit.Login(t, srv.URL, "carol")
+	u := signedInUI(t, srv, "alice")
+	await(t, "two contacts listed", func() bool { return u.main.contacts.count.Text == "2" })
+	file := storage.NewFileURI(filepath.Join(t.TempDir(), "notes.txt"))
+	lastPeer := func() string { return u.Client.Transfers.List[0].Peer }
+
+	onUI(func() {
+		row := rowOf(t, u, "carol")
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(row).Add(fyne.NewPos(row.Size().Width/2, row.Size().Height/2))
+		u.main.transfers.dropped(at, []fyne.URI{file})
+		require.Len(t, u.Client.Transfers.List, 1)
+		assert.Equal(t, "carol", lastPeer(), "dropped on carol's row")
+		assert.Equal(t, 2, u.main.tabs.SelectedIndex(), "the transfers tab shows it")
+
+		u.main.tabs.SelectIndex(0)
+		u.main.contacts.list.Select(0) // bob, first by name
+		u.main.transfers.dropped(fyne.NewPos(2, 2), []fyne.URI{file})
+		assert.Equal(t, "bob", lastPeer(), "dropped elsewhere: the selected contact")
+
+		u.main.contacts.list.UnselectAll()
+		u.main.contacts.selected = ""
+		u.main.transfers.dropped(fyne.NewPos(2, 2), []fyne.URI{file})
+		assert.Len(t, u.Client.Transfers.List, 2, "nobody selected: nothing sent yet")
+		assert.NotNil(t, u.Win.Canvas().Overlays().Top(), "it asks whom to send to")
+	})
+}
+
+// rowOf is the list row showing user right now.
+func rowOf(t *testing.T, u *UI, user string) *contactRow {
+	t.Helper()
+	for _, r := range u.main.contacts.rows {
+		if r.userID == user && r.Visible() {
+			return r
+		}
+	}
+	t.Fatalf("no row shows %s", user)
+	return nil
 }
