@@ -26,6 +26,14 @@ type signIn struct {
 	button   *widget.Button
 	content  fyne.CanvasObject
 	saved    app.Settings
+	prefill  *Prefill // command-line details, applied at the first show only
+}
+
+// Prefill are sign-in details given on the command line; they take the
+// place of the remembered ones, and AutoLogin signs in without a click.
+type Prefill struct {
+	ServerURL, AppID, Secret, Nick, UserID string
+	AutoLogin                              bool
 }
 
 func newSignIn(u *UI) *signIn {
@@ -85,6 +93,20 @@ func (s *signIn) show(reason string) {
 	s.message.SetText(reason)
 	s.button.Enable()
 	s.u.Win.SetContent(s.content)
+	if p := s.prefill; p != nil {
+		s.prefill = nil
+		for _, f := range []struct {
+			e *widget.Entry
+			v string
+		}{{s.server, p.ServerURL}, {s.appID, p.AppID}, {s.secret, p.Secret}, {s.nick, p.Nick}, {s.userID, p.UserID}} {
+			if f.v != "" {
+				f.e.SetText(f.v)
+			}
+		}
+		if p.AutoLogin {
+			s.submit()
+		}
+	}
 }
 
 // settings are the form's details, the secret as its MD5.

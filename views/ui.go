@@ -57,6 +57,13 @@ func (u *UI) SetServerNote(s string) {
 // Start shows the sign-in screen.
 func (u *UI) Start() { u.signin.show("") }
 
+// StartWith shows the sign-in screen filled in with p (empty fields keep
+// the remembered details), signing in at once if p.AutoLogin.
+func (u *UI) StartWith(p Prefill) {
+	u.signin.prefill = &p
+	u.signin.show("")
+}
+
 // Tick updates the clocks shown (call durations, countdowns, transfer
 // speeds); the app calls it every second.
 func (u *UI) Tick() { u.main.calls.refresh() }

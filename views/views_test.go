@@ -240,3 +240,18 @@ func rowOf(t *testing.T, u *UI, user string) *contactRow {
 	t.Fatalf("no row shows %s", user)
 	return nil
 }
+
+func TestCommandLineDetailsFillTheFormAndSignIn(t *testing.T) {
+	srv := testkit.StartServer(t)
+	u := newUI(t)
+	onUI(func() {
+		u.StartWith(Prefill{ServerURL: srv.URL, Nick: "Alice", UserID: "alice"})
+		assert.Equal(t, srv.URL, u.signin.server.Text)
+		assert.Equal(t, "alice", u.signin.userID.Text)
+		assert.Equal(t, u.signin.content, u.Win.Content(), "without --auto-login it waits for a click")
+	})
+	u2 := newUI(t)
+	onUI(func() { u2.StartWith(Prefill{ServerURL: srv.URL, Nick: "Bob", UserID: "bob", AutoLogin: true}) })
+	await(t, "--auto-login signs in", func() bool { return u2.Client.SignedIn() && u2.Win.Content() == u2.main.content })
+	onUI(func() { assert.Equal(t, "bob", u2.Client.UserID()) })
+}
