@@ -52,11 +52,19 @@ func TestCallAcceptedThenRemoteHangUp(t *testing.T) {
 
 	bob.AcceptCall(in.CallID, in.Meet, "", "acc")
 	l.await(t, "the call is active", func() bool { return c.Calls.Phase == CallActive })
-	l.do(func() { assert.Equal(t, []string{"bob"}, c.Calls.Members) })
+	l.do(func() {
+		assert.Equal(t, []string{"bob"}, c.Calls.Members)
+		_, ok := listed(c, in.Meet.ID)
+		assert.True(t, ok, "the call's meeting shows in the meetings tab")
+	})
 
 	bob.HungupCall(in.CallID, "", "bye")
 	l.await(t, "the remote hang-up ends the call", func() bool { return c.Calls.Phase == CallIdle })
-	l.do(func() { assert.Equal(t, "Nick bob hung up.", c.Calls.LastEnded) })
+	l.do(func() {
+		assert.Equal(t, "Nick bob hung up.", c.Calls.LastEnded)
+		_, ok := listed(c, in.Meet.ID)
+		assert.False(t, ok, "and leaves it with the call")
+	})
 
 	// The meeting made for the call goes with it.
 	require.Eventually(t, func() bool {

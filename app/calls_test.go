@@ -121,7 +121,7 @@ func TestIncomingCallAcceptRejectMissed(t *testing.T) {
 	assert.Equal(t, CallActive, c.Calls.Phase)
 	c.Calls.HangUp()
 	assert.Equal(t, CallIdle, c.Calls.Phase)
-	assert.Equal(t, []string{"AcceptCall", "HungupCall"}, f.calls[len(f.calls)-2:])
+	assert.Equal(t, []string{"AcceptCall", "GetMeetings", "HungupCall"}, f.calls[len(f.calls)-3:], "answering refreshes the meetings list")
 	assert.NotContains(t, f.calls, "DestroyMeeting", "the caller's meeting is not ours to remove")
 
 	c.Handle(session.NotifyCallIn{CallID: "in-2", CallerID: "bob"})

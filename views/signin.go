@@ -1,6 +1,7 @@
 package views
 
 import (
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -72,7 +73,10 @@ func newSignIn(u *UI) *signIn {
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSize(96, 96))
 	title := widget.NewLabelWithStyle("Huddle", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	s.content = container.NewCenter(container.NewVBox(logo, title, form, s.useAuth, s.authCode, s.button, s.message))
+	// Wide enough for a full server address and the placeholders.
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(460, 0))
+	s.content = container.NewCenter(container.NewVBox(logo, title, width, form, s.useAuth, s.authCode, s.button, s.message))
 	return s
 }
 
