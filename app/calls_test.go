@@ -18,7 +18,6 @@ type fakeSDK struct {
 
 func (f *fakeSDK) rec(s string)                      { f.calls = append(f.calls, s) }
 func (f *fakeSDK) Login(_, _, _, _, _, _ string)     { f.rec("Login") }
-func (f *fakeSDK) Logout()                           { f.rec("Logout") }
 func (f *fakeSDK) Close()                            {}
 func (f *fakeSDK) SetDNDStatus(int, string)          { f.rec("SetDND") }
 func (f *fakeSDK) GetUserStatus(string)              { f.rec("GetUserStatus") }

@@ -55,7 +55,9 @@ type Client struct {
 	retryTimer *time.Timer
 	flushTimer *time.Timer // pending coalesced contacts refresh
 	closed     bool
-	now        func() time.Time
+	// signedOutOf is the session the user signed out of, if they did.
+	signedOutOf SDK
+	now         func() time.Time
 }
 
 // New makes a Client; run must execute functions one at a time, in order,
@@ -107,7 +109,9 @@ func (c *Client) SignIn(s Settings) {
 	cfg.Handler = func(ev session.Event) {
 		// Events of a replaced or closed session are stale: the dispatcher
 		// may still be delivering a batch when Close returns.
-		if !c.closed && SDK(sess) == c.sess {
+		// So are those of a session the user signed out of, which were
+		// queued before the sign-out (a LineOff must not start a reconnect).
+		if !c.closed && SDK(sess) == c.sess && c.signedOutOf != c.sess {
 			c.Handle(ev)
 		}
 	}
@@ -125,7 +129,8 @@ func (c *Client) login() {
 func (c *Client) SignOut() {
 	c.stopRetry()
 	if c.sess != nil {
-		c.sess.Logout()
+		c.sess.Close() // signs out; nothing it still had queued reaches us
+		c.signedOutOf = c.sess
 	}
 	c.signedOut("")
 }

@@ -255,3 +255,26 @@ func TestCommandLineDetailsFillTheFormAndSignIn(t *testing.T) {
 	await(t, "--auto-login signs in", func() bool { return u2.Client.SignedIn() && u2.Win.Content() == u2.main.content })
 	onUI(func() { assert.Equal(t, "bob", u2.Client.UserID()) })
 }
+
+func TestTrayMenuShowsStatusAndTogglesDND(t *testing.T) {
+	srv := testkit.StartServer(t)
+	u := newUI(t)
+	onUI(func() {
+		assert.Equal(t, "Signed out", u.tray.status.Label)
+		assert.True(t, u.tray.dnd.Disabled, "no DND while signed out")
+		u.StartWith(Prefill{ServerURL: srv.URL, Nick: "Alice", UserID: "alice", AutoLogin: true})
+	})
+	await(t, "signed in, in the tray", func() bool { return u.tray.status.Label == "Alice · idle" })
+	onUI(func() {
+		assert.False(t, u.tray.dnd.Disabled)
+		u.tray.dnd.Action()
+	})
+	await(t, "DND on, checked in the tray", func() bool { return u.tray.dnd.Checked })
+	onUI(func() {
+		require.Equal(t, "Quit", u.tray.menu.Items[len(u.tray.menu.Items)-1].Label)
+		u.tray.dnd.Action()
+	})
+	await(t, "DND off again", func() bool { return !u.tray.dnd.Checked })
+	onUI(u.Client.SignOut)
+	onUI(func() { assert.Equal(t, "Signed out", u.tray.status.Label) })
+}
