@@ -128,14 +128,17 @@ func (c *conn) readLoop() {
 			c.readFailed(err)
 			return
 		}
-		if c.loggedIn {
-			c.ws.SetReadDeadline(time.Now().Add(lim.PongWait))
-		}
 		switch typ {
 		case websocket.TextMessage:
 			err = protocol.DecodeFrame(data, c.handle)
 		case websocket.BinaryMessage:
 			err = c.handleBinary(data)
+		}
+		// After handling, so the login message itself lifts the login
+		// deadline: a client that signs in and then stays quiet lives on
+		// pings, not LoginTimeout.
+		if c.loggedIn {
+			c.ws.SetReadDeadline(time.Now().Add(lim.PongWait))
 		}
 		if err != nil {
 			c.pushError(protocol.ErrData, err.Error())
