@@ -3,7 +3,8 @@
 # docs/screenshots/: a server, a bot ("ada"), and two app instances (alice
 # and bob, each on its own virtual display and with its own home) that sign
 # in with --auto-login; alice calls bob, bob answers, alice creates a
-# meeting. Fails on any "Error in Fyne call thread" in the apps' logs.
+# meeting and invites ada into the call, bob hangs up. Fails if a click
+# changes nothing or on any "Error in Fyne call thread" in the logs.
 #
 #   docs/screenshots.sh            (installs xvfb, xdotool, imagemagick if missing)
 set -euo pipefail
@@ -66,6 +67,8 @@ shot() {
 	echo "saved docs/screenshots/$2"
 }
 # click DISPLAY X Y WHAT: click, then fail unless the screen changed.
+# Coordinates are for the 900x640 window; re-measure them from the PNGs if
+# the layout changes (a click that misses fails the run).
 click() {
 	DISPLAY=":$1" import -window root "$WORK/before.png"
 	DISPLAY=":$1" xdotool mousemove "$2" "$3" click 1
@@ -104,6 +107,19 @@ DISPLAY=:98 xdotool mousemove 485 297 click 1 type "Design review"
 DISPLAY=:98 xdotool mousemove 404 337 click 1
 click 98 495 377 "Create"
 shot 98 meetings.png
+
+# Invite a third person into the call: ada, a bot, answers.
+click 98 60 70 "the Contacts tab"
+click 98 746 22 "Invite…"
+click 98 475 317 "the Who list"
+click 98 450 352 "ada in the list"
+click 98 495 357 "Invite"
+sleep 2 # ada rings for 1 s, then answers
+shot 98 invite.png
+
+# Bob hangs up: alice's panel closes and the status bar says why.
+click 99 846 22 "Hang up"
+shot 98 call-ended.png
 
 
 for f in "$WORK"/*.log; do
