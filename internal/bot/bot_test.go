@@ -115,3 +115,18 @@ func TestSummarizeNamesSizeAndSHA256(t *testing.T) {
 	_, err = bot.Summarize(filepath.Join(t.TempDir(), "gone"), "x")
 	assert.Error(t, err)
 }
+
+func TestBotStopsWhenSignedInElsewhere(t *testing.T) {
+	srv := testkit.StartServer(t)
+	b := bot.New(bot.Config{ServerURL: srv.URL, AppID: server.DemoAppID, SecretMD5: server.PasswordFor(server.DemoAppSecret), Name: "ada"})
+	done := make(chan error, 1)
+	go func() { done <- b.Run(context.Background()) }()
+	<-b.SignedIn()
+	testkit.Login(t, srv.URL, "ada")
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, bot.ErrSignedInElsewhere)
+	case <-time.After(testkit.WaitTimeout):
+		t.Fatal("the bot kept running after being signed in elsewhere")
+	}
+}
