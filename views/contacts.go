@@ -57,6 +57,7 @@ func newContactsView(u *UI, msgs *messagesView) *contactsView {
 		v.selected = u.Client.Contacts.At(id).UserID
 		msgs.open(v.selected)
 	}
+	v.list.OnUnselected = func(widget.ListItemID) { v.selected = "" }
 	v.content = container.NewBorder(container.NewBorder(nil, nil, nil, v.count, v.search), nil, nil, nil, v.list)
 	return v
 }

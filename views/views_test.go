@@ -222,7 +222,6 @@ func TestDropOnAContactRowSendsToThatContact(t *testing.T) {
 		assert.Equal(t, "bob", lastPeer(), "dropped elsewhere: the selected contact")
 
 		u.main.contacts.list.UnselectAll()
-		u.main.contacts.selected = ""
 		u.main.transfers.dropped(fyne.NewPos(2, 2), []fyne.URI{file})
 		assert.Len(t, u.Client.Transfers.List, 2, "nobody selected: nothing sent yet")
 		assert.NotNil(t, u.Win.Canvas().Overlays().Top(), "it asks whom to send to")
