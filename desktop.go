@@ -3,6 +3,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"log"
 
@@ -15,8 +16,20 @@ import (
 )
 
 // runDesktop opens the desktop app. With the default local address and no
-// server answering there, it runs the server inside itself first.
-func runDesktop() error {
+// server answering there, it runs the server inside itself first. Flags
+// fill in the sign-in screen (two windows on one machine, scripts).
+func runDesktop(args []string) error {
+	fs := flag.NewFlagSet("huddle", flag.ContinueOnError)
+	var p views.Prefill
+	fs.StringVar(&p.ServerURL, "server", "", "server address (default: the remembered one)")
+	fs.StringVar(&p.AppID, "app", "", "application ID")
+	fs.StringVar(&p.Secret, "secret", "", "application secret")
+	fs.StringVar(&p.Nick, "nick", "", "nickname")
+	fs.StringVar(&p.UserID, "user", "", "user ID")
+	fs.BoolVar(&p.AutoLogin, "auto-login", false, "sign in at once with these details")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	a := fyneapp.NewWithID("org.huddle.app")
 	a.SetIcon(assets.Icon)
 	w := a.NewWindow("Huddle")
@@ -27,8 +40,11 @@ func runDesktop() error {
 	ui := views.New(a, w, client)
 
 	var local *app.LocalServer
-	settings := app.LoadSettings(a.Preferences())
-	local, err := app.EnsureLocalServer(settings.ServerURL)
+	serverURL := app.LoadSettings(a.Preferences()).ServerURL
+	if p.ServerURL != "" {
+		serverURL = p.ServerURL
+	}
+	local, err := app.EnsureLocalServer(serverURL)
 	switch {
 	case err != nil:
 		ui.SetServerNote("Could not start the built-in server: " + err.Error())
@@ -38,12 +54,16 @@ func runDesktop() error {
 
 	stop := make(chan struct{})
 	go ui.RunTicker(stop)
-	ui.Start()
+	// Stop the ticker, timers and session on the UI goroutine, before the
+	// event loop ends, so nothing queues UI work for a window that is gone.
+	a.Lifecycle().SetOnStopped(func() {
+		close(stop)
+		client.Close()
+	})
+	ui.StartWith(p)
 	w.SetMaster()
 	w.ShowAndRun()
 
-	close(stop)
-	client.Close()
 	if local != nil {
 		if err := local.Stop(); err != nil {
 			log.Printf("built-in server: %v", err)

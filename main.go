@@ -1,7 +1,9 @@
 // Huddle: calls, meetings and file transfer an organisation runs itself.
 //
-//	huddle                 open the desktop app
+//	huddle [--server URL --user ID --nick NAME --auto-login]
+//	                       open the desktop app
 //	huddle serve           run the server
+//	huddle bot --name NAME a headless participant that answers calls
 //	huddle app add ...     add an application to a server's data folder
 //	huddle version         print the version
 package main
@@ -9,6 +11,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"huddle/internal/buildinfo"
 	"huddle/internal/cli"
@@ -23,9 +26,11 @@ func main() {
 	var err error
 	switch cmd {
 	case "":
-		err = runDesktop()
+		err = runDesktop(nil)
 	case "serve":
 		err = cli.Serve(args)
+	case "bot":
+		err = cli.Bot(args)
 	case "app":
 		err = cli.App(args)
 	case "version", "--version", "-v":
@@ -33,6 +38,10 @@ func main() {
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 	default:
+		if strings.HasPrefix(cmd, "-") { // the desktop app's own flags
+			err = runDesktop(append([]string{cmd}, args...))
+			break
+		}
 		err = fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
 	if err != nil {
@@ -42,7 +51,12 @@ func main() {
 }
 
 const usage = `usage:
-  huddle                  open the desktop app
+  huddle [--server URL] [--app ID --secret SECRET] [--nick NAME] [--user ID] [--auto-login]
+                          open the desktop app; flags fill in the sign-in screen,
+                          --auto-login signs in at once
   huddle serve [flags]    run the server (huddle serve -h for flags)
+  huddle bot --name NAME [--server URL] [--app demo --secret demo] [--ring 2s]
+                          a headless participant: answers calls, echoes messages,
+                          sums up received files
   huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]
   huddle version`

@@ -198,6 +198,7 @@ func (k *Calls) invite(id string) *Invite {
 func (k *Calls) end(reason string) {
 	if k.ownMeeting && k.Meet.ID != 0 {
 		k.c.sess.DestroyMeeting(k.Meet.ID, cookieCallMeetEnd)
+		k.c.Meetings.remove(k.Meet.ID)
 	}
 	k.Phase, k.CallID, k.Meet, k.Members, k.Invites, k.ownMeeting = CallIdle, "", session.MeetInfo{}, nil, nil, false
 	k.LastEnded = reason
@@ -229,6 +230,7 @@ func (k *Calls) handle(ev session.Event) bool {
 			return true
 		}
 		k.ownMeeting = true
+		k.c.Meetings.add(e.Meet)
 		k.ring(e.Meet)
 	case session.CreateMeetingFail:
 		if e.Cookie != cookieCallMeet {
@@ -247,6 +249,7 @@ func (k *Calls) handle(ev session.Event) bool {
 	case session.NotifyCallAccepted:
 		if k.Phase == CallRinging && e.CallID == k.CallID {
 			k.Phase, k.Since, k.Members = CallActive, k.c.now(), []string{k.Peer}
+			k.c.Meetings.Refresh() // its member count changed
 			k.c.changed(PartCalls)
 		}
 	case session.NotifyCallRejected:
@@ -283,6 +286,7 @@ func (k *Calls) handle(ev session.Event) bool {
 	case session.AcceptCallSuccess:
 		if k.Phase == CallIncoming && e.CallID == k.CallID {
 			k.Phase, k.Since, k.Members = CallActive, k.c.now(), []string{k.Peer}
+			k.c.Meetings.Refresh() // the meeting we joined shows with us in it
 			k.c.changed(PartCalls)
 		}
 	case session.AcceptCallFail:

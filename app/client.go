@@ -53,8 +53,11 @@ type Client struct {
 	retrying   bool
 	attempt    int
 	retryTimer *time.Timer
-	flushing   bool
-	now        func() time.Time
+	flushTimer *time.Timer // pending coalesced contacts refresh
+	closed     bool
+	// signedOutOf is the session the user signed out of, if they did.
+	signedOutOf SDK
+	now         func() time.Time
 }
 
 // New makes a Client; run must execute functions one at a time, in order,
@@ -104,7 +107,11 @@ func (c *Client) SignIn(s Settings) {
 	var sess *session.Session
 	cfg.Dispatch = c.run
 	cfg.Handler = func(ev session.Event) {
-		if SDK(sess) == c.sess { // events of a replaced session are stale
+		// Events of a replaced or closed session are stale: the dispatcher
+		// may still be delivering a batch when Close returns.
+		// So are those of a session the user signed out of, which were
+		// queued before the sign-out (a LineOff must not start a reconnect).
+		if !c.closed && SDK(sess) == c.sess && c.signedOutOf != c.sess {
 			c.Handle(ev)
 		}
 	}
@@ -122,7 +129,8 @@ func (c *Client) login() {
 func (c *Client) SignOut() {
 	c.stopRetry()
 	if c.sess != nil {
-		c.sess.Logout()
+		c.sess.Close() // signs out; nothing it still had queued reaches us
+		c.signedOutOf = c.sess
 	}
 	c.signedOut("")
 }
@@ -136,9 +144,15 @@ func (c *Client) GiveUp() {
 	c.signedOut("Signed out: the server could not be reached.")
 }
 
-// Close ends the session for good (the app is quitting).
+// Close ends the session for good (the app is quitting): no timer fires
+// and no event is handled after it, so nothing redraws a closed window.
 func (c *Client) Close() {
+	c.closed = true
 	c.stopRetry()
+	if c.flushTimer != nil {
+		c.flushTimer.Stop()
+		c.flushTimer = nil
+	}
 	if c.sess != nil {
 		c.sess.Close()
 	}
@@ -178,7 +192,7 @@ func (c *Client) scheduleRetry(why session.ErrCode) {
 	sess := c.sess
 	c.retryTimer = time.AfterFunc(d, func() {
 		c.run(func() {
-			if c.retrying && c.sess == sess {
+			if c.retrying && !c.closed && c.sess == sess {
 				c.banner("Reconnecting…")
 				c.login()
 			}
@@ -207,17 +221,21 @@ func (c *Client) changed(p Part) {
 // contactsChanged coalesces contact refreshes: the first change schedules
 // one refresh; changes until then ride along.
 func (c *Client) contactsChanged() {
-	if c.flushing {
+	if c.flushTimer != nil || c.closed {
 		return
 	}
-	c.flushing = true
-	time.AfterFunc(refreshEvery, func() {
+	var t *time.Timer
+	t = time.AfterFunc(refreshEvery, func() {
 		c.run(func() {
-			c.flushing = false
+			if c.flushTimer != t { // stopped by Close
+				return
+			}
+			c.flushTimer = nil
 			c.changed(PartContacts)
 			c.changed(PartSelf)
 		})
 	})
+	c.flushTimer = t
 }
 
 // Handle applies one session event; it is the session's handler, and tests

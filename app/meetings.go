@@ -42,6 +42,12 @@ func (m *Meetings) Destroy(id int) {
 // Mine says whether the signed-in user created the meeting.
 func (m *Meetings) Mine(meet session.MeetInfo) bool { return meet.Creator == m.c.UserID() }
 
+// add lists a meeting just created (by the user, or for a call).
+func (m *Meetings) add(meet session.MeetInfo) {
+	m.List = append([]session.MeetInfo{meet}, m.List...)
+	m.c.changed(PartMeetings)
+}
+
 func (m *Meetings) remove(id int) {
 	m.List = slices.DeleteFunc(m.List, func(x session.MeetInfo) bool { return x.ID == id })
 	m.c.changed(PartMeetings)
@@ -56,8 +62,7 @@ func (m *Meetings) handle(ev session.Event) bool {
 	case session.GetMeetingsFail:
 		m.c.notice("Could not load meetings: " + Describe(e.Err))
 	case session.CreateMeetingSuccess:
-		m.List = append([]session.MeetInfo{e.Meet}, m.List...)
-		m.c.changed(PartMeetings)
+		m.add(e.Meet)
 	case session.CreateMeetingFail:
 		m.c.notice("Could not create the meeting: " + Describe(e.Err))
 	case session.DestroyMeetingRslt:

@@ -6,7 +6,6 @@ import "huddle/session"
 // transfer flows put a recording fake in its place to feed events by hand.
 type SDK interface {
 	Login(authAcnt, authPswd, nickName, privAcnt, privAuthCode, cookie string)
-	Logout()
 	Close()
 	SetDNDStatus(dndStatus int, cookie string)
 	GetUserStatus(cookie string)

@@ -247,14 +247,17 @@ func (c *conn) readLoop() {
 			c.readFailed(err)
 			return
 		}
-		if c.loggedIn {
-			c.ws.SetReadDeadline(time.Now().Add(lim.PongWait))
-		}
 		switch typ {
 		case websocket.TextMessage:
 			err = protocol.DecodeFrame(data, c.admit)
 		case websocket.BinaryMessage:
 			err = c.handleBinary(data)
+		}
+		// After handling, so the login message itself lifts the login
+		// deadline: a client that signs in and then stays quiet lives on
+		// pings, not LoginTimeout.
+		if c.loggedIn {
+			c.ws.SetReadDeadline(time.Now().Add(lim.PongWait))
 		}
 		if err != nil && err != errRateClosed {
 			c.pushError(protocol.ErrData, err.Error())

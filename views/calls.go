@@ -36,7 +36,7 @@ func newCallsView(u *UI) *callsView {
 	invite := widget.NewButtonWithIcon("Invite…", theme.ContentAddIcon(), v.pickInvitee)
 	v.invites = container.NewVBox()
 	v.panel = container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewIcon(theme.MediaRecordIcon()), container.NewHBox(v.clock, invite, hangup), v.who),
+		container.NewBorder(nil, nil, widget.NewIcon(theme.NewErrorThemedResource(theme.MediaRecordIcon())), container.NewHBox(v.clock, invite, hangup), v.who),
 		v.invites, widget.NewSeparator())
 	v.panel.Hide()
 	return v

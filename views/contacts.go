@@ -24,6 +24,7 @@ type contactsView struct {
 	count    *widget.Label
 	selected string
 	content  fyne.CanvasObject
+	rows     []*contactRow // every row the list made; it reuses them as it scrolls
 }
 
 func statusColor(status int) color.Color {
@@ -56,6 +57,7 @@ func newContactsView(u *UI, msgs *messagesView) *contactsView {
 		v.selected = u.Client.Contacts.At(id).UserID
 		msgs.open(v.selected)
 	}
+	v.list.OnUnselected = func(widget.ListItemID) { v.selected = "" }
 	v.content = container.NewBorder(container.NewBorder(nil, nil, nil, v.count, v.search), nil, nil, nil, v.list)
 	return v
 }
@@ -64,6 +66,7 @@ func newContactsView(u *UI, msgs *messagesView) *contactsView {
 // type-walking.
 type contactRow struct {
 	widget.BaseWidget
+	userID string // whom the row shows now
 	box    *fyne.Container
 	dot    *canvas.Circle
 	name   *widget.Label
@@ -82,6 +85,7 @@ func (v *contactsView) newRow() fyne.CanvasObject {
 	left := container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), r.dot))
 	r.box = container.NewBorder(nil, nil, left, container.NewHBox(r.detail, r.send, r.call), r.name)
 	r.ExtendBaseWidget(r)
+	v.rows = append(v.rows, r)
 	return r
 }
 
@@ -89,6 +93,7 @@ func (r *contactRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSim
 
 func (v *contactsView) updateRow(u session.UserStatus, o fyne.CanvasObject) {
 	r := o.(*contactRow)
+	r.userID = u.UserID
 	r.dot.FillColor = statusColor(u.UserStatus)
 	r.dot.Refresh()
 	name := u.NickName
@@ -120,4 +125,28 @@ func (v *contactsView) refresh() {
 	c := v.u.Client.Contacts
 	v.count.SetText(fmt.Sprintf("%d", c.Len()))
 	v.list.Refresh()
+}
+
+// contactAt is the contact whose row is under pos (absolute, in the
+// window), or "" when pos is not on a row of the list on screen.
+func (v *contactsView) contactAt(pos fyne.Position) string {
+	if !v.list.Visible() || v.u.main.tabs.SelectedIndex() != 0 {
+		return ""
+	}
+	d := fyne.CurrentApp().Driver()
+	inside := func(o fyne.CanvasObject, p fyne.Position) bool {
+		at := d.AbsolutePositionForObject(o)
+		return p.X >= at.X && p.Y >= at.Y && p.X < at.X+o.Size().Width && p.Y < at.Y+o.Size().Height
+	}
+	if !inside(v.list, pos) {
+		return ""
+	}
+	for _, r := range v.rows {
+		// Rows the list keeps in reserve are off the canvas; their position
+		// is not inside the list, so checking the list first rules them out.
+		if r.Visible() && r.userID != "" && inside(r, pos) && inside(v.list, d.AbsolutePositionForObject(r)) {
+			return r.userID
+		}
+	}
+	return ""
 }

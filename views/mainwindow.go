@@ -79,6 +79,7 @@ func (m *mainWindow) changed(p app.Part) {
 		m.contacts.refresh()
 	case app.PartSelf:
 		m.status.refresh()
+		m.u.tray.refresh()
 	case app.PartCalls:
 		m.calls.refresh()
 	case app.PartMeetings:

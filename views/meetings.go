@@ -19,6 +19,7 @@ import (
 type meetingsView struct {
 	u       *UI
 	list    *widget.List
+	empty   *widget.Label
 	content fyne.CanvasObject
 }
 
@@ -63,7 +64,10 @@ func newMeetingsView(u *UI) *meetingsView {
 	)
 	create := widget.NewButtonWithIcon("New meeting…", theme.ContentAddIcon(), v.create)
 	refresh := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { u.Client.Meetings.Refresh() })
-	v.content = container.NewBorder(container.NewHBox(create, refresh), nil, nil, nil, v.list)
+	v.empty = widget.NewLabelWithStyle("No meetings yet. Start one with “New meeting…”, or call a contact.",
+		fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	v.content = container.NewBorder(container.NewHBox(create, refresh), nil, nil, nil,
+		container.NewStack(v.list, container.NewCenter(v.empty)))
 	return v
 }
 
@@ -78,7 +82,10 @@ func meetingLine(u *UI, m session.MeetInfo) string {
 	return s
 }
 
-func (v *meetingsView) refresh() { v.list.Refresh() }
+func (v *meetingsView) refresh() {
+	setVisible(v.empty, len(v.u.Client.Meetings.List) == 0)
+	v.list.Refresh()
+}
 
 func (v *meetingsView) create() {
 	subject := widget.NewEntry()

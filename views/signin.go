@@ -1,6 +1,7 @@
 package views
 
 import (
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -26,6 +27,14 @@ type signIn struct {
 	button   *widget.Button
 	content  fyne.CanvasObject
 	saved    app.Settings
+	prefill  *Prefill // command-line details, applied at the first show only
+}
+
+// Prefill are sign-in details given on the command line; they take the
+// place of the remembered ones, and AutoLogin signs in without a click.
+type Prefill struct {
+	ServerURL, AppID, Secret, Nick, UserID string
+	AutoLogin                              bool
 }
 
 func newSignIn(u *UI) *signIn {
@@ -64,7 +73,10 @@ func newSignIn(u *UI) *signIn {
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSize(96, 96))
 	title := widget.NewLabelWithStyle("Huddle", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	s.content = container.NewCenter(container.NewVBox(logo, title, form, s.useAuth, s.authCode, s.button, s.message))
+	// Wide enough for a full server address and the placeholders.
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(460, 0))
+	s.content = container.NewCenter(container.NewVBox(logo, title, width, form, s.useAuth, s.authCode, s.button, s.message))
 	return s
 }
 
@@ -85,6 +97,20 @@ func (s *signIn) show(reason string) {
 	s.message.SetText(reason)
 	s.button.Enable()
 	s.u.Win.SetContent(s.content)
+	if p := s.prefill; p != nil {
+		s.prefill = nil
+		for _, f := range []struct {
+			e *widget.Entry
+			v string
+		}{{s.server, p.ServerURL}, {s.appID, p.AppID}, {s.secret, p.Secret}, {s.nick, p.Nick}, {s.userID, p.UserID}} {
+			if f.v != "" {
+				f.e.SetText(f.v)
+			}
+		}
+		if p.AutoLogin {
+			s.submit()
+		}
+	}
 }
 
 // settings are the form's details, the secret as its MD5.

@@ -43,7 +43,7 @@ func newTransfersView(u *UI) *transfersView {
 		},
 		v.updateRow,
 	)
-	hint := widget.NewLabel("Drop files on the window to send them to the selected contact.")
+	hint := widget.NewLabel("Drop files on a contact to send them; dropped elsewhere they go to the selected contact.")
 	v.content = container.NewBorder(hint, nil, nil, nil, v.list)
 	return v
 }
@@ -84,9 +84,9 @@ func setVisible(o fyne.CanvasObject, on bool) {
 
 func (v *transfersView) refresh() { v.list.Refresh() }
 
-// dropped sends files dropped on the window to the selected contact,
-// asking whom when none is selected.
-func (v *transfersView) dropped(_ fyne.Position, uris []fyne.URI) {
+// dropped sends files dropped on a contact's row to that contact; dropped
+// anywhere else, to the selected contact, asking whom when none is selected.
+func (v *transfersView) dropped(pos fyne.Position, uris []fyne.URI) {
 	var paths []string
 	for _, u := range uris {
 		if u.Scheme() == "file" {
@@ -94,6 +94,10 @@ func (v *transfersView) dropped(_ fyne.Position, uris []fyne.URI) {
 		}
 	}
 	if len(paths) == 0 {
+		return
+	}
+	if peer := v.u.main.contacts.contactAt(pos); peer != "" {
+		v.send(peer, paths)
 		return
 	}
 	if peer := v.u.main.contacts.selected; peer != "" {

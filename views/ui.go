@@ -19,6 +19,7 @@ type UI struct {
 
 	signin  *signIn
 	main    *mainWindow
+	tray    *tray
 	focused bool
 	// serverNote says the app runs its own server, for the status bar.
 	serverNote string
@@ -31,12 +32,20 @@ func New(a fyne.App, win fyne.Window, client *app.Client) *UI {
 	a.Lifecycle().SetOnExitedForeground(func() { u.focused = false })
 	u.signin = newSignIn(u)
 	u.main = newMainWindow(u)
+	u.tray = newTray(u)
 	client.OnSignedIn = func(string) {
 		client.Settings().Save(a.Preferences())
 		u.main.show()
+		u.tray.refresh()
 	}
-	client.OnSignedOut = func(reason string) { u.signin.show(reason) }
-	client.OnBanner = u.main.setBanner
+	client.OnSignedOut = func(reason string) {
+		u.signin.show(reason)
+		u.tray.refresh()
+	}
+	client.OnBanner = func(text string) {
+		u.main.setBanner(text)
+		u.tray.refresh()
+	}
 	client.OnNotice = u.notice
 	client.OnChange = u.main.changed
 	client.OnCallIn = func(caller string) {
@@ -56,6 +65,13 @@ func (u *UI) SetServerNote(s string) {
 
 // Start shows the sign-in screen.
 func (u *UI) Start() { u.signin.show("") }
+
+// StartWith shows the sign-in screen filled in with p (empty fields keep
+// the remembered details), signing in at once if p.AutoLogin.
+func (u *UI) StartWith(p Prefill) {
+	u.signin.prefill = &p
+	u.signin.show("")
+}
 
 // Tick updates the clocks shown (call durations, countdowns, transfer
 // speeds); the app calls it every second.

@@ -1,13 +1,16 @@
 package views
 
 import (
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -26,14 +29,19 @@ func onUI(f func()) {
 	f()
 }
 
+// newUI builds the screens on the "UI goroutine" like the app does; the
+// cleanup closes the client there too, so no session event or timer of this
+// test redraws its widgets while the next test runs.
 func newUI(t *testing.T) *UI {
-	a := test.NewTempApp(t)
-	w := a.NewWindow("Huddle")
-	w.Resize(fyne.NewSize(900, 640))
-	c := app.New(onUI)
-	u := New(a, w, c)
-	u.main.transfers.nativeDialogs = false
-	t.Cleanup(func() { onUI(c.Close) })
+	var u *UI
+	onUI(func() {
+		a := test.NewTempApp(t)
+		w := a.NewWindow("Huddle")
+		w.Resize(fyne.NewSize(900, 640))
+		u = New(a, w, app.New(onUI))
+		u.main.transfers.nativeDialogs = false
+	})
+	t.Cleanup(func() { onUI(u.Client.Close) })
 	return u
 }
 
@@ -104,4 +112,168 @@ func TestMeetingsTabListsMeetings(t *testing.T) {
 		u.Client.Handle(session.MeetingStopped{MeetID: 12345})
 		assert.Equal(t, 0, u.main.meetings.list.Length())
 	})
+}
+
+// signedInUI signs a UI in on srv as user through the sign-in screen.
+func signedInUI(t *testing.T, srv *testkit.Server, user string) *UI {
+	t.Helper()
+	u := newUI(t)
+	onUI(func() {
+		u.Start()
+		u.signin.server.SetText(srv.URL)
+		u.signin.nick.SetText("Nick " + user)
+		u.signin.userID.SetText(user)
+		test.Tap(u.signin.button)
+	})
+	await(t, "signed in", func() bool { return u.Win.Content() == u.main.content })
+	return u
+}
+
+func TestRealCallDialogsFollowTheRemoteSide(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	u := signedInUI(t, srv, "alice")
+	await(t, "bob listed", func() bool { return u.main.contacts.count.Text == "1" })
+
+	// Calling: the contact row's Call button opens the ringing dialog.
+	onUI(func() {
+		row := u.main.contacts.list
+		test.Tap(findButton(t, row, "Call"))
+		require.NotNil(t, u.main.calls.dlg)
+		assert.Equal(t, "Calling Nick bob", u.main.calls.dlgTitle.Text)
+	})
+	in := testkit.Await[session.NotifyCallIn](t, bob, nil)
+	bob.AcceptCall(in.CallID, in.Meet, "", "acc")
+	await(t, "the in-call panel replaces the dialog", func() bool {
+		return u.main.calls.dlg == nil && u.main.calls.panel.Visible()
+	})
+	onUI(func() { assert.Equal(t, "In a call with Nick bob", u.main.calls.who.Text) })
+
+	bob.HungupCall(in.CallID, "", "bye")
+	await(t, "bob's hang-up closes the panel and says so", func() bool {
+		return !u.main.calls.panel.Visible() && u.main.status.note.Text == "Nick bob hung up."
+	})
+
+	// Incoming: bob rings, then gives up before alice answers.
+	bob.CreateMeeting("Standup", 0, "m")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	id := bob.Call("alice", meet, "", "c")
+	await(t, "the incoming dialog", func() bool { return u.main.calls.dlg != nil })
+	onUI(func() {
+		assert.Equal(t, "Nick bob is calling", u.main.calls.dlgTitle.Text)
+		assert.Contains(t, u.main.calls.dlgText.Text, "Meeting: Standup")
+	})
+	bob.HungupCall(id, "", "h")
+	await(t, "the dialog closes: missed call", func() bool {
+		return u.main.calls.dlg == nil && u.main.status.note.Text == "Missed call from Nick bob."
+	})
+}
+
+// findButton finds the first visible button with this label under o.
+func findButton(t *testing.T, o fyne.CanvasObject, label string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || !o.Visible() {
+			return
+		}
+		if b, ok := o.(*widget.Button); ok && b.Text == label {
+			found = b
+			return
+		}
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			r := test.TempWidgetRenderer(t, x)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	require.NotNil(t, found, "no %q button", label)
+	return found
+}
+
+func TestDropOnAContactRowSendsToThatContact(t *testing.T) {
+	srv := testkit.StartServer(t)
+	testkit.Login(t, srv.URL, "bob")
+	testkit.Login(t, srv.URL, "carol")
+	u := signedInUI(t, srv, "alice")
+	await(t, "two contacts listed", func() bool { return u.main.contacts.count.Text == "2" })
+	file := storage.NewFileURI(filepath.Join(t.TempDir(), "notes.txt"))
+	lastPeer := func() string { return u.Client.Transfers.List[0].Peer }
+
+	onUI(func() {
+		row := rowOf(t, u, "carol")
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(row).Add(fyne.NewPos(row.Size().Width/2, row.Size().Height/2))
+		u.main.transfers.dropped(at, []fyne.URI{file})
+		require.Len(t, u.Client.Transfers.List, 1)
+		assert.Equal(t, "carol", lastPeer(), "dropped on carol's row")
+		assert.Equal(t, 2, u.main.tabs.SelectedIndex(), "the transfers tab shows it")
+
+		u.main.tabs.SelectIndex(0)
+		u.main.contacts.list.Select(0) // bob, first by name
+		u.main.transfers.dropped(fyne.NewPos(2, 2), []fyne.URI{file})
+		assert.Equal(t, "bob", lastPeer(), "dropped elsewhere: the selected contact")
+
+		u.main.contacts.list.UnselectAll()
+		u.main.transfers.dropped(fyne.NewPos(2, 2), []fyne.URI{file})
+		assert.Len(t, u.Client.Transfers.List, 2, "nobody selected: nothing sent yet")
+		assert.NotNil(t, u.Win.Canvas().Overlays().Top(), "it asks whom to send to")
+	})
+}
+
+// rowOf is the list row showing user right now.
+func rowOf(t *testing.T, u *UI, user string) *contactRow {
+	t.Helper()
+	for _, r := range u.main.contacts.rows {
+		if r.userID == user && r.Visible() {
+			return r
+		}
+	}
+	t.Fatalf("no row shows %s", user)
+	return nil
+}
+
+func TestCommandLineDetailsFillTheFormAndSignIn(t *testing.T) {
+	srv := testkit.StartServer(t)
+	u := newUI(t)
+	onUI(func() {
+		u.StartWith(Prefill{ServerURL: srv.URL, Nick: "Alice", UserID: "alice"})
+		assert.Equal(t, srv.URL, u.signin.server.Text)
+		assert.Equal(t, "alice", u.signin.userID.Text)
+		assert.Equal(t, u.signin.content, u.Win.Content(), "without --auto-login it waits for a click")
+	})
+	u2 := newUI(t)
+	onUI(func() { u2.StartWith(Prefill{ServerURL: srv.URL, Nick: "Bob", UserID: "bob", AutoLogin: true}) })
+	await(t, "--auto-login signs in", func() bool { return u2.Client.SignedIn() && u2.Win.Content() == u2.main.content })
+	onUI(func() { assert.Equal(t, "bob", u2.Client.UserID()) })
+}
+
+func TestTrayMenuShowsStatusAndTogglesDND(t *testing.T) {
+	srv := testkit.StartServer(t)
+	u := newUI(t)
+	onUI(func() {
+		assert.Equal(t, "Signed out", u.tray.status.Label)
+		assert.True(t, u.tray.dnd.Disabled, "no DND while signed out")
+		u.StartWith(Prefill{ServerURL: srv.URL, Nick: "Alice", UserID: "alice", AutoLogin: true})
+	})
+	await(t, "signed in, in the tray", func() bool { return u.tray.status.Label == "Alice · idle" })
+	onUI(func() {
+		assert.False(t, u.tray.dnd.Disabled)
+		u.tray.dnd.Action()
+	})
+	await(t, "DND on, checked in the tray", func() bool { return u.tray.dnd.Checked })
+	onUI(func() {
+		require.Equal(t, "Quit", u.tray.menu.Items[len(u.tray.menu.Items)-1].Label)
+		u.tray.dnd.Action()
+	})
+	await(t, "DND off again", func() bool { return !u.tray.dnd.Checked })
+	onUI(u.Client.SignOut)
+	onUI(func() { assert.Equal(t, "Signed out", u.tray.status.Label) })
 }

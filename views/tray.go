@@ -1,0 +1,58 @@
+package views
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"huddle/app"
+)
+
+// tray is the system-tray menu, where the desktop has one: own status,
+// do-not-disturb, show the window, quit.
+type tray struct {
+	u      *UI
+	desk   desktop.App // nil where there is no tray
+	menu   *fyne.Menu
+	status *fyne.MenuItem
+	dnd    *fyne.MenuItem
+}
+
+func newTray(u *UI) *tray {
+	t := &tray{u: u}
+	t.desk, _ = u.App.(desktop.App)
+	t.status = fyne.NewMenuItem("", nil)
+	t.status.Disabled = true
+	t.dnd = fyne.NewMenuItem("Do not disturb", func() {
+		u.Client.SetDND(u.Client.Contacts.Self().DNDType == 0)
+	})
+	show := fyne.NewMenuItem("Show Huddle", func() {
+		u.Win.Show()
+		u.Win.RequestFocus()
+	})
+	quit := fyne.NewMenuItem("Quit", func() { u.App.Quit() })
+	quit.IsQuit = true
+	t.menu = fyne.NewMenu("Huddle", t.status, t.dnd, fyne.NewMenuItemSeparator(), show, quit)
+	t.refresh()
+	return t
+}
+
+// refresh shows the current status; the tray is redrawn only when its
+// text or checks changed.
+func (t *tray) refresh() {
+	c := t.u.Client
+	status, dnd, disabled := "Signed out", false, true
+	if c.SignedIn() {
+		me := c.Contacts.Self()
+		status = c.Contacts.Name(c.UserID()) + " · " + app.StatusWord(me.UserStatus)
+		dnd, disabled = me.DNDType != 0, false
+	} else if c.Reconnecting() {
+		status = "Reconnecting…"
+	}
+	if status == t.status.Label && dnd == t.dnd.Checked && disabled == t.dnd.Disabled {
+		return
+	}
+	t.status.Label, t.dnd.Checked, t.dnd.Disabled = status, dnd, disabled
+	if t.desk != nil {
+		t.desk.SetSystemTrayMenu(t.menu)
+	}
+}
