@@ -18,8 +18,6 @@ echo "== go vet"
 go vet -tags ci ./...
 echo "== Linux package: build, install, run"
 ./packaging/smoke-linux.sh
-echo "== go test -race"
-go test -race -tags ci -count=1 -timeout 20m ./...
 echo "== fuzz (short run of each target; seeds in */testdata/fuzz)"
 fuzztime="${FUZZTIME:-10s}"
 for target in protocol:FuzzDecodeFrame protocol:FuzzDecode server:FuzzAuthenticate; do
@@ -27,3 +25,5 @@ for target in protocol:FuzzDecodeFrame protocol:FuzzDecode server:FuzzAuthentica
 	name="${target#*:}"
 	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"
 done
+echo "== go test -race"
+go test -race -tags ci -count=1 -timeout 20m ./...
