@@ -14,6 +14,21 @@ import (
 	"huddle/session"
 )
 
+// signInWith signs a Client in as user on a real server, with a tweak of
+// its session's settings.
+func signInWith(t *testing.T, url, user string, tweak func(*session.Config)) (*Client, *loop) {
+	t.Helper()
+	l := newLoop(t)
+	c := New(l.run)
+	c.SessionTweak = tweak
+	l.do(func() {
+		c.SignIn(Settings{ServerURL: url, AppID: "demo", SecretMD5: SecretHash("demo"), Nick: "Nick " + user, UserID: user})
+	})
+	t.Cleanup(func() { l.do(c.Close) })
+	l.await(t, "signed in", c.SignedIn)
+	return c, l
+}
+
 // signIn makes a Client on a real server and signs it in as user.
 func signIn(t *testing.T, url, user string) (*Client, *loop, *[]string) {
 	t.Helper()
