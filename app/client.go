@@ -35,15 +35,18 @@ type Client struct {
 	Transfers *Transfers
 
 	// Callbacks to the views; nil ones are skipped.
-	OnSignedIn   func(userID string)
-	OnSignedOut  func(reason string) // back to the sign-in screen
-	OnBanner     func(text string)   // "" hides the banner
-	OnNotice     func(text string)   // a sentence about an action that failed
-	OnChange     func(Part)
-	OnCallIn     func(caller string) // bring the window forward, notify
-	OnFileIn     func(from, name string)
-	OnMessageIn  func(from, text string)
-	SessionTweak func(*session.Config)
+	OnSignedIn  func(userID string)
+	OnSignedOut func(reason string) // back to the sign-in screen
+	OnBanner    func(text string)   // "" hides the banner
+	OnNotice    func(text string)   // a sentence about an action that failed
+	OnChange    func(Part)
+	OnCallIn    func(caller string) // bring the window forward, notify
+	OnFileIn    func(from, name string)
+	OnMessageIn func(from, text string)
+	// OnMeetingOpened follows OpenMeeting: the meeting, or nil and a
+	// sentence saying it was not found.
+	OnMeetingOpened func(meet *session.MeetInfo, notFound string)
+	SessionTweak    func(*session.Config)
 
 	run          func(func())
 	sess         SDK
