@@ -17,8 +17,14 @@ import (
 
 // runDesktop opens the desktop app. With the default local address and no
 // server answering there, it runs the server inside itself first. Flags
-// fill in the sign-in screen (two windows on one machine, scripts).
+// fill in the sign-in screen (two windows on one machine, scripts); a
+// huddle://meet/<ID> link first (the desktop passes it when one is
+// clicked) shows that meeting once signed in.
 func runDesktop(args []string) error {
+	link := ""
+	if len(args) > 0 && app.IsLink(args[0]) {
+		link, args = args[0], args[1:]
+	}
 	fs := flag.NewFlagSet("huddle", flag.ContinueOnError)
 	var p views.Prefill
 	fs.StringVar(&p.ServerURL, "server", "", "server address (default: the remembered one)")
@@ -61,6 +67,9 @@ func runDesktop(args []string) error {
 		client.Close()
 	})
 	ui.StartWith(p)
+	if link != "" {
+		ui.OpenLink(link)
+	}
 	w.SetMaster()
 	w.ShowAndRun()
 

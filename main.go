@@ -2,6 +2,8 @@
 //
 //	huddle [--server URL --user ID --nick NAME --auto-login]
 //	                       open the desktop app
+//	huddle huddle://meet/ID [flags]
+//	                       open it at that meeting
 //	huddle serve           run the server
 //	huddle bot --name NAME a headless participant that answers calls
 //	huddle app add ...     add an application to a server's data folder
@@ -38,7 +40,9 @@ func main() {
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 	default:
-		if strings.HasPrefix(cmd, "-") { // the desktop app's own flags
+		// The desktop app's own flags, or a huddle:// link it was opened with.
+		// (Not app.IsLink: the headless build must not pull in the GUI.)
+		if strings.HasPrefix(cmd, "-") || strings.HasPrefix(strings.ToLower(cmd), "huddle://") {
 			err = runDesktop(append([]string{cmd}, args...))
 			break
 		}
@@ -54,6 +58,8 @@ const usage = `usage:
   huddle [--server URL] [--app ID --secret SECRET] [--nick NAME] [--user ID] [--auto-login]
                           open the desktop app; flags fill in the sign-in screen,
                           --auto-login signs in at once
+  huddle huddle://meet/ID [flags]
+                          open the desktop app at that meeting
   huddle serve [flags]    run the server (huddle serve -h for flags)
   huddle bot --name NAME [--server URL] [--app demo --secret demo] [--ring 2s]
                           a headless participant: answers calls, echoes messages,

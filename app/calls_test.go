@@ -132,15 +132,30 @@ func TestIncomingCallAcceptRejectMissed(t *testing.T) {
 	assert.Equal(t, "Missed call from Bob.", c.Calls.LastEnded)
 }
 
-func TestNetworkLossEndsCall(t *testing.T) {
+func TestDropKeepsCallUntilReconnectGivesUp(t *testing.T) {
 	c, _, _ := fakeClient()
-	c.RetryDelay = func(int) time.Duration { return time.Hour }
 	c.Calls.CallInto("bob", session.MeetInfo{ID: 7})
 	c.Handle(session.NotifyCallAccepted{CallID: "call-1"})
-	c.Handle(session.LineOff{Err: session.SOCKETEXCEPTION})
+	c.Handle(session.Reconnecting{Err: session.SOCKETEXCEPTION})
+	assert.Equal(t, CallActive, c.Calls.Phase, "the server holds the call through a short drop")
+	assert.True(t, c.Reconnecting())
+	c.Handle(session.LineOff{Err: session.CREATE_CONN_FAILED})
 	assert.Equal(t, CallIdle, c.Calls.Phase)
-	assert.Equal(t, "The call ended: The network connection dropped.", c.Calls.LastEnded)
-	c.GiveUp()
+	assert.Equal(t, "The call ended: Could not reach the server; check the address and your network.", c.Calls.LastEnded)
+	assert.False(t, c.Reconnecting())
+}
+
+func TestCallLostDuringLongDropEndsAfterReconnect(t *testing.T) {
+	c, f, _ := fakeClient()
+	c.Calls.CallInto("bob", session.MeetInfo{ID: 7})
+	c.Handle(session.NotifyCallAccepted{CallID: "call-1"})
+	c.Handle(session.Reconnecting{Err: session.SOCKETEXCEPTION})
+	c.Handle(session.Reconnected{UsrID: "alice"})
+	assert.Equal(t, "GetUserStatus", f.calls[len(f.calls)-1], "what was missed is fetched again")
+	c.Handle(session.GetUserStatusSuccess{Users: []session.UserStatus{{UserID: "alice", UserStatus: session.StatusIdle}, {UserID: "bob", NickName: "Bob", UserStatus: 1}}})
+	assert.Equal(t, CallIdle, c.Calls.Phase, "idle on the server: the call is gone")
+	assert.Equal(t, "GetMeetings", f.calls[len(f.calls)-1], "then the meetings, once the call is settled")
+	assert.Equal(t, "The call ended while the connection was down.", c.Calls.LastEnded)
 }
 
 func TestTransferProgressSpeedAndRemaining(t *testing.T) {

@@ -35,24 +35,27 @@ type Client struct {
 	Transfers *Transfers
 
 	// Callbacks to the views; nil ones are skipped.
-	OnSignedIn   func(userID string)
-	OnSignedOut  func(reason string) // back to the sign-in screen
-	OnBanner     func(text string)   // "" hides the banner
-	OnNotice     func(text string)   // a sentence about an action that failed
-	OnChange     func(Part)
-	OnCallIn     func(caller string) // bring the window forward, notify
-	OnFileIn     func(from, name string)
-	OnMessageIn  func(from, text string)
-	RetryDelay   func(attempt int) time.Duration
-	SessionTweak func(*session.Config)
+	OnSignedIn  func(userID string)
+	OnSignedOut func(reason string) // back to the sign-in screen
+	OnBanner    func(text string)   // "" hides the banner
+	OnNotice    func(text string)   // a sentence about an action that failed
+	OnChange    func(Part)
+	OnCallIn    func(caller string) // bring the window forward, notify
+	OnFileIn    func(from, name string)
+	OnMessageIn func(from, text string)
+	// OnMeetingOpened follows OpenMeeting: the meeting, or nil and a
+	// sentence saying it was not found.
+	OnMeetingOpened func(meet *session.MeetInfo, notFound string)
+	SessionTweak    func(*session.Config)
 
-	run        func(func())
-	sess       SDK
-	settings   Settings
-	signedIn   bool
-	retrying   bool
-	attempt    int
-	retryTimer *time.Timer
+	run          func(func())
+	sess         SDK
+	settings     Settings
+	signedIn     bool
+	reconnecting bool // the SDK is signing in again after a drop
+	// resyncing: signed in again after a drop; the next user list tells
+	// whether the call survived (pushes may have been missed meanwhile).
+	resyncing  bool
 	flushTimer *time.Timer // pending coalesced contacts refresh
 	closed     bool
 	// signedOutOf is the session the user signed out of, if they did.
@@ -63,19 +66,13 @@ type Client struct {
 // New makes a Client; run must execute functions one at a time, in order,
 // on the goroutine that owns the Client (fyne.Do).
 func New(run func(func())) *Client {
-	c := &Client{run: run, now: time.Now, RetryDelay: Backoff}
+	c := &Client{run: run, now: time.Now}
 	c.Contacts = newContacts()
 	c.Calls = newCalls(c)
 	c.Meetings = newMeetings(c)
 	c.Messages = newMessages(c)
 	c.Transfers = newTransfers(c)
 	return c
-}
-
-// Backoff waits 1 s, 2 s, 4 s … up to 30 s between reconnect attempts.
-func Backoff(attempt int) time.Duration {
-	d := time.Second << min(attempt, 5)
-	return min(d, 30*time.Second)
 }
 
 // Settings are the details of the last sign-in, with the user ID the
@@ -88,19 +85,19 @@ func (c *Client) SignedIn() bool { return c.signedIn }
 // UserID is the signed-in user's ID.
 func (c *Client) UserID() string { return c.settings.UserID }
 
-// Reconnecting says whether the app is trying to sign in again after a
-// network loss.
-func (c *Client) Reconnecting() bool { return c.retrying }
+// Reconnecting says whether the app is signing in again after a network
+// loss (the SDK does it, with jittered exponential backoff).
+func (c *Client) Reconnecting() bool { return c.reconnecting }
 
 // SignIn connects with these details; LoginSuccess or a failure reason
 // follows through OnSignedIn / OnSignedOut.
 func (c *Client) SignIn(s Settings) {
-	c.stopRetry()
+	c.reconnecting = false
 	if c.sess != nil {
 		c.sess.Close()
 	}
 	c.settings = s
-	cfg := session.Config{ServerURL: s.ServerURL, ClientName: "huddle-desktop"}
+	cfg := session.Config{ServerURL: s.ServerURL, ClientName: "huddle-desktop", Reconnect: true}
 	if c.SessionTweak != nil {
 		c.SessionTweak(&cfg)
 	}
@@ -117,38 +114,37 @@ func (c *Client) SignIn(s Settings) {
 	}
 	sess = session.New(cfg)
 	c.sess = sess
-	c.login()
-}
-
-func (c *Client) login() {
-	s := c.settings
-	c.sess.Login(s.AppID, s.SecretMD5, s.Nick, s.UserID, s.AuthCode, "signin")
+	sess.Login(s.AppID, s.SecretMD5, s.Nick, s.UserID, s.AuthCode, "signin")
 }
 
 // SignOut leaves on the user's request.
 func (c *Client) SignOut() {
-	c.stopRetry()
-	if c.sess != nil {
-		c.sess.Close() // signs out; nothing it still had queued reaches us
-		c.signedOutOf = c.sess
-	}
+	c.leave()
 	c.signedOut("")
 }
 
 // GiveUp stops reconnecting and goes back to the sign-in screen.
 func (c *Client) GiveUp() {
-	if !c.retrying {
+	if !c.reconnecting {
 		return
 	}
-	c.stopRetry()
+	c.leave()
 	c.signedOut("Signed out: the server could not be reached.")
+}
+
+// leave closes the session; nothing it still had queued reaches us.
+func (c *Client) leave() {
+	c.reconnecting = false
+	if c.sess != nil {
+		c.sess.Close()
+		c.signedOutOf = c.sess
+	}
 }
 
 // Close ends the session for good (the app is quitting): no timer fires
 // and no event is handled after it, so nothing redraws a closed window.
 func (c *Client) Close() {
 	c.closed = true
-	c.stopRetry()
 	if c.flushTimer != nil {
 		c.flushTimer.Stop()
 		c.flushTimer = nil
@@ -168,36 +164,12 @@ func (c *Client) SetDND(on bool) {
 }
 
 func (c *Client) signedOut(reason string) {
-	c.signedIn = false
+	c.signedIn, c.reconnecting, c.resyncing = false, false, false
 	c.Calls.reset("")
 	c.banner("")
 	if c.OnSignedOut != nil {
 		c.OnSignedOut(reason)
 	}
-}
-
-func (c *Client) stopRetry() {
-	c.retrying, c.attempt = false, 0
-	if c.retryTimer != nil {
-		c.retryTimer.Stop()
-		c.retryTimer = nil
-	}
-}
-
-func (c *Client) scheduleRetry(why session.ErrCode) {
-	c.retrying = true
-	d := c.RetryDelay(c.attempt)
-	c.attempt++
-	c.banner(Describe(why) + " Reconnecting in " + d.Round(time.Second).String() + "…")
-	sess := c.sess
-	c.retryTimer = time.AfterFunc(d, func() {
-		c.run(func() {
-			if c.retrying && !c.closed && c.sess == sess {
-				c.banner("Reconnecting…")
-				c.login()
-			}
-		})
-	})
 }
 
 func (c *Client) banner(text string) {
@@ -243,39 +215,49 @@ func (c *Client) contactsChanged() {
 func (c *Client) Handle(ev session.Event) {
 	switch e := ev.(type) {
 	case session.LoginSuccess:
-		wasRetrying := c.retrying
-		c.stopRetry()
 		c.signedIn = true
 		c.settings.UserID = e.UsrID
 		c.Contacts.reset(e.UsrID)
 		c.sess.StartUserStatusNotify("presence")
 		c.sess.GetUserStatus("contacts")
 		c.Meetings.Refresh()
-		if wasRetrying {
-			c.banner("")
-		}
-		if c.OnSignedIn != nil && !wasRetrying {
+		if c.OnSignedIn != nil {
 			c.OnSignedIn(e.UsrID)
 		}
 		c.changed(PartSelf)
 	case session.LoginFail:
-		if c.retrying && isNetwork(e.Err) {
-			c.scheduleRetry(e.Err)
-			return
-		}
-		c.stopRetry()
 		c.signedOut(Describe(e.Err))
+	case session.Reconnecting:
+		// The call and meetings are kept: the server holds them for a grace
+		// period, so a short drop ends nothing.
+		c.signedIn, c.reconnecting = false, true
+		c.banner("Connection lost — reconnecting…")
+		c.changed(PartSelf)
+	case session.Reconnected:
+		// Status notification is renewed by the SDK; what changed while the
+		// link was down is fetched again.
+		c.signedIn, c.reconnecting, c.resyncing = true, false, true
+		c.settings.UserID = e.UsrID
+		c.sess.GetUserStatus("contacts") // then the meetings: see resyncing
+		c.banner("")
+		c.changed(PartSelf)
 	case session.LineOff:
-		c.signedIn = false
-		c.Calls.reset(Describe(e.Err))
-		if isNetwork(e.Err) {
-			c.scheduleRetry(e.Err)
-			return
+		reason := Describe(e.Err)
+		if c.reconnecting { // the SDK gave up
+			reason = "Could not reconnect: " + reason
 		}
-		c.signedOut(Describe(e.Err))
+		c.Calls.reset(Describe(e.Err))
+		c.signedOut(reason)
 	case session.GetUserStatusSuccess:
 		c.Contacts.replace(e.Users)
 		c.contactsChanged()
+		if c.resyncing {
+			// After the call is settled (its meeting removed if it ended),
+			// so the list fetched is the one after that.
+			c.resyncing = false
+			c.Calls.resync()
+			c.Meetings.Refresh()
+		}
 	case session.NotifyUserStatus:
 		c.Contacts.update(e.Status)
 		c.contactsChanged()

@@ -61,7 +61,3 @@ func Describe(code session.ErrCode) string {
 	}
 	return fmt.Sprintf("Unexpected error (%s).", code)
 }
-
-// isNetwork says whether a code means the network, not the user, failed:
-// those are worth retrying.
-func isNetwork(code session.ErrCode) bool { return code >= 200 && code < 300 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,14 @@ import (
 type Meetings struct {
 	c    *Client
 	List []session.MeetInfo // newest first
+	// Highlighted is the meeting a link opened, 0 for none.
+	Highlighted int
+	wanted      int // a link's meeting, shown at the next list
+}
+
+// Index is where meeting id is in List, -1 if it is not.
+func (m *Meetings) Index(id int) int {
+	return slices.IndexFunc(m.List, func(x session.MeetInfo) bool { return x.ID == id })
 }
 
 func newMeetings(c *Client) *Meetings { return &Meetings{c: c} }
@@ -48,7 +57,29 @@ func (m *Meetings) add(meet session.MeetInfo) {
 	m.c.changed(PartMeetings)
 }
 
+// opened tells the views which meeting a link asked for, or that it is
+// not there.
+func (m *Meetings) opened(id int) {
+	i := m.Index(id)
+	if i < 0 {
+		m.Highlighted = 0
+		if m.c.OnMeetingOpened != nil {
+			m.c.OnMeetingOpened(nil, fmt.Sprintf("Meeting #%d was not found: it may have ended, or the link is for another organisation.", id))
+		}
+		return
+	}
+	m.Highlighted = id
+	m.c.changed(PartMeetings)
+	if m.c.OnMeetingOpened != nil {
+		meet := m.List[i]
+		m.c.OnMeetingOpened(&meet, "")
+	}
+}
+
 func (m *Meetings) remove(id int) {
+	if id == m.Highlighted {
+		m.Highlighted = 0
+	}
 	m.List = slices.DeleteFunc(m.List, func(x session.MeetInfo) bool { return x.ID == id })
 	m.c.changed(PartMeetings)
 }
@@ -59,6 +90,10 @@ func (m *Meetings) handle(ev session.Event) bool {
 		m.List = slices.Clone(e.Meetings)
 		slices.SortStableFunc(m.List, func(a, b session.MeetInfo) int { return int(b.StartTime - a.StartTime) })
 		m.c.changed(PartMeetings)
+		if id := m.wanted; id != 0 {
+			m.wanted = 0
+			m.opened(id)
+		}
 	case session.GetMeetingsFail:
 		m.c.notice("Could not load meetings: " + Describe(e.Err))
 	case session.CreateMeetingSuccess:

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,8 +10,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/server"
 	"huddle/session"
 )
+
+// signInWith signs a Client in as user on a real server, with a tweak of
+// its session's settings.
+func signInWith(t *testing.T, url, user string, tweak func(*session.Config)) (*Client, *loop) {
+	t.Helper()
+	l := newLoop(t)
+	c := New(l.run)
+	c.SessionTweak = tweak
+	l.do(func() {
+		c.SignIn(Settings{ServerURL: url, AppID: "demo", SecretMD5: SecretHash("demo"), Nick: "Nick " + user, UserID: user})
+	})
+	t.Cleanup(func() { l.do(c.Close) })
+	l.await(t, "signed in", c.SignedIn)
+	return c, l
+}
 
 // signIn makes a Client on a real server and signs it in as user.
 func signIn(t *testing.T, url, user string) (*Client, *loop, *[]string) {
@@ -125,12 +142,18 @@ func TestWrongSecretSaysSo(t *testing.T) {
 	l.do(func() { assert.Equal(t, "The application ID or secret is wrong.", out[0]) })
 }
 
-func TestReconnectsAfterNetworkLoss(t *testing.T) {
-	srv := testkit.StartServer(t)
-	proxy := testkit.StartProxy(t, srv.Addr)
+// fastReconnect makes the SDK's reconnect attempts quick for tests.
+func fastReconnect(cfg *session.Config) {
+	cfg.ReconnectMin, cfg.ReconnectMax = 10*time.Millisecond, 100*time.Millisecond
+}
+
+// signInThrough signs alice in through a proxy that can cut her link, and
+// records the banners she is shown.
+func signInThrough(t *testing.T, proxy *testkit.Proxy) (*Client, *loop, *[]string) {
+	t.Helper()
 	l := newLoop(t)
 	c := New(l.run)
-	c.RetryDelay = func(int) time.Duration { return 10 * time.Millisecond }
+	c.SessionTweak = fastReconnect
 	var banners []string
 	c.OnBanner = func(s string) { banners = append(banners, s) }
 	l.do(func() {
@@ -138,30 +161,114 @@ func TestReconnectsAfterNetworkLoss(t *testing.T) {
 	})
 	t.Cleanup(func() { l.do(c.Close) })
 	l.await(t, "signed in", c.SignedIn)
+	return c, l, &banners
+}
+
+func TestShortDropKeepsCallAndPresence(t *testing.T) {
+	srv := testkit.StartServer(t) // 20 s grace period
+	proxy := testkit.StartProxy(t, srv.Addr)
 	watcher := testkit.Login(t, srv.URL, "watcher")
 	watcher.StartUserStatusNotify("w")
 	testkit.Await[session.StartUserStatusNotifyRslt](t, watcher, nil)
+	testkit.StartBot(t, srv.URL, "ada", 0)
+	c, l, banners := signInThrough(t, proxy)
+	l.await(t, "ada listed", func() bool { _, ok := c.Contacts.Get("ada"); return ok })
+	l.do(func() { c.Calls.Call("ada") })
+	l.await(t, "in the call", func() bool { return c.Calls.Phase == CallActive })
+	testkit.Await(t, watcher, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "alice" && e.Status.UserStatus == session.StatusInMeeting
+	})
+	testkit.Sync(t, watcher)
+	before := len(testkit.All[session.NotifyUserStatus](watcher))
 
 	proxy.Cut()
-	testkit.Await[session.NotifyUserStatus](t, watcher, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "alice" && e.Status.UserStatus == session.StatusOffline
-	})
-	testkit.Await[session.NotifyUserStatus](t, watcher, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "alice" && e.Status.UserStatus == session.StatusIdle
-	})
-	l.await(t, "signed in again, banner hidden", func() bool {
-		return c.SignedIn() && !c.Reconnecting() && len(banners) > 0 && banners[len(banners)-1] == ""
+	l.await(t, "signed in again, banner gone", func() bool {
+		return c.SignedIn() && !c.Reconnecting() && len(*banners) >= 2 && (*banners)[len(*banners)-1] == ""
 	})
 	l.do(func() {
-		assert.Contains(t, banners[0], "Reconnecting", "the user saw what was happening")
+		assert.Equal(t, "Connection lost — reconnecting…", (*banners)[0], "the user saw what was happening")
 		assert.Equal(t, "alice", c.UserID())
+		assert.Equal(t, CallActive, c.Calls.Phase, "the call survived the drop")
+		assert.Equal(t, "", c.Calls.LastEnded)
+	})
+	// The refreshed user list still shows her in the call, so it goes on.
+	testkit.Sync(t, watcher)
+	l.await(t, "own status fetched again", func() bool { return !c.resyncing })
+	l.do(func() { assert.Equal(t, CallActive, c.Calls.Phase) })
+	for _, st := range testkit.All[session.NotifyUserStatus](watcher)[before:] {
+		assert.NotEqual(t, "alice", st.Status.UserID, "a watcher saw alice's status change: %+v", st)
+	}
+	// The call is still live on the server: hanging up reaches the bot, and
+	// alice's status follows.
+	l.do(c.Calls.HangUp)
+	testkit.Await(t, watcher, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "ada" && e.Status.UserStatus == session.StatusIdle
+	})
+}
+
+func TestLongDropEndsCallAndShowsWhatIsFound(t *testing.T) {
+	srv := testkit.StartServer(t, func(cfg *server.Config) { cfg.GracePeriod = 50 * time.Millisecond })
+	proxy := testkit.StartProxy(t, srv.Addr)
+	watcher := testkit.Login(t, srv.URL, "watcher")
+	watcher.StartUserStatusNotify("w")
+	testkit.Await[session.StartUserStatusNotifyRslt](t, watcher, nil)
+	testkit.StartBot(t, srv.URL, "ada", 0)
+	c, l, banners := signInThrough(t, proxy)
+	l.await(t, "ada listed", func() bool { _, ok := c.Contacts.Get("ada"); return ok })
+	l.do(func() { c.Calls.Call("ada") })
+	l.await(t, "in the call", func() bool { return c.Calls.Phase == CallActive })
+
+	proxy.Down()
+	l.await(t, "reconnecting shown", func() bool { return c.Reconnecting() })
+	l.do(func() { assert.Equal(t, "Connection lost — reconnecting…", (*banners)[len(*banners)-1]) })
+	// Past the grace period the server ends her session; meanwhile a
+	// meeting is created that she has not heard of.
+	testkit.Await(t, watcher, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "alice" && e.Status.UserStatus == session.StatusOffline
+	})
+	watcher.CreateMeeting("while you were away", 0, "m")
+	testkit.Await[session.CreateMeetingSuccess](t, watcher, nil)
+
+	proxy.Up()
+	l.await(t, "back: call over, banner gone, new meeting listed, ada idle", func() bool {
+		ada, _ := c.Contacts.Get("ada")
+		return c.SignedIn() && c.Calls.Phase == CallIdle && (*banners)[len(*banners)-1] == "" &&
+			slices.ContainsFunc(c.Meetings.List, func(m session.MeetInfo) bool { return m.Subject == "while you were away" }) &&
+			ada.UserStatus == session.StatusIdle
+	})
+	l.do(func() {
+		assert.Equal(t, "The call ended while the connection was down.", c.Calls.LastEnded)
+		assert.Len(t, c.Meetings.List, 1, "the call's own meeting was removed; the one made meanwhile is listed")
+	})
+	testkit.Await(t, watcher, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "alice" && e.Status.UserStatus == session.StatusIdle
 	})
 }
 
 func TestGiveUpStopsReconnecting(t *testing.T) {
+	srv := testkit.StartServer(t)
+	proxy := testkit.StartProxy(t, srv.Addr)
+	c, l, banners := signInThrough(t, proxy)
+	var out []string
+	c.OnSignedOut = func(r string) { out = append(out, r) }
+	proxy.Down()
+	l.await(t, "reconnecting", c.Reconnecting)
+	l.do(func() {
+		c.GiveUp()
+		assert.False(t, c.Reconnecting())
+		assert.False(t, c.SignedIn())
+		assert.Equal(t, []string{"Signed out: the server could not be reached."}, out)
+		assert.Equal(t, "", (*banners)[len(*banners)-1], "the banner goes with the main window")
+	})
+	proxy.Up()
+	// Nothing signs her in behind the user's back: a new sign-in works.
+	l.do(func() { c.SignIn(c.Settings()) })
+	l.await(t, "signed in by hand", c.SignedIn)
+}
+
+func TestFirstSignInFailureSaysWhyWithoutRetrying(t *testing.T) {
 	l := newLoop(t)
 	c := New(l.run)
-	c.RetryDelay = func(int) time.Duration { return time.Hour }
 	var out []string
 	c.OnSignedOut = func(r string) { out = append(out, r) }
 	l.do(func() {
@@ -170,13 +277,8 @@ func TestGiveUpStopsReconnecting(t *testing.T) {
 	t.Cleanup(func() { l.do(c.Close) })
 	l.await(t, "first failure", func() bool { return len(out) == 1 })
 	l.do(func() {
-		assert.Contains(t, out[0], "Could not reach the server", "a first sign-in that fails says why, without retrying")
-		c.signedIn = true
-		c.Handle(session.LineOff{Err: session.SOCKETEXCEPTION})
-		assert.True(t, c.Reconnecting())
-		c.GiveUp()
+		assert.Contains(t, out[0], "Could not reach the server")
 		assert.False(t, c.Reconnecting())
-		assert.Len(t, out, 2)
 	})
 }
 

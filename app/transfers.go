@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -112,10 +113,36 @@ func (x *Transfers) Cancel(taskID string) {
 	}
 }
 
-// Saved records that a received file was saved (moved) to path.
-func (x *Transfers) Saved(t *Transfer, path string) {
-	t.Saved, t.Path = path, path
+// SaveAs copies a received file to dst (the user chose it in a save
+// dialog); the row then says where it was saved.
+func (x *Transfers) SaveAs(t *Transfer, dst string) error {
+	if err := copyFile(t.Path, dst); err != nil {
+		return fmt.Errorf("Could not save %s: %w", t.Name, err)
+	}
+	t.Saved, t.Path = dst, dst
 	x.c.changed(PartTransfers)
+	return nil
+}
+
+// Folder is where the file is on disk, for "Show in folder": the sent
+// file's folder, or the received file's (saved copy or temporary) folder.
+func (t *Transfer) Folder() string { return filepath.Dir(t.Path) }
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func (x *Transfers) find(taskID string) *Transfer {

@@ -3,10 +3,12 @@ package views
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"huddle/app"
+	"huddle/session"
 )
 
 // mainWindow is what a signed-in user sees: contacts and messages,
@@ -48,6 +50,13 @@ func newMainWindow(u *UI) *mainWindow {
 		container.NewTabItemWithIcon("Meetings", theme.GridIcon(), m.meetings.content),
 		container.NewTabItemWithIcon("Transfers", theme.UploadIcon(), m.transfers.content),
 	)
+	// Only a meeting's members hear that it ended: others get the list
+	// afresh whenever they look at it.
+	m.tabs.OnSelected = func(ti *container.TabItem) {
+		if ti == m.tabs.Items[1] && u.Client.SignedIn() {
+			u.Client.Meetings.Refresh()
+		}
+	}
 	top := container.NewVBox(m.banner, m.calls.panel)
 	m.content = container.NewBorder(top, m.status.content, nil, nil, m.tabs)
 	return m
@@ -62,6 +71,22 @@ func (m *mainWindow) show() {
 	m.changed(app.PartMeetings)
 	m.changed(app.PartTransfers)
 	m.changed(app.PartMessages)
+}
+
+// meetingOpened shows the meeting a link asked for on the Meetings tab,
+// selected, and offers to call someone into it; or says it is not there.
+func (m *mainWindow) meetingOpened(meet *session.MeetInfo, notFound string) {
+	m.tabs.SelectIndex(1)
+	if meet == nil {
+		m.meetings.list.UnselectAll()
+		dialog.ShowInformation("Meeting not found", notFound, m.u.Win)
+		return
+	}
+	if i := m.u.Client.Meetings.Index(meet.ID); i >= 0 {
+		m.meetings.list.Select(i)
+		m.meetings.list.ScrollTo(i)
+	}
+	m.meetings.pickCallee(*meet)
 }
 
 func (m *mainWindow) setBanner(text string) {

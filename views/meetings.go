@@ -121,7 +121,7 @@ func (v *meetingsView) pickCallee(m session.MeetInfo) {
 		return
 	}
 	sel := widget.NewSelect(labels, nil)
-	dialog.ShowForm("Call into #"+strconv.Itoa(m.ID), "Call", "Cancel",
+	dialog.ShowForm("Call someone into “"+m.Subject+"” (#"+strconv.Itoa(m.ID)+")", "Call", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Who", sel)},
 		func(ok bool) {
 			if ok && sel.SelectedIndex() >= 0 {

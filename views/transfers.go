@@ -2,10 +2,7 @@ package views
 
 import (
 	"errors"
-	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 
 	"fyne.io/fyne/v2"
@@ -68,7 +65,7 @@ func (v *transfersView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	task := t.TaskID
 	cancel.OnTapped = func() { v.u.Client.Transfers.Cancel(task) }
 	save.OnTapped = func() { v.saveAs(t) }
-	show.OnTapped = func() { v.showInFolder(t.Path) }
+	show.OnTapped = func() { v.showInFolder(t.Folder()) }
 	setVisible(cancel, t.Outgoing && t.State == app.TransferSending)
 	setVisible(save, !t.Outgoing)
 	setVisible(show, !t.Outgoing)
@@ -153,13 +150,10 @@ func (v *transfersView) pickAndSend(peer string) {
 
 // saveAs copies a received file where the user chooses.
 func (v *transfersView) saveAs(t *app.Transfer) {
-	src := t.Path
 	write := func(dst string) {
-		if err := copyFile(src, dst); err != nil {
-			dialog.ShowError(errors.New("Could not save the file: "+err.Error()), v.u.Win)
-			return
+		if err := v.u.Client.Transfers.SaveAs(t, dst); err != nil {
+			dialog.ShowError(err, v.u.Win)
 		}
-		v.u.Client.Transfers.Saved(t, dst)
 	}
 	v.withNative(func() (string, error) { return native.File().Title("Save " + t.Name).SetStartFile(t.Name).Save() },
 		write,
@@ -200,26 +194,9 @@ func (v *transfersView) withNative(open func() (string, error), then func(string
 	}()
 }
 
-func (v *transfersView) showInFolder(path string) {
-	u := &url.URL{Scheme: "file", Path: filepath.Dir(path)}
+func (v *transfersView) showInFolder(dir string) {
+	u := &url.URL{Scheme: "file", Path: dir}
 	if err := v.u.App.OpenURL(u); err != nil {
 		dialog.ShowError(err, v.u.Win)
 	}
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

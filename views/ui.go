@@ -4,9 +4,11 @@
 package views
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 
 	"huddle/app"
 )
@@ -54,7 +56,19 @@ func New(a fyne.App, win fyne.Window, client *app.Client) *UI {
 	}
 	client.OnFileIn = func(from, name string) { u.notify("File received", from+" sent you "+name+".") }
 	client.OnMessageIn = func(from, text string) { u.notify("Message from "+from, text) }
+	client.OnMeetingOpened = u.main.meetingOpened
 	return u
+}
+
+// OpenLink shows the meeting of a huddle://meet/<ID> link once signed in,
+// or says what is wrong with the link.
+func (u *UI) OpenLink(link string) {
+	id, err := app.ParseLink(link)
+	if err != nil {
+		dialog.ShowInformation("Cannot open the link", strings.ToUpper(err.Error()[:1])+err.Error()[1:]+".", u.Win)
+		return
+	}
+	u.Client.OpenMeeting(id)
 }
 
 // SetServerNote shows, in the status bar, that a built-in server runs.

@@ -277,3 +277,62 @@ func TestTrayMenuShowsStatusAndTogglesDND(t *testing.T) {
 	onUI(u.Client.SignOut)
 	onUI(func() { assert.Equal(t, "Signed out", u.tray.status.Label) })
 }
+
+// dialogShowing says whether a dialog on the window shows text.
+func dialogShowing(u *UI, text string) bool {
+	for _, o := range u.Win.Canvas().Overlays().List() {
+		found := false
+		walk(o, func(c fyne.CanvasObject) {
+			if l, ok := c.(*widget.Label); ok && strings.Contains(l.Text, text) {
+				found = true
+			}
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	f(o)
+	if c, ok := o.(*fyne.Container); ok {
+		for _, k := range c.Objects {
+			walk(k, f)
+		}
+	}
+	if w, ok := o.(fyne.Widget); ok {
+		for _, k := range test.WidgetRenderer(w).Objects() {
+			walk(k, f)
+		}
+	}
+}
+
+func TestLinkShowsTheMeetingAndOffersACall(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	bob.CreateMeeting("Design review", 0, "m")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	u := newUI(t)
+	onUI(func() {
+		u.StartWith(Prefill{ServerURL: srv.URL, Nick: "Alice", UserID: "alice", AutoLogin: true})
+		u.OpenLink(meet.PubMeetUrl)
+	})
+	await(t, "Meetings tab with the call dialog", func() bool {
+		return u.main.tabs.SelectedIndex() == 1 && dialogShowing(u, "Call someone into “Design review”")
+	})
+
+	u2 := newUI(t)
+	onUI(func() {
+		u2.StartWith(Prefill{ServerURL: srv.URL, Nick: "Carl", UserID: "carl", AutoLogin: true})
+		u2.OpenLink("huddle://meet/42")
+	})
+	await(t, "not found, in words", func() bool { return dialogShowing(u2, "Meeting #42 was not found") })
+
+	u3 := newUI(t)
+	onUI(func() {
+		u3.Start()
+		u3.OpenLink("huddle://meet/soon")
+		assert.True(t, dialogShowing(u3, "has no valid meeting ID"), "a bad link says what is wrong")
+	})
+}

@@ -21,6 +21,10 @@ import (
 	"huddle/session"
 )
 
+// cookieResync asks for the user list after a reconnect, to learn whether
+// the bot's call survived.
+const cookieResync = "resync"
+
 // EchoPrefix starts every echoed line. A line that already starts with it
 // is not echoed again, so two bots cannot ping-pong forever.
 const EchoPrefix = "echo: "
@@ -33,10 +37,15 @@ type Config struct {
 	Name      string // user ID and nickname
 	// RingFor is how long the bot lets a call ring before it answers.
 	RingFor time.Duration
-	// RetryDelay is the wait before signing in again after the n-th
-	// network failure in a row; nil means 1 s, 2 s, 4 s … up to 30 s.
+	// RetryDelay is the wait before trying the first sign-in again after
+	// the n-th network failure in a row (the server may still be starting);
+	// nil means 1 s, 2 s, 4 s … up to 30 s. Once signed in, the SDK signs
+	// in again by itself after a drop.
 	RetryDelay func(attempt int) time.Duration
-	Log        *slog.Logger // nil discards
+	// ReconnectMin and ReconnectMax bound the SDK's wait between reconnect
+	// attempts; zero takes its defaults.
+	ReconnectMin, ReconnectMax time.Duration
+	Log                        *slog.Logger // nil discards
 }
 
 // Bot is one running participant. Its state is owned by Run's goroutine.
@@ -52,6 +61,7 @@ type Bot struct {
 	attempt   int
 	signedIn  chan struct{} // closed at the first sign-in, for tests
 	firstDone bool
+	back      chan struct{} // one value per sign-in again after a drop
 }
 
 // New makes a bot; Run signs it in.
@@ -62,11 +72,16 @@ func New(cfg Config) *Bot {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Bot{cfg: cfg, log: cfg.Log.With("bot", cfg.Name), signedIn: make(chan struct{})}
+	return &Bot{cfg: cfg, log: cfg.Log.With("bot", cfg.Name), signedIn: make(chan struct{}), back: make(chan struct{}, 16)}
 }
 
 // SignedIn is closed once the bot has signed in for the first time.
 func (b *Bot) SignedIn() <-chan struct{} { return b.signedIn }
+
+// Reconnected receives a value each time the bot has signed in again
+// after a drop (and has checked whether its call survived); values are
+// dropped if nobody reads them.
+func (b *Bot) Reconnected() <-chan struct{} { return b.back }
 
 // ErrSignedInElsewhere ends Run when the same user signs in somewhere else.
 var ErrSignedInElsewhere = errors.New("signed in somewhere else")
@@ -74,7 +89,10 @@ var ErrSignedInElsewhere = errors.New("signed in somewhere else")
 // Run signs in and answers until ctx ends (nil error) or the sign-in is
 // refused for a reason that retrying cannot fix.
 func (b *Bot) Run(ctx context.Context) error {
-	b.sess = session.New(session.Config{ServerURL: b.cfg.ServerURL, ClientName: "huddle-bot"})
+	b.sess = session.New(session.Config{
+		ServerURL: b.cfg.ServerURL, ClientName: "huddle-bot",
+		Reconnect: true, ReconnectMin: b.cfg.ReconnectMin, ReconnectMax: b.cfg.ReconnectMax,
+	})
 	defer b.sess.Close()
 	b.login()
 	for {
@@ -118,15 +136,32 @@ func (b *Bot) handle(ev session.Event) error {
 			return fmt.Errorf("sign-in refused: %v", e.Err)
 		}
 		b.scheduleRetry(e.Err)
+	case session.Reconnecting:
+		// The server holds a call through a short drop: keep it.
+		b.log.Info("connection lost, signing in again", "why", e.Err.String())
+	case session.Reconnected:
+		b.log.Info("signed in again", "user", e.UsrID)
+		if b.call == "" {
+			b.signedInAgain()
+			return nil
+		}
+		b.sess.GetUserStatus(cookieResync) // the call may have ended meanwhile
+	case session.GetUserStatusSuccess:
+		if e.Cookie != cookieResync {
+			return nil
+		}
+		for _, u := range e.Users {
+			if u.UserID == b.cfg.Name && u.UserStatus <= session.StatusIdle {
+				b.endCall("it ended while the connection was down")
+			}
+		}
+		b.signedInAgain()
 	case session.LineOff:
-		b.endCall("connection lost")
+		b.endCall("signed out")
 		if e.Err == session.USER_BEEN_KICKOUT {
 			return ErrSignedInElsewhere
 		}
-		if !isNetwork(e.Err) {
-			return fmt.Errorf("signed out: %v", e.Err)
-		}
-		b.scheduleRetry(e.Err)
+		return fmt.Errorf("signed out: %v", e.Err)
 	case session.NotifyCallIn:
 		if b.call != "" {
 			b.sess.RejectCall(e.CallID, "", "busy")
@@ -171,6 +206,13 @@ func (b *Bot) handle(ev session.Event) error {
 		}
 	}
 	return nil
+}
+
+func (b *Bot) signedInAgain() {
+	select {
+	case b.back <- struct{}{}:
+	default:
+	}
 }
 
 func (b *Bot) endCall(why string) {

@@ -52,22 +52,79 @@ func getMeeting(t *testing.T, c *testkit.Client, id int) session.MeetInfo {
 	return session.MeetInfo{}
 }
 
-func TestBotSignsInAgainAfterNetworkLoss(t *testing.T) {
-	srv := testkit.StartServer(t)
+func awaitBack(t *testing.T, b *bot.Bot) {
+	t.Helper()
+	select {
+	case <-b.Reconnected():
+	case <-time.After(testkit.WaitTimeout):
+		t.Fatal("the bot did not sign in again")
+	}
+}
+
+// callAccepted rings the bot and waits until it answers.
+func callAccepted(t *testing.T, c *testkit.Client, meet session.MeetInfo) string {
+	t.Helper()
+	id := c.Call("ada", meet, "", "call")
+	testkit.Await(t, c, func(e session.NotifyCallAccepted) bool { return e.CallID == id })
+	return id
+}
+
+func TestBotKeepsItsCallThroughAShortDrop(t *testing.T) {
+	srv := testkit.StartServer(t) // 20 s grace period
 	w := testkit.Login(t, srv.URL, "watcher")
 	w.StartUserStatusNotify("watch")
 	testkit.Await[session.StartUserStatusNotifyRslt](t, w, nil)
 	proxy := testkit.StartProxy(t, srv.Addr)
-	testkit.StartBot(t, "ws://"+proxy.Addr()+"/ws", "ada", 0)
+	b := testkit.StartBot(t, "ws://"+proxy.Addr()+"/ws", "ada", 0)
+	alice := testkit.Login(t, srv.URL, "alice")
+	id := callAccepted(t, alice, createMeeting(t, alice))
+	testkit.Await(t, w, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "ada" && e.Status.UserStatus == session.StatusInMeeting
+	})
+	testkit.Sync(t, w)
+	before := len(testkit.All[session.NotifyUserStatus](w))
 
 	proxy.Cut()
+	awaitBack(t, b)
+	alice.SendCmd("ada", []byte("still there?"), "hi")
+	got := testkit.Await(t, alice, func(e session.NotifyCmdData) bool { return e.SourceUserID == "ada" })
+	assert.Equal(t, "echo: still there?", string(got.Data))
+	testkit.Sync(t, w)
+	testkit.Sync(t, alice)
+	assert.Empty(t, testkit.All[session.NotifyCallHungup](alice), "the call survived")
+	for _, st := range testkit.All[session.NotifyUserStatus](w)[before:] {
+		assert.NotEqual(t, "ada", st.Status.UserID, "ada's status flapped: %+v", st)
+	}
+	alice.HungupCall(id, "", "h")
+	testkit.Await(t, w, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "ada" && e.Status.UserStatus == session.StatusIdle
+	})
+}
+
+func TestBotSignsInAgainAfterALongDropAndIsFree(t *testing.T) {
+	srv := testkit.StartServer(t, func(c *server.Config) { c.GracePeriod = 50 * time.Millisecond })
+	w := testkit.Login(t, srv.URL, "watcher")
+	w.StartUserStatusNotify("watch")
+	testkit.Await[session.StartUserStatusNotifyRslt](t, w, nil)
+	proxy := testkit.StartProxy(t, srv.Addr)
+	b := testkit.StartBot(t, "ws://"+proxy.Addr()+"/ws", "ada", 0)
+	alice := testkit.Login(t, srv.URL, "alice")
+	meet := createMeeting(t, alice)
+	id := callAccepted(t, alice, meet)
+
+	proxy.Down()
+	assert.Equal(t, id, testkit.Await[session.NotifyCallHungup](t, alice, nil).CallID, "past the grace period the call ends")
 	status := func(want int) {
 		testkit.Await(t, w, func(e session.NotifyUserStatus) bool {
 			return e.Status.UserID == "ada" && e.Status.UserStatus == want
 		})
 	}
 	status(session.StatusOffline)
-	status(session.StatusIdle)
+	proxy.Up()
+	awaitBack(t, b)
+	// The bot learnt its call is gone: it answers a new one instead of
+	// rejecting it as busy.
+	callAccepted(t, alice, meet)
 }
 
 func TestBotStopsCleanlyAndSignsOut(t *testing.T) {
@@ -99,9 +156,7 @@ func TestBotEchoesText(t *testing.T) {
 	srv := testkit.StartServer(t)
 	testkit.StartBot(t, srv.URL, "ada", 0)
 	alice := testkit.Login(t, srv.URL, "alice")
-	if alice.SendCmd("ada", []byte("hello"), "hi") == "" {
-		t.Skip("SendCmd is not in the session SDK yet (issue 4)")
-	}
+	alice.SendCmd("ada", []byte("hello"), "hi")
 	got := testkit.Await(t, alice, func(e session.NotifyCmdData) bool { return e.SourceUserID == "ada" })
 	assert.Equal(t, "echo: hello", string(got.Data))
 }
@@ -129,4 +184,17 @@ func TestBotStopsWhenSignedInElsewhere(t *testing.T) {
 	case <-time.After(testkit.WaitTimeout):
 		t.Fatal("the bot kept running after being signed in elsewhere")
 	}
+}
+
+func TestBotSumsUpAReceivedFile(t *testing.T) {
+	srv := testkit.StartServer(t)
+	testkit.StartBot(t, srv.URL, "ada", 0)
+	alice := testkit.Login(t, srv.URL, "alice")
+	path := filepath.Join(t.TempDir(), "greeting.txt")
+	require.NoError(t, os.WriteFile(path, []byte("hello\n"), 0o600))
+	task := alice.SendFile("ada", path, "f")
+	rs := testkit.Await(t, alice, func(e session.SendFileRlst) bool { return e.TaskID == task })
+	require.Equal(t, session.NOERR, rs.Err)
+	got := testkit.Await(t, alice, func(e session.NotifyCmdData) bool { return e.SourceUserID == "ada" })
+	assert.Equal(t, "received greeting.txt: 6 bytes, sha256 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", string(got.Data))
 }

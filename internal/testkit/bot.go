@@ -16,7 +16,8 @@ func StartBot(t testing.TB, url, name string, ringFor time.Duration) *bot.Bot {
 	b := bot.New(bot.Config{
 		ServerURL: url, AppID: server.DemoAppID, SecretMD5: server.PasswordFor(server.DemoAppSecret),
 		Name: name, RingFor: ringFor,
-		RetryDelay: func(int) time.Duration { return 20 * time.Millisecond },
+		RetryDelay:   func(int) time.Duration { return 20 * time.Millisecond },
+		ReconnectMin: 10 * time.Millisecond, ReconnectMax: 100 * time.Millisecond,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
