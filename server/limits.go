@@ -72,6 +72,10 @@ type Limits struct {
 	Chunk        int
 	Window       int64
 	MaxTransfers int
+	// MaxIncoming bounds the declared bytes of the transfers one user is
+	// receiving at once: the temporary space a receiver's SDK must find for
+	// them. A transfer that would pass it is refused with SENDFAIL (1000).
+	MaxIncoming int64
 }
 
 // DefaultLimits are the limits a server gets unless its Config says otherwise.
@@ -109,6 +113,7 @@ func DefaultLimits() Limits {
 		Chunk:        256 << 10,
 		Window:       4 << 20,
 		MaxTransfers: 16,
+		MaxIncoming:  8 << 30,
 	}
 }
 
@@ -139,6 +144,7 @@ func withDefaults(l Limits) Limits {
 	setDefault(&l.MaxFile, d.MaxFile)
 	setDefault(&l.Chunk, d.Chunk)
 	setDefault(&l.MaxTransfers, d.MaxTransfers)
+	setDefault(&l.MaxIncoming, d.MaxIncoming)
 	if l.Window < int64(l.Chunk) {
 		l.Window = max(d.Window, int64(l.Chunk))
 	}

@@ -24,6 +24,9 @@ type relay struct {
 	xfers  map[uint32]*transfer
 	cmds   map[uint64]*pendingCmd
 	active map[*conn]int // transfers each connection takes part in
+	// incoming sums the declared sizes of the transfers each connection is
+	// receiving (Limits.MaxIncoming).
+	incoming map[*conn]int64
 	queued atomic.Int64  // bytes of data frames waiting in receivers' queues
 }
 
@@ -50,6 +53,7 @@ func (r *relay) init() {
 	r.xfers = make(map[uint32]*transfer)
 	r.cmds = make(map[uint64]*pendingCmd)
 	r.active = make(map[*conn]int)
+	r.incoming = make(map[*conn]int64)
 }
 
 // RelayBuffered reports the bytes of transfer data the server holds in
@@ -153,6 +157,11 @@ func (c *conn) handleXferStart(m protocol.Message) {
 		c.fail(m.ID, protocol.SendFail, fmt.Sprintf("at most %d transfers at once per user", lim.MaxTransfers))
 		return
 	}
+	if r.incoming[rc]+req.Size > lim.MaxIncoming {
+		r.mu.Unlock()
+		c.fail(m.ID, protocol.SendFail, fmt.Sprintf("the receiver has too much incoming data in progress (at most %d bytes at once)", lim.MaxIncoming))
+		return
+	}
 	r.stream++
 	for r.xfers[r.stream] != nil || r.stream == 0 {
 		r.stream++
@@ -161,6 +170,7 @@ func (c *conn) handleXferStart(m protocol.Message) {
 	r.xfers[t.stream] = t
 	r.active[c]++
 	r.active[rc]++
+	r.incoming[rc] += req.Size
 	r.mu.Unlock()
 	offer, err := protocol.Push(protocol.EvXferOffer, protocol.XferOffer{
 		From: c.user, Stream: t.stream, Task: req.Task, Kind: req.Kind, Size: req.Size, Name: req.Name,
@@ -189,6 +199,9 @@ func (r *relay) finishLocked(t *transfer) bool {
 		if r.active[c]--; r.active[c] <= 0 {
 			delete(r.active, c)
 		}
+	}
+	if r.incoming[t.receiver] -= t.size; r.incoming[t.receiver] <= 0 {
+		delete(r.incoming, t.receiver)
 	}
 	t.ended.Store(true) // frames still queued for the receiver are dropped
 	return true

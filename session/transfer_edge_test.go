@@ -440,3 +440,39 @@ func TestReceiveFolder(t *testing.T) {
 	assert.Empty(t, testkit.All[session.NotifyFileData](carol))
 	assert.Empty(t, testkit.All[session.NotifyCancelSend](carol))
 }
+
+// Per-user transfer limits: a receiver held by a stalled transfer refuses
+// more than MaxTransfers at once and more than MaxIncoming declared bytes,
+// with SENDFAIL; other users' transfers go on.
+func TestPerUserTransferLimits(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) {
+		l.MaxTransfers = 2
+		l.MaxIncoming = 8 << 20
+	}))
+	alice := testkit.Login(t, srv.URL, "alice")
+	bob := rawLogin(t, srv.URL, "bob") // reads offers, never acknowledges: transfers stay open
+	carol := testkit.Login(t, srv.URL, "carol")
+	dave := testkit.Login(t, srv.URL, "dave")
+
+	// Over MaxIncoming on its own.
+	big := alice.SendBuffer("bob", randomBytes(t, 9<<20), "big")
+	assert.Equal(t, session.SendBufferRlst{TaskID: big, Err: session.SENDFAIL, Cookie: "big"},
+		testkit.Await[session.SendBufferRlst](t, alice, nil))
+
+	// Two stalled transfers fill bob's MaxTransfers.
+	var offer protocol.XferOffer
+	alice.SendBuffer("bob", randomBytes(t, 1<<20), "one")
+	bob.push(protocol.EvXferOffer, &offer)
+	carol.SendBuffer("bob", randomBytes(t, 1<<20), "two")
+	bob.push(protocol.EvXferOffer, &offer)
+	third := alice.SendBuffer("bob", randomBytes(t, 1<<10), "three")
+	assert.Equal(t, session.SendBufferRlst{TaskID: third, Err: session.SENDFAIL, Cookie: "three"},
+		testkit.Await[session.SendBufferRlst](t, alice, func(e session.SendBufferRlst) bool { return e.Cookie == "three" }))
+
+	// Someone else's transfers are not affected.
+	data := randomBytes(t, 3<<20)
+	task := carol.SendBuffer("dave", data, "ok")
+	assert.Equal(t, session.SendBufferRlst{TaskID: task, Err: session.NOERR, Cookie: "ok"},
+		testkit.Await[session.SendBufferRlst](t, carol, func(e session.SendBufferRlst) bool { return e.Cookie == "ok" }))
+	assert.Equal(t, data, testkit.Await[session.NotifyBufferData](t, dave, nil).Data)
+}
