@@ -3,6 +3,7 @@
 //	huddle                 open the desktop app
 //	huddle serve           run the server
 //	huddle app add ...     add an application to a server's data folder
+//	huddle bench ...       load-test a server (docs/performance.md)
 //	huddle version         print the version
 package main
 
@@ -28,6 +29,8 @@ func main() {
 		err = cli.Serve(args)
 	case "app":
 		err = cli.App(args)
+	case "bench":
+		err = cli.Bench(args)
 	case "version", "--version", "-v":
 		fmt.Println("huddle", buildinfo.String())
 	case "help", "-h", "--help":
@@ -45,4 +48,5 @@ const usage = `usage:
   huddle                  open the desktop app
   huddle serve [flags]    run the server (huddle serve -h for flags)
   huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]
+  huddle bench --scenario connections|presence|calls [flags]   load-test a server
   huddle version`
