@@ -36,6 +36,7 @@ type client struct {
 	// onPush sees every push (ev) line, raw, with the time its frame arrived.
 	onPush func(line []byte, at time.Time)
 	done   chan struct{}
+	err    error // why the connection ended; set before done is closed
 }
 
 // dialer spreads connections over 127.0.0.x source addresses: one source
@@ -104,6 +105,7 @@ func (c *client) readLoop() {
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
+			c.err = err
 			c.failPending()
 			return
 		}
@@ -193,4 +195,17 @@ func (c *client) request(ctx context.Context, op string, payload any) (protocol.
 func (c *client) close() {
 	c.ws.Close()
 	<-c.done
+}
+
+// dropped counts clients whose connection has ended, and gives one reason.
+func dropped(clients []*client) (n int, why error) {
+	for _, c := range clients {
+		select {
+		case <-c.done:
+			n++
+			why = c.err
+		default:
+		}
+	}
+	return n, why
 }

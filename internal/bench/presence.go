@@ -17,6 +17,7 @@ import (
 type changer struct {
 	sentAt    atomic.Int64 // unix ns of the change in flight
 	delivered atomic.Int64 // subscribers that have seen it
+	dnd       int          // its current do-not-disturb value: a change must flip it
 	all       chan struct{}
 }
 
@@ -91,10 +92,11 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 			go func() {
 				defer wg.Done()
 				ch, c := changers[i], chg[i]
-				for dnd := 1; time.Now().Before(deadline) && ctx.Err() == nil; dnd ^= 1 {
+				for time.Now().Before(deadline) && ctx.Err() == nil {
+					ch.dnd ^= 1
 					ch.delivered.Store(0)
 					ch.sentAt.Store(time.Now().UnixNano())
-					if _, err := c.send(protocol.OpSetDND, protocol.SetDND{DND: dnd}); err != nil {
+					if _, err := c.send(protocol.OpSetDND, protocol.SetDND{DND: ch.dnd}); err != nil {
 						lost.Add(1)
 						return
 					}
@@ -118,6 +120,9 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		note := fmt.Sprintf("%d subscribers, %d changes", m, changes.Load())
 		if lost.Load() > 0 {
 			note += fmt.Sprintf(", %d changes not seen by all in 10 s", lost.Load())
+		}
+		if n, why := dropped(subs); n > 0 {
+			note += fmt.Sprintf(", %d subscribers disconnected (%v)", n, why)
 		}
 		rows = append(rows, Row{
 			Scenario: "presence", Load: fmt.Sprintf("%d changers", level),
