@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"text/tabwriter"
@@ -105,6 +106,12 @@ func Run(ctx context.Context, cfg Config) error {
 	defer t.stop()
 	fmt.Fprintf(cfg.Out, "server: %s (%s)\n", t.url, t.kind)
 	rows, err := scenario(ctx, cfg, t)
+	if load, lerr := os.ReadFile("/proc/loadavg"); lerr == nil {
+		// Other work on the machine shows in every number; say how much.
+		for i := range rows {
+			rows[i].Note += "; load avg " + strings.Fields(string(load))[0]
+		}
+	}
 	printTable(cfg.Out, rows)
 	if cfg.CSV != "" && len(rows) > 0 {
 		err = errors.Join(err, writeCSV(cfg.CSV, rows))

@@ -17,7 +17,8 @@ import (
 type changer struct {
 	sentAt    atomic.Int64 // unix ns of the change in flight
 	delivered atomic.Int64 // subscribers that have seen it
-	dnd       int          // its current do-not-disturb value: a change must flip it
+	dnd       atomic.Int32 // the value being set: a change must flip it, and
+	// a late push of the previous value is not counted for the current one
 	all       chan struct{}
 }
 
@@ -41,6 +42,7 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	}
 	var lat histogram
 	userKey := []byte(`"user":"chg-`)
+	dndIs := [2][]byte{[]byte(`"dnd":0`), []byte(`"dnd":1`)}
 	onPush := func(int) func([]byte, time.Time) {
 		return func(line []byte, at time.Time) {
 			j := bytes.Index(line, userKey)
@@ -54,6 +56,9 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 				return
 			}
 			ch := changers[idx]
+			if !bytes.Contains(rest, dndIs[ch.dnd.Load()]) {
+				return // the previous change, late
+			}
 			sent := ch.sentAt.Load()
 			if sent == 0 {
 				return // its login, before the measured changes
@@ -93,10 +98,15 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 				defer wg.Done()
 				ch, c := changers[i], chg[i]
 				for time.Now().Before(deadline) && ctx.Err() == nil {
-					ch.dnd ^= 1
+					select {
+					case <-ch.all: // a token from a change that timed out
+					default:
+					}
 					ch.delivered.Store(0)
 					ch.sentAt.Store(time.Now().UnixNano())
-					if _, err := c.send(protocol.OpSetDND, protocol.SetDND{DND: ch.dnd}); err != nil {
+					dnd := ch.dnd.Load() ^ 1
+					ch.dnd.Store(dnd)
+					if _, err := c.send(protocol.OpSetDND, protocol.SetDND{DND: int(dnd)}); err != nil {
 						lost.Add(1)
 						return
 					}
