@@ -19,7 +19,7 @@ type changer struct {
 	delivered atomic.Int64 // subscribers that have seen it
 	dnd       atomic.Int32 // the value being set: a change must flip it, and
 	// a late push of the previous value is not counted for the current one
-	all       chan struct{}
+	all chan struct{}
 }
 
 // runPresence: M subscribers of status notifications; at each load level k
