@@ -272,6 +272,10 @@ func (s *Server) signIn(c *conn, app, user, nick string) error {
 		return err
 	}
 	c.app, c.user, c.nick, c.loggedIn = app, user, nick, true
+	// The login deadline is met: from now on the connection lives as long
+	// as it answers pings. Without this an idle client was dropped
+	// LoginTimeout after it connected.
+	c.ws.SetReadDeadline(time.Now().Add(s.cfg.Limits.PongWait))
 	replaced := s.router.Attach(app, user, c)
 	if replaced != nil {
 		replaced.Kick(protocol.CloseKickedOut, "signed in elsewhere")

@@ -55,9 +55,10 @@ func runConnections(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	took := time.Since(start)
 	defer closeAll(clients)
 
-	// Let the server's goroutine stacks and buffers settle before reading RSS.
+	// Hold the clients (idle, as most of an organisation's are) before
+	// reading RSS: the server must keep them, and its memory settle.
 	select {
-	case <-time.After(2 * time.Second):
+	case <-time.After(cfg.Duration):
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -73,6 +74,9 @@ func runConnections(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	perConn := int64(after-before) / int64(n)
 	note := fmt.Sprintf("%d clients in %.1fs; %s %d MiB (idle %d MiB): %d B/conn",
 		n, took.Seconds(), how, after>>20, before>>20, perConn)
+	if n, why := dropped(clients); n > 0 {
+		note += fmt.Sprintf("; %d clients disconnected while idle (%v)", n, why)
+	}
 	return []Row{{
 		Scenario: "connections", Load: fmt.Sprintf("%d clients", n),
 		Rate: float64(n) / took.Seconds(), RateOf: "logins",

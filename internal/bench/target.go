@@ -117,6 +117,7 @@ func spawn(ctx context.Context) (*target, error) {
 			<-exited
 		}
 		logf.Close()
+		reportServerProblems(dir + "/server.log")
 		os.RemoveAll(dir)
 	}
 	if err := waitHealthy(ctx, "http://"+addr+"/healthz", exited); err != nil {
@@ -171,4 +172,24 @@ func startInProc() (*target, error) {
 		os.RemoveAll(dir)
 	}
 	return t, waitHealthy(context.Background(), "http://"+ln.Addr().String()+"/healthz", nil)
+}
+
+// reportServerProblems shows the child server's warnings and errors: a
+// lost notification in the results often has its reason there.
+func reportServerProblems(path string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	shown := 0
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+			if shown++; shown <= 5 {
+				fmt.Fprintln(os.Stderr, "server:", line)
+			}
+		}
+	}
+	if shown > 5 {
+		fmt.Fprintf(os.Stderr, "server: ... %d warnings and errors in all\n", shown)
+	}
 }
