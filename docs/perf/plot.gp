@@ -30,6 +30,7 @@ set ytics mirror
 
 set title "Call setup (Call → NotifyCallIn), 200 pairs"
 set xlabel "offered call setups per second"
+set yrange [0.1:100]
 plot "docs/perf/results.csv" skip 1 using (strcol(1) eq "calls" ? load(strcol(2)) : NaN):5 with linespoints title "p50", \
      ""                      skip 1 using (strcol(1) eq "calls" ? load(strcol(2)) : NaN):6 with linespoints title "p99", \
      10 with lines dashtype 2 title "target p99"
