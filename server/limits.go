@@ -36,7 +36,7 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		MaxFrame:     1 << 20,
-		SendQueue:    256,
+		SendQueue:    1024,
 		MaxBatch:     64 << 10,
 		LoginTimeout: 10 * time.Second,
 		PingInterval: 25 * time.Second,
