@@ -71,9 +71,12 @@ func runConnections(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 			}
 		}
 	}
-	perConn := int64(after-before) / int64(n)
-	note := fmt.Sprintf("%d clients in %.1fs; %s %d MiB (idle %d MiB): %d B/conn",
-		n, took.Seconds(), how, after>>20, before>>20, perConn)
+	note := fmt.Sprintf("%d clients in %.1fs; server memory %s", n, took.Seconds(), how)
+	if after > 0 {
+		perConn := (int64(after) - int64(before)) / int64(n)
+		note = fmt.Sprintf("%d clients in %.1fs; %s %d MiB (idle %d MiB): %d B/conn",
+			n, took.Seconds(), how, after>>20, before>>20, perConn)
+	}
 	if n, why := dropped(clients); n > 0 {
 		note += fmt.Sprintf("; %d clients disconnected while idle (%v)", n, why)
 	}
