@@ -7,6 +7,7 @@
 //	huddle serve           run the server
 //	huddle bot --name NAME a headless participant that answers calls
 //	huddle app add ...     add an application to a server's data folder
+//	huddle bench ...       load-test a server (docs/performance.md)
 //	huddle version         print the version
 package main
 
@@ -35,6 +36,8 @@ func main() {
 		err = cli.Bot(args)
 	case "app":
 		err = cli.App(args)
+	case "bench":
+		err = cli.Bench(args)
 	case "version", "--version", "-v":
 		fmt.Println("huddle", buildinfo.String())
 	case "help", "-h", "--help":
@@ -65,4 +68,5 @@ const usage = `usage:
                           a headless participant: answers calls, echoes messages,
                           sums up received files
   huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]
+  huddle bench --scenario connections|presence|calls [flags]   load-test a server
   huddle version`

@@ -27,3 +27,5 @@ for target in protocol:FuzzDecodeFrame protocol:FuzzDecode server:FuzzAuthentica
 done
 echo "== go test -race"
 go test -race -tags ci -count=1 -timeout 20m ./...
+echo "== benchmarks (smoke: each once)"
+go test -tags ci -run '^$' -bench . -benchtime=1x ./protocol/ ./server/

@@ -59,11 +59,17 @@ func (s *Server) checkPassword(app store.App, pswd string) bool {
 			return true
 		}
 	}
-	if bcrypt.CompareHashAndPassword(app.PswdHash, []byte(pswd)) != nil {
-		return false
-	}
-	s.verified.Store(app.ID, sum)
-	return true
+	// Many clients reconnecting at once (a server restart) would each pay
+	// bcrypt before the first one fills the cache: checks of the same
+	// password share one bcrypt run instead.
+	ok, _, _ := s.bcryptOnce.Do(string(sum[:]), func() (any, error) {
+		if bcrypt.CompareHashAndPassword(app.PswdHash, []byte(pswd)) != nil {
+			return false, nil
+		}
+		s.verified.Store(app.ID, sum)
+		return true, nil
+	})
+	return ok.(bool)
 }
 
 // checkJWT verifies privAuthCode as an HS256 JWT signed with the

@@ -20,8 +20,13 @@ type conn struct {
 	srv *Server
 	ws  *websocket.Conn
 
-	send chan []byte   // control messages, bounded by Limits.SendQueue
-	done chan struct{} // closed once the connection is shutting down
+	// Control messages waiting for the write loop, at most Limits.SendQueue.
+	// A slice grown on demand, not a channel: an idle connection's queue
+	// then costs nothing (a channel of 1,024 is 24 KB per connection).
+	qmu   sync.Mutex
+	queue [][]byte
+	wake  chan struct{} // a message was queued; capacity 1
+	done  chan struct{} // closed once the connection is shutting down
 
 	// Bulk data frames waiting for the write loop (see sendBulk).
 	bulkMu     sync.Mutex
@@ -50,7 +55,7 @@ func newConn(s *Server, ws *websocket.Conn) *conn {
 	return &conn{
 		srv:        s,
 		ws:         ws,
-		send:       make(chan []byte, s.cfg.Limits.SendQueue),
+		wake:       make(chan struct{}, 1),
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		limiter:    newConnLimiter(s.cfg.Limits),
@@ -172,13 +177,28 @@ func (c *conn) Send(msg []byte) bool {
 		return false
 	default:
 	}
-	select {
-	case c.send <- msg:
-		return true
-	default:
+	c.qmu.Lock()
+	if len(c.queue) >= c.srv.cfg.Limits.SendQueue {
+		c.qmu.Unlock()
 		c.close(protocol.CloseSlowConsumer, "send queue full: client too slow")
 		return false
 	}
+	c.queue = append(c.queue, msg)
+	c.qmu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// takeQueued empties the queue and returns what was in it.
+func (c *conn) takeQueued() [][]byte {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	q := c.queue
+	c.queue = nil
+	return q
 }
 
 // Kick pushes a LineOff with the matching SDK code, then closes.
@@ -296,24 +316,42 @@ func (c *conn) writeLoop() {
 		c.close(websocket.CloseAbnormalClosure, reason)
 		c.ws.Close()
 	}
-	for {
-		select {
-		case <-c.done:
+	// handle runs one wake-up; false when the loop must end.
+	handle := func(closing, pinged, queued bool) bool {
+		switch {
+		case closing:
 			c.flushAndClose()
-			return
-		case <-ping.C:
+			return false
+		case pinged:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
 				fail("ping failed")
-				return
+				return false
 			}
-			continue
-		case msg := <-c.send:
-			if err := c.writeBatch(msg); err != nil {
+		case queued:
+			if err := c.writeQueued(); err != nil {
 				fail("write failed")
+				return false
+			}
+		}
+		return true
+	}
+	for {
+		// Control first: whatever is waiting goes out before the next data frame.
+		var closing, pinged, queued bool
+		select {
+		case <-c.done:
+			closing = true
+		case <-ping.C:
+			pinged = true
+		case <-c.wake:
+			queued = true
+		default:
+		}
+		if closing || pinged || queued {
+			if !handle(closing, pinged, queued) {
 				return
 			}
 			continue
-		default:
 		}
 		if data, ok := c.nextBulk(); ok {
 			c.ws.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
@@ -328,60 +366,57 @@ func (c *conn) writeLoop() {
 		}
 		select {
 		case <-c.done:
-			c.flushAndClose()
-			return
+			closing = true
 		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
-				fail("ping failed")
-				return
-			}
-		case msg := <-c.send:
-			if err := c.writeBatch(msg); err != nil {
-				fail("write failed")
-				return
-			}
+			pinged = true
+		case <-c.wake:
+			queued = true
 		case <-c.bulkWake:
+		}
+		if !handle(closing, pinged, queued) {
+			return
 		}
 	}
 }
 
-func (c *conn) writeBatch(first []byte) error {
+// writeQueued writes everything queued, as few frames as MaxBatch allows.
+func (c *conn) writeQueued() error {
+	for q := c.takeQueued(); len(q) > 0; q = c.takeQueued() {
+		for len(q) > 0 {
+			n, err := c.writeBatch(q)
+			if err != nil {
+				return err
+			}
+			q = q[n:]
+		}
+	}
+	return nil
+}
+
+// writeBatch writes msgs[0] and as many after it as fit in MaxBatch bytes
+// into one text frame, and returns how many it wrote.
+func (c *conn) writeBatch(msgs [][]byte) (int, error) {
 	lim := c.srv.cfg.Limits
 	c.ws.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
 	w, err := c.ws.NextWriter(websocket.TextMessage)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	w.Write(first)
-	n := len(first)
-drain:
-	for n < lim.MaxBatch {
-		select {
-		case msg := <-c.send:
-			w.Write([]byte{'\n'})
-			w.Write(msg)
-			n += len(msg) + 1
-		default:
-			break drain
-		}
+	w.Write(msgs[0])
+	i, n := 1, len(msgs[0])
+	for ; i < len(msgs) && n < lim.MaxBatch; i++ {
+		w.Write([]byte{'\n'})
+		w.Write(msgs[i])
+		n += len(msgs[i]) + 1
 	}
-	return w.Close()
+	return i, w.Close()
 }
 
 // flushAndClose sends what is already queued (a LineOff, say), then the close
 // frame, and gives the reader a moment to see the peer's answer.
 func (c *conn) flushAndClose() {
 	lim := c.srv.cfg.Limits
-	for {
-		select {
-		case msg := <-c.send:
-			if c.writeBatch(msg) == nil {
-				continue
-			}
-		default:
-		}
-		break
-	}
+	c.writeQueued()
 	if c.closeCode != websocket.CloseAbnormalClosure {
 		c.ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(c.closeCode, c.closeReason), time.Now().Add(lim.WriteTimeout))

@@ -29,6 +29,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sync/singleflight"
 
 	"huddle/protocol"
 	"huddle/server/store"
@@ -62,16 +63,17 @@ type Config struct {
 
 // Server is one Huddle server process.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	store    store.Store
-	key      []byte
-	router   Router
-	presence Presence
-	calls    *calls
-	guard    *guard
-	relay    relay
-	verified sync.Map // app ID → SHA-256 of a password bcrypt already accepted
+	cfg        Config
+	log        *slog.Logger
+	store      store.Store
+	key        []byte
+	router     Router
+	presence   Presence
+	calls      *calls
+	guard      *guard
+	relay      relay
+	verified   sync.Map           // app ID → SHA-256 of a password bcrypt already accepted
+	bcryptOnce singleflight.Group // one bcrypt at a time per app and password
 
 	upgrader websocket.Upgrader
 	ready    atomic.Bool
@@ -126,7 +128,10 @@ func New(cfg Config) (*Server, error) {
 	s.calls = newCalls(s)
 	s.relay.init()
 	s.guard = newGuard(cfg.Limits)
-	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10, CheckOrigin: s.checkOrigin}
+	// Buffers are most of an idle connection's memory. ReadBufferSize 0
+	// reuses the 4 KB reader net/http already has; writes borrow a buffer
+	// from the pool only while a frame is being written (docs/performance.md).
+	s.upgrader = websocket.Upgrader{WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}, CheckOrigin: s.checkOrigin}
 	return s, nil
 }
 

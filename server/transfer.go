@@ -27,7 +27,7 @@ type relay struct {
 	// incoming sums the declared sizes of the transfers each connection is
 	// receiving (Limits.MaxIncoming).
 	incoming map[*conn]int64
-	queued atomic.Int64  // bytes of data frames waiting in receivers' queues
+	queued   atomic.Int64 // bytes of data frames waiting in receivers' queues
 }
 
 type transfer struct {

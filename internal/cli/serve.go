@@ -47,6 +47,12 @@ func Serve(args []string) error {
 	key := fs.String("tls-key", os.Getenv("HUDDLE_TLS_KEY"), "TLS key file (env HUDDLE_TLS_KEY)")
 	origins := fs.String("allowed-origins", os.Getenv("HUDDLE_ALLOWED_ORIGINS"), "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com (env HUDDLE_ALLOWED_ORIGINS)")
 	grace := fs.Duration("grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
+	def := server.DefaultLimits()
+	var lim server.Limits
+	fs.IntVar(&lim.ConnsPerIP, "conns-per-ip", def.ConnsPerIP, "simultaneous connections from one IP address (raise behind a reverse proxy)")
+	fs.Float64Var(&lim.LoginRatePerIP, "login-rate-per-ip", def.LoginRatePerIP, "logins per second from one IP address (raise behind a reverse proxy)")
+	fs.Float64Var(&lim.LoginRatePerApp, "login-rate-per-app", def.LoginRatePerApp, "logins per second into one application")
+	fs.Float64Var(&lim.MsgRate, "msg-rate", def.MsgRate, "control messages per second one connection may send")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,7 +62,7 @@ func Serve(args []string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	srv, err := server.New(server.Config{
 		DataDir: *data, Version: buildinfo.String(), Logger: log,
-		AllowedOrigins: server.ParseOrigins(*origins), GracePeriod: *grace,
+		AllowedOrigins: server.ParseOrigins(*origins), GracePeriod: *grace, Limits: lim,
 	})
 	if err != nil {
 		return err

@@ -40,6 +40,10 @@ var migrations = []string{
 	);`,
 }
 
+// maxConns bounds the pool: SQLite runs one writer at a time anyway, and
+// more connections only contend for its lock.
+const maxConns = 4
+
 // SQLite is the default Store: one file, WAL journal, no set-up.
 type SQLite struct {
 	db *sql.DB
@@ -58,6 +62,11 @@ func OpenSQLite(path string) (*SQLite, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Keep connections open: database/sql's default of 2 idle ones means
+	// that under concurrent logins most queries open a new SQLite
+	// connection (file open, schema parse), which cost more than the query.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s := &SQLite{db: db}
 	if err := s.migrate(); err != nil {
 		db.Close()

@@ -1,0 +1,54 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Each scenario, run small against an in-process server, logs its clients
+// in, sees every change it causes and writes a table row and a CSV row.
+func TestScenariosRunAgainstARealServer(t *testing.T) {
+	csvPath := filepath.Join(t.TempDir(), "out.csv")
+	for _, sc := range []string{"connections", "presence", "calls"} {
+		t.Run(sc, func(t *testing.T) {
+			var out bytes.Buffer
+			err := Run(context.Background(), Config{
+				Scenario: sc, InProc: true,
+				Clients: 20, Subscribers: 10, Changers: []int{1, 2}, Pairs: 3, Rates: []int{30},
+				Duration: 300 * time.Millisecond, CSV: csvPath, Out: &out,
+			})
+			require.NoError(t, err, out.String())
+			assert.Contains(t, out.String(), sc)
+			assert.NotContains(t, out.String(), "not seen by all")
+			assert.NotContains(t, out.String(), "failed")
+		})
+	}
+	f, err := os.Open(csvPath)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 1+1+2+1, "header, connections, two presence levels, one call rate")
+	assert.Equal(t, csvHeader, rows[0])
+	for _, r := range rows[1:] {
+		assert.NotEqual(t, "0.0", r[2], "every level delivered something: %v", r)
+	}
+}
+
+func TestUnknownScenarioIsAnError(t *testing.T) {
+	err := Run(context.Background(), Config{Scenario: "nope", InProc: true, Out: &bytes.Buffer{}})
+	assert.ErrorContains(t, err, "unknown scenario")
+}
+
+func TestTransferScenariosPointToTheTransferBenchmark(t *testing.T) {
+	err := Run(context.Background(), Config{Scenario: "transfer", InProc: true, Out: &bytes.Buffer{}})
+	assert.ErrorContains(t, err, "transfer")
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"huddle/internal/bench"
+)
+
+// Bench runs `huddle bench`: the load tool of docs/performance.md.
+func Bench(args []string) error {
+	d := bench.DefaultConfig()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var cfg bench.Config
+	fs.StringVar(&cfg.Scenario, "scenario", "connections", "connections, presence, calls, cmd or transfer")
+	fs.StringVar(&cfg.Server, "server", "", "ws:// URL of a running server (loopback only); empty starts `huddle serve` as a child process")
+	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "with --server: the server's process ID, to read its memory")
+	fs.BoolVar(&cfg.InProc, "inproc", false, "run the server inside this process (for --cpuprofile); memory then covers both")
+	fs.StringVar(&cfg.App, "app", d.App, "application ID")
+	fs.StringVar(&cfg.Secret, "secret", d.Secret, "application secret")
+	fs.IntVar(&cfg.Clients, "clients", d.Clients, "connections: clients that log in and stay")
+	fs.IntVar(&cfg.Subscribers, "subscribers", d.Subscribers, "presence: subscribers to status changes")
+	changers := fs.String("changers", joinInts(d.Changers), "presence: load levels, concurrent status changers")
+	fs.IntVar(&cfg.Pairs, "pairs", d.Pairs, "calls: caller/callee pairs")
+	rates := fs.String("rates", joinInts(d.Rates), "calls: load levels, call setups per second")
+	fs.IntVar(&cfg.Concurrency, "concurrency", d.Concurrency, "connections opened at once")
+	fs.IntVar(&cfg.Sources, "sources", d.Sources, "127.0.0.x source addresses to spread connections over (about 28k each)")
+	fs.DurationVar(&cfg.Duration, "duration", d.Duration, "time at each load level")
+	fs.DurationVar(&cfg.Timeout, "timeout", d.Timeout, "the whole run stops after this")
+	fs.StringVar(&cfg.CSV, "csv", "", "append the results to this CSV file")
+	fs.StringVar(&cfg.MemProfile, "memprofile", "", "with --inproc --scenario connections: write a heap profile while all clients are connected")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process here")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.Changers, err = parseInts(*changers); err != nil {
+		return fmt.Errorf("--changers: %w", err)
+	}
+	if cfg.Rates, err = parseInts(*rates); err != nil {
+		return fmt.Errorf("--rates: %w", err)
+	}
+	if cfg.Server != "" && !loopbackURL(cfg.Server) {
+		return fmt.Errorf("--server %s: the load tool only drives servers on this machine (127.0.0.0/8 or localhost)", cfg.Server)
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return bench.Run(ctx, cfg)
+}
+
+func loopbackURL(u string) bool {
+	rest, ok := strings.CutPrefix(u, "ws://")
+	if !ok {
+		rest, ok = strings.CutPrefix(u, "wss://")
+	}
+	return ok && (strings.HasPrefix(rest, "127.") || strings.HasPrefix(rest, "localhost:") || strings.HasPrefix(rest, "[::1]:"))
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
