@@ -41,7 +41,7 @@ func newStatusBar(u *UI) *statusBar {
 	b.note = widget.NewLabel("")
 	b.note.Truncation = fyne.TextTruncateEllipsis
 	signOut := widget.NewButton("Sign out", func() { u.Client.SignOut() })
-	left := container.NewHBox(container.NewGridWrap(fyne.NewSize(12, 12), b.dot), b.self, b.dnd)
+	left := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), b.dot)), b.self, b.dnd)
 	b.content = container.NewBorder(nil, nil, left, signOut, b.note)
 	return b
 }
