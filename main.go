@@ -6,6 +6,8 @@
 //	                       open it at that meeting
 //	huddle serve           run the server
 //	huddle bot --name NAME a headless participant that answers calls
+//	huddle send --to USER FILE
+//	                       send a file from the command line
 //	huddle app add ...     add an application to a server's data folder
 //	huddle bench ...       load-test a server (docs/performance.md)
 //	huddle version         print the version
@@ -34,6 +36,8 @@ func main() {
 		err = cli.Serve(args)
 	case "bot":
 		err = cli.Bot(args)
+	case "send":
+		err = cli.Send(args, os.Stdout)
 	case "app":
 		err = cli.App(args)
 	case "bench":
@@ -66,7 +70,12 @@ const usage = `usage:
   huddle serve [flags]    run the server (huddle serve -h for flags)
   huddle bot --name NAME [--server URL] [--app demo --secret demo] [--ring 2s]
                           a headless participant: answers calls, echoes messages,
-                          sums up received files
+                          sums up received files; with --to USER [--say TEXT]...
+                          [--send-file PATH] it greets USER and sends them the
+                          file as soon as they are online
+  huddle send --to USER [--as ID] [--server URL] FILE
+                          sign in, send FILE to USER (online), print progress,
+                          exit once it arrived (status 1 and why if not)
   huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]
   huddle bench --scenario connections|presence|calls [flags]   load-test a server
   huddle version`

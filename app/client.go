@@ -89,6 +89,19 @@ func (c *Client) UserID() string { return c.settings.UserID }
 // loss (the SDK does it, with jittered exponential backoff).
 func (c *Client) Reconnecting() bool { return c.reconnecting }
 
+// OwnStatus is the user's own status in words for the status bar and
+// tray: "reconnecting…" while the SDK signs in again after a drop (the
+// last known status is stale then), "offline" when signed out.
+func (c *Client) OwnStatus() string {
+	switch {
+	case c.reconnecting:
+		return "reconnecting…"
+	case !c.signedIn:
+		return "offline"
+	}
+	return StatusWord(c.Contacts.Self().UserStatus)
+}
+
 // SignIn connects with these details; LoginSuccess or a failure reason
 // follows through OnSignedIn / OnSignedOut.
 func (c *Client) SignIn(s Settings) {

@@ -300,3 +300,21 @@ func TestBuiltInServerStartsOnlyWhenNoneAnswers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, again, "a second app instance joins the first one's server")
 }
+
+func TestOwnStatusSaysReconnectingWhileTheLinkIsDown(t *testing.T) {
+	srv := testkit.StartServer(t)
+	proxy := testkit.StartProxy(t, srv.Addr)
+	c, l, _ := signInThrough(t, proxy)
+	l.await(t, "own status known", func() bool { return c.OwnStatus() == "idle" })
+	proxy.Down()
+	l.await(t, "reconnecting", c.Reconnecting)
+	l.do(func() {
+		assert.Equal(t, "reconnecting…", c.OwnStatus(), "not the stale status, not signed out")
+		assert.False(t, c.SignedIn())
+	})
+	proxy.Up()
+	l.await(t, "back", c.SignedIn)
+	l.do(func() { assert.Equal(t, "idle", c.OwnStatus()) })
+	l.do(c.SignOut)
+	l.do(func() { assert.Equal(t, "offline", c.OwnStatus()) })
+}

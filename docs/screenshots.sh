@@ -3,8 +3,10 @@
 # docs/screenshots/: a server, a bot ("ada"), and two app instances (alice
 # and bob, each on its own virtual display and with its own home) that sign
 # in with --auto-login; alice calls bob, bob answers, alice creates a
-# meeting and invites ada into the call, bob hangs up. Fails if a click
-# changes nothing or on any "Error in Fyne call thread" in the logs.
+# meeting and invites ada into the call, bob hangs up. Grace (a bot) greets
+# alice and sends her a file when she comes online, linus sends her one with
+# `huddle send`, and alice answers grace. Fails if a click changes nothing or on any "Error in Fyne
+# call thread" in the logs.
 #
 #   docs/screenshots.sh            (installs xvfb, xdotool, imagemagick if missing)
 set -euo pipefail
@@ -39,9 +41,16 @@ W=900 HGT=640
 "$H" serve --addr "127.0.0.1:$PORT" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+# Files that go across: grace sends slides, linus notes.
+head -c $((3 << 20)) /dev/urandom >"$WORK/design-slides.pdf"
+head -c $((1 << 20)) /dev/urandom >"$WORK/meeting-notes.txt"
 # Contacts to show: two bots online, one who was here and left (offline).
+# Grace greets alice and sends her the slides once she is online.
 for b in ada grace linus; do
-	"$H" bot --name "$b" --server "$URL" --ring 1s >"$WORK/bot-$b.log" 2>&1 &
+	extra=()
+	[ "$b" = grace ] && extra=(--to alice --say "Hi Alice! Here are the slides for the review."
+		--say "Tell me if the charts read well." --send-file "$WORK/design-slides.pdf")
+	"$H" bot --name "$b" --server "$URL" --ring 1s "${extra[@]}" >"$WORK/bot-$b.log" 2>&1 &
 	PIDS+=($!)
 	[ "$b" = linus ] && LINUS=$!
 done
@@ -120,6 +129,19 @@ shot 98 invite.png
 # Bob hangs up: alice's panel closes and the status bar says why.
 click 99 846 22 "Hang up"
 shot 98 call-ended.png
+
+# Files: linus sends one from the command line (grace's came at sign-in).
+"$H" send --server "$URL" --as linus --to alice "$WORK/meeting-notes.txt" >"$WORK/send.log" 2>&1 ||
+	{ echo "huddle send failed:" >&2; cat "$WORK/send.log" >&2; exit 1; }
+click 98 270 26 "the Transfers tab"
+shot 98 transfers.png
+
+# Messages: grace's conversation (her greeting), and alice answers.
+click 98 60 26 "the Contacts tab"
+click 98 100 185 "grace's row"
+DISPLAY=:98 xdotool mousemove 676 578 click 1 type "Thanks, got them. The charts look great."
+DISPLAY=:98 xdotool key Return
+shot 98 messages.png
 
 
 for f in "$WORK"/*.log; do

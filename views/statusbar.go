@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"huddle/app"
+	"huddle/session"
 )
 
 // statusBar shows who you are, your status, the DND switch, the built-in
@@ -41,7 +41,7 @@ func newStatusBar(u *UI) *statusBar {
 	b.note = widget.NewLabel("")
 	b.note.Truncation = fyne.TextTruncateEllipsis
 	signOut := widget.NewButton("Sign out", func() { u.Client.SignOut() })
-	left := container.NewHBox(container.NewGridWrap(fyne.NewSize(12, 12), b.dot), b.self, b.dnd)
+	left := container.NewHBox(container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), b.dot)), b.self, b.dnd)
 	b.content = container.NewBorder(nil, nil, left, signOut, b.note)
 	return b
 }
@@ -50,15 +50,19 @@ func (b *statusBar) refresh() {
 	c := b.u.Client
 	me := c.Contacts.Self()
 	b.dot.FillColor = statusColor(me.UserStatus)
-	b.dot.Refresh()
-	word := app.StatusWord(me.UserStatus)
-	if !c.SignedIn() {
-		word = "offline"
+	if !c.SignedIn() { // the last known status is stale
+		b.dot.FillColor = statusColor(session.StatusOffline)
 	}
-	b.self.SetText(c.Contacts.Name(c.UserID()) + " (" + c.UserID() + ") · " + word)
+	b.dot.Refresh()
+	b.self.SetText(c.Contacts.Name(c.UserID()) + " (" + c.UserID() + ") · " + c.OwnStatus())
 	b.updating = true
 	b.dnd.SetChecked(me.DNDType != 0)
 	b.updating = false
+	if c.SignedIn() { // DND cannot change while the link is down
+		b.dnd.Enable()
+	} else {
+		b.dnd.Disable()
+	}
 	if time.Since(b.flashAt) > flashFor {
 		b.note.SetText(b.u.serverNote)
 	}

@@ -3,8 +3,6 @@ package views
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-
-	"huddle/app"
 )
 
 // tray is the system-tray menu, where the desktop has one: own status,
@@ -41,12 +39,10 @@ func newTray(u *UI) *tray {
 func (t *tray) refresh() {
 	c := t.u.Client
 	status, dnd, disabled := "Signed out", false, true
-	if c.SignedIn() {
+	if c.SignedIn() || c.Reconnecting() {
 		me := c.Contacts.Self()
-		status = c.Contacts.Name(c.UserID()) + " · " + app.StatusWord(me.UserStatus)
-		dnd, disabled = me.DNDType != 0, false
-	} else if c.Reconnecting() {
-		status = "Reconnecting…"
+		status = c.Contacts.Name(c.UserID()) + " · " + c.OwnStatus()
+		dnd, disabled = me.DNDType != 0, !c.SignedIn()
 	}
 	if status == t.status.Label && dnd == t.dnd.Checked && disabled == t.dnd.Disabled {
 		return

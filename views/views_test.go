@@ -336,3 +336,33 @@ func TestLinkShowsTheMeetingAndOffersACall(t *testing.T) {
 		assert.True(t, dialogShowing(u3, "has no valid meeting ID"), "a bad link says what is wrong")
 	})
 }
+
+func TestStatusBarAndTraySayReconnectingDuringADrop(t *testing.T) {
+	srv := testkit.StartServer(t)
+	proxy := testkit.StartProxy(t, srv.Addr)
+	u := newUI(t)
+	onUI(func() {
+		u.Client.SessionTweak = func(cfg *session.Config) {
+			cfg.ReconnectMin, cfg.ReconnectMax = 10*time.Millisecond, 100*time.Millisecond
+		}
+		u.StartWith(Prefill{ServerURL: "ws://" + proxy.Addr() + "/ws", Nick: "Alice", UserID: "alice", AutoLogin: true})
+	})
+	await(t, "signed in", func() bool { return u.tray.status.Label == "Alice · idle" })
+	proxy.Down()
+	await(t, "reconnecting in the status bar", func() bool {
+		return u.main.status.self.Text == "Alice (alice) · reconnecting…"
+	})
+	onUI(func() {
+		assert.Equal(t, "Alice · reconnecting…", u.tray.status.Label)
+		assert.True(t, u.tray.dnd.Disabled, "DND cannot change while the link is down")
+		assert.True(t, u.main.status.dnd.Disabled())
+		assert.Equal(t, u.main.content, u.Win.Content(), "the main window stays")
+		assert.True(t, u.main.banner.Visible())
+	})
+	proxy.Up()
+	await(t, "back", func() bool { return u.main.status.self.Text == "Alice (alice) · idle" })
+	onUI(func() {
+		assert.Equal(t, "Alice · idle", u.tray.status.Label)
+		assert.False(t, u.main.status.dnd.Disabled())
+	})
+}

@@ -1,6 +1,7 @@
 // Package bot is a headless Huddle participant on the session SDK: it
 // answers calls after a short ring, leaves when the other side does, echoes
-// text commands and answers each received file with a summary. People try
+// text commands and answers each received file with a summary; it can also
+// greet one user and send them a file as soon as they are online. People try
 // the desktop app alone with it (`huddle bot`), and tests use it as the
 // other party of real calls.
 package bot
@@ -45,7 +46,13 @@ type Config struct {
 	// ReconnectMin and ReconnectMax bound the SDK's wait between reconnect
 	// attempts; zero takes its defaults.
 	ReconnectMin, ReconnectMax time.Duration
-	Log                        *slog.Logger // nil discards
+	// SendTo, if set, is a user the bot writes Say to (one message each)
+	// and then sends the file SendFile (if set) as soon as they are
+	// online, once per run.
+	SendTo   string
+	Say      []string
+	SendFile string
+	Log      *slog.Logger // nil discards
 }
 
 // Bot is one running participant. Its state is owned by Run's goroutine.
@@ -54,14 +61,18 @@ type Bot struct {
 	sess *session.Session
 	log  *slog.Logger
 
-	call      string // the call or invite it is ringing in or connected to
-	meet      session.MeetInfo
-	ringing   <-chan time.Time // fires when it is time to answer call
-	retry     <-chan time.Time
-	attempt   int
-	signedIn  chan struct{} // closed at the first sign-in, for tests
-	firstDone bool
-	back      chan struct{} // one value per sign-in again after a drop
+	call       string // the call or invite it is ringing in or connected to
+	meet       session.MeetInfo
+	ringing    <-chan time.Time // fires when it is time to answer call
+	retry      <-chan time.Time
+	attempt    int
+	signedIn   chan struct{} // closed at the first sign-in, for tests
+	firstDone  bool
+	back       chan struct{} // one value per sign-in again after a drop
+	delivered  bool          // Say and SendFile went to SendTo
+	sendTask   string
+	sentTenths int
+	sent       chan error // SendFile's outcome, for tests
 }
 
 // New makes a bot; Run signs it in.
@@ -72,7 +83,7 @@ func New(cfg Config) *Bot {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Bot{cfg: cfg, log: cfg.Log.With("bot", cfg.Name), signedIn: make(chan struct{}), back: make(chan struct{}, 16)}
+	return &Bot{cfg: cfg, log: cfg.Log.With("bot", cfg.Name), signedIn: make(chan struct{}), back: make(chan struct{}, 16), sent: make(chan error, 1)}
 }
 
 // SignedIn is closed once the bot has signed in for the first time.
@@ -82,6 +93,9 @@ func (b *Bot) SignedIn() <-chan struct{} { return b.signedIn }
 // after a drop (and has checked whether its call survived); values are
 // dropped if nobody reads them.
 func (b *Bot) Reconnected() <-chan struct{} { return b.back }
+
+// FileSent receives SendFile's outcome once (nil: delivered intact).
+func (b *Bot) FileSent() <-chan error { return b.sent }
 
 // ErrSignedInElsewhere ends Run when the same user signs in somewhere else.
 var ErrSignedInElsewhere = errors.New("signed in somewhere else")
@@ -130,6 +144,11 @@ func (b *Bot) handle(ev session.Event) error {
 		if !b.firstDone {
 			b.firstDone = true
 			close(b.signedIn)
+			if b.cfg.SendTo != "" {
+				// Presence says when SendTo comes online.
+				b.sess.StartUserStatusNotify("deliver")
+				b.sess.GetUserStatus("deliver")
+			}
 		}
 	case session.LoginFail:
 		if !isNetwork(e.Err) {
@@ -147,6 +166,12 @@ func (b *Bot) handle(ev session.Event) error {
 		}
 		b.sess.GetUserStatus(cookieResync) // the call may have ended meanwhile
 	case session.GetUserStatusSuccess:
+		if e.Cookie == "deliver" {
+			for _, u := range e.Users {
+				b.maybeDeliver(u)
+			}
+			return nil
+		}
 		if e.Cookie != cookieResync {
 			return nil
 		}
@@ -200,12 +225,48 @@ func (b *Bot) handle(ev session.Event) error {
 		if err := os.Remove(e.TmpFile); err != nil && !errors.Is(err, os.ErrNotExist) {
 			b.log.Warn("removing received file", "err", err)
 		}
+	case session.NotifyUserStatus:
+		b.maybeDeliver(e.Status)
+	case session.SendProgress:
+		// One line per tenth of the file, not per event.
+		if tenth := int(e.SendedLen * 10 / max(e.TotalLen, 1)); e.TaskID == b.sendTask && tenth > b.sentTenths {
+			b.sentTenths = tenth
+			b.log.Info("sending file", "sent", e.SendedLen, "of", e.TotalLen)
+		}
+	case session.SendFileRlst:
+		if e.TaskID != b.sendTask {
+			return nil
+		}
+		var err error
+		if e.Err != session.NOERR {
+			err = fmt.Errorf("sending %s to %s: %v", e.FileName, b.cfg.SendTo, e.Err)
+			b.log.Warn("file not sent", "to", b.cfg.SendTo, "err", e.Err.String())
+		} else {
+			b.log.Info("file sent", "to", b.cfg.SendTo, "file", e.FileName)
+		}
+		b.sent <- err
 	case session.SendCmdRlst:
 		if e.Err != session.NOERR {
 			b.log.Warn("reply not delivered", "err", e.Err.String())
 		}
 	}
 	return nil
+}
+
+// maybeDeliver writes to and sends the file to SendTo the first time u
+// shows them online.
+func (b *Bot) maybeDeliver(u session.UserStatus) {
+	if b.delivered || b.cfg.SendTo == "" || u.UserID != b.cfg.SendTo || u.UserStatus == session.StatusOffline {
+		return
+	}
+	b.delivered = true
+	b.log.Info("delivering", "to", u.UserID)
+	for _, line := range b.cfg.Say {
+		b.sess.SendCmd(u.UserID, []byte(line), "say")
+	}
+	if b.cfg.SendFile != "" {
+		b.sendTask = b.sess.SendFile(u.UserID, b.cfg.SendFile, "send-file")
+	}
 }
 
 func (b *Bot) signedInAgain() {

@@ -198,3 +198,40 @@ func TestBotSumsUpAReceivedFile(t *testing.T) {
 	got := testkit.Await(t, alice, func(e session.NotifyCmdData) bool { return e.SourceUserID == "ada" })
 	assert.Equal(t, "received greeting.txt: 6 bytes, sha256 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", string(got.Data))
 }
+
+func TestBotGreetsAndSendsAFileOnceTheUserIsOnline(t *testing.T) {
+	srv := testkit.StartServer(t)
+	path := filepath.Join(t.TempDir(), "report.bin")
+	data := make([]byte, 3<<20+17) // several windows and an odd tail
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	b := bot.New(bot.Config{
+		ServerURL: srv.URL, AppID: server.DemoAppID, SecretMD5: server.PasswordFor(server.DemoAppSecret),
+		Name: "ada", SendTo: "alice", Say: []string{"hello alice", "here is the report"}, SendFile: path,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
+	<-b.SignedIn() // alice is not online yet: the bot waits for her
+
+	alice := testkit.Login(t, srv.URL, "alice")
+	first := testkit.Await[session.NotifyCmdData](t, alice, nil)
+	second := testkit.Await[session.NotifyCmdData](t, alice, nil) // the next unused one
+	assert.Equal(t, "hello alice", string(first.Data))
+	assert.Equal(t, "here is the report", string(second.Data))
+	got := testkit.Await[session.NotifyFileData](t, alice, nil)
+	assert.Equal(t, "ada", got.SourceUserID)
+	assert.Equal(t, "report.bin", got.OrgFileName)
+	recv, err := os.ReadFile(got.TmpFile)
+	require.NoError(t, err)
+	assert.Equal(t, data, recv, "the file arrived intact")
+	select {
+	case err := <-b.FileSent():
+		assert.NoError(t, err)
+	case <-time.After(testkit.WaitTimeout):
+		t.Fatal("the bot did not report the sent file")
+	}
+}
