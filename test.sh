@@ -25,7 +25,8 @@ for target in protocol:FuzzDecodeFrame protocol:FuzzDecode server:FuzzAuthentica
 	name="${target#*:}"
 	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"
 done
+echo "== benchmarks (smoke: each once; docs/performance.md has the real runs)"
+go test -tags ci -run '^$' -bench . -benchtime=1x ./protocol/ ./server/ ./session/
+# Last, so that its summary closes the output.
 echo "== go test -race"
 go test -race -tags ci -count=1 -timeout 20m ./...
-echo "== benchmarks (smoke: each once)"
-go test -tags ci -run '^$' -bench . -benchtime=1x ./protocol/ ./server/

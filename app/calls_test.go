@@ -178,6 +178,18 @@ func TestTransferProgressSpeedAndRemaining(t *testing.T) {
 	assert.Equal(t, TransferReceived, c.Transfers.List[0].State)
 }
 
+// A transfer that has barely moved says so; its time left never overflows
+// into a negative number.
+func TestStalledTransferShowsNoNegativeTime(t *testing.T) {
+	c, _, now := fakeClient()
+	c.Transfers.SendFile("bob", "/nonexistent/huge.iso")
+	tr := c.Transfers.List[0]
+	*now = now.Add(time.Hour)
+	c.Handle(session.SendProgress{TaskID: "task-1", SendedLen: 1, TotalLen: 1 << 50})
+	assert.Positive(t, tr.Remaining())
+	assert.Equal(t, "0 B/s, stalled", tr.StateText())
+}
+
 func TestMessagesPerContact(t *testing.T) {
 	c, _, _ := fakeClient()
 	c.Messages.Send("bob", "hi")

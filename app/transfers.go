@@ -58,8 +58,16 @@ func (t *Transfer) Remaining() time.Duration {
 	if t.State != TransferSending || t.speed <= 0 || t.Total <= t.Sent {
 		return 0
 	}
-	return time.Duration(float64(t.Total-t.Sent) / t.speed * float64(time.Second))
+	secs := float64(t.Total-t.Sent) / t.speed
+	if secs > maxRemaining.Seconds() {
+		return maxRemaining // a stalled transfer: a number of days says nothing more
+	}
+	return time.Duration(secs * float64(time.Second))
 }
+
+// maxRemaining caps the time-left estimate (a near-zero speed would
+// otherwise overflow time.Duration and show a negative time).
+const maxRemaining = 99 * time.Hour
 
 // StateText is the state in words, with speed and time left while sending.
 func (t *Transfer) StateText() string {
@@ -68,7 +76,11 @@ func (t *Transfer) StateText() string {
 		if t.speed <= 0 {
 			return "starting…"
 		}
-		return fmt.Sprintf("%s/s, %s left", formatBytes(int64(t.speed)), FormatDuration(t.Remaining()))
+		left := t.Remaining()
+		if left >= maxRemaining {
+			return fmt.Sprintf("%s/s, stalled", formatBytes(int64(t.speed)))
+		}
+		return fmt.Sprintf("%s/s, %s left", formatBytes(int64(t.speed)), FormatDuration(left))
 	case TransferDone:
 		return "sent"
 	case TransferFailed:
@@ -162,6 +174,10 @@ func (x *Transfers) handle(ev session.Event) bool {
 			return true
 		}
 		now := x.c.now()
+		if t.lastAt.IsZero() {
+			// No start time known: this report is the baseline for speed.
+			t.lastAt, t.lastSent = now, e.SendedLen
+		}
 		if dt := now.Sub(t.lastAt).Seconds(); dt > 0 {
 			rate := float64(e.SendedLen-t.lastSent) / dt
 			if t.speed == 0 {

@@ -23,7 +23,11 @@ type link struct {
 	closed bool
 	wake   chan struct{}
 	done   chan struct{}
-	bulk   chan []byte // binary frames of transfers, handed straight to the writer
+	// flushed is closed when the writer has sent what was queued and the
+	// close frame: Session.Close waits for it so a process that exits right
+	// after Close has told the server (a logout, not a drop).
+	flushed chan struct{}
+	bulk    chan []byte // binary frames of transfers, handed straight to the writer
 
 	closeOnce sync.Once
 
@@ -82,7 +86,7 @@ func readInto(r io.Reader, b []byte) ([]byte, error) {
 const maxBatch = 64 << 10
 
 func newLink(ws *websocket.Conn) *link {
-	return &link{ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{}), bulk: make(chan []byte)}
+	return &link{ws: ws, wake: make(chan struct{}, 1), done: make(chan struct{}), flushed: make(chan struct{}), bulk: make(chan []byte)}
 }
 
 // send queues one control message; false if the link is closed.
@@ -130,6 +134,7 @@ func (l *link) close() {
 // SendCmd by one chunk at most. Several transfers take turns at the bulk
 // channel.
 func (l *link) writeLoop(writeTimeout time.Duration) {
+	defer close(l.flushed)
 	defer l.ws.Close()
 	for {
 		l.mu.Lock()

@@ -143,7 +143,14 @@ func (s *Session) UserID() string {
 
 // Close logs out if needed and ends the session. Events not yet delivered
 // are discarded and Events() is closed.
+//
+// Close returns once the logout has been written (or after closeFlushWait),
+// so a program may exit right after it without the server taking the exit
+// for a network drop and holding the user online for its grace period.
 func (s *Session) Close() {
+	s.mu.Lock()
+	signedIn := s.link
+	s.mu.Unlock()
 	s.Logout()
 	s.mu.Lock()
 	s.closed = true
@@ -153,7 +160,16 @@ func (s *Session) Close() {
 		s.endLink(l, protocol.NotLogin)
 	}
 	s.d.close()
+	if signedIn != nil {
+		select {
+		case <-signedIn.flushed:
+		case <-time.After(closeFlushWait):
+		}
+	}
 }
+
+// closeFlushWait bounds how long Close waits for the logout to go out.
+const closeFlushWait = 2 * time.Second
 
 func (s *Session) emit(ev Event) { s.d.emit(ev) }
 

@@ -121,6 +121,7 @@ func TestTransferRowShowsProgressSpeedAndCancel(t *testing.T) {
 		// A transfer under way, as the SDK reports it: progress by hand.
 		x := u.Client.Transfers
 		x.List = append(x.List, &app.Transfer{TaskID: "t1", Peer: "bob", Name: "big.iso", Outgoing: true, Total: 10 << 20})
+		u.Client.Handle(session.SendProgress{TaskID: "t1", SendedLen: 4 << 20, TotalLen: 10 << 20})
 		u.Client.Handle(session.SendProgress{TaskID: "t1", SendedLen: 5 << 20, TotalLen: 10 << 20})
 		r := rowTexts(t, u, 0)
 		assert.Equal(t, 0.5, r.progress)
