@@ -181,6 +181,9 @@ var errRateClosed = errors.New("closed: far above the message rate limit")
 // admit runs m if the connection is within its message rate. A short burst
 // over gets RATE_LIMITED answers; a client that keeps on is closed.
 func (c *conn) admit(m protocol.Message) error {
+	if unmetered[m.Op] {
+		return c.handle(m)
+	}
 	if c.limiter.msgs.Allow() {
 		c.limiter.strikes = 0
 		return c.handle(m)
@@ -192,4 +195,13 @@ func (c *conn) admit(m protocol.Message) error {
 	}
 	c.fail(m.ID, protocol.RateLimited, "too many messages; slow down")
 	return nil
+}
+
+// unmetered are the receiver's flow-control answers. They are bounded by
+// what the server itself relayed (an ack beyond the bytes handed over, or
+// for a command never sent, is ignored), and refusing one would stall the
+// sender's window: a large file needs thousands of them.
+var unmetered = map[string]bool{
+	protocol.OpXferAck: true,
+	protocol.OpCmdAck:  true,
 }

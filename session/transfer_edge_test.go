@@ -476,3 +476,22 @@ func TestPerUserTransferLimits(t *testing.T) {
 		testkit.Await[session.SendBufferRlst](t, carol, func(e session.SendBufferRlst) bool { return e.Cookie == "ok" }))
 	assert.Equal(t, data, testkit.Await[session.NotifyBufferData](t, dave, nil).Data)
 }
+
+// The receiver acknowledges every chunk; those acknowledgements are flow
+// control, not requests, so a transfer of far more chunks than the message
+// rate allows still completes under the default limits.
+func TestLongTransferIsNotRateLimited(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) {
+		l.Chunk = 4 << 10
+		l.Window = 16 << 10
+		l.MsgRate = server.DefaultLimits().MsgRate
+		l.MsgBurst = server.DefaultLimits().MsgBurst
+	}))
+	alice := testkit.Login(t, srv.URL, "alice")
+	bob := testkit.Login(t, srv.URL, "bob")
+	data := randomBytes(t, 2<<20) // 512 chunks, over twice the burst
+	task := alice.SendBuffer("bob", data, "long")
+	assert.Equal(t, session.SendBufferRlst{TaskID: task, Err: session.NOERR, Cookie: "long"},
+		testkit.Await[session.SendBufferRlst](t, alice, nil))
+	assert.Equal(t, data, testkit.Await[session.NotifyBufferData](t, bob, nil).Data)
+}
