@@ -120,25 +120,5 @@ func (v *callsView) closeDialog() {
 // pickInvitee asks whom to invite into the call: anyone online not in it.
 func (v *callsView) pickInvitee() {
 	c := v.u.Client
-	var ids, labels []string
-	for i := range c.Contacts.Len() {
-		u := c.Contacts.At(i)
-		if u.UserStatus == session.StatusOffline || u.UserID == c.Calls.Peer {
-			continue
-		}
-		ids = append(ids, u.UserID)
-		labels = append(labels, c.Contacts.Name(u.UserID)+" ("+u.UserID+")")
-	}
-	if len(ids) == 0 {
-		dialog.ShowInformation("Invite", "Nobody else is online.", v.u.Win)
-		return
-	}
-	sel := widget.NewSelect(labels, nil)
-	dialog.ShowForm("Invite into the call", "Invite", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Who", sel)},
-		func(ok bool) {
-			if ok && sel.SelectedIndex() >= 0 {
-				c.Calls.Invite(ids[sel.SelectedIndex()])
-			}
-		}, v.u.Win)
+	v.u.pickContact("Invite into the call", "Invite", "Who", "Nobody else is online.", c.Calls.Peer, c.Calls.Invite)
 }

@@ -107,25 +107,7 @@ func (v *meetingsView) create() {
 }
 
 func (v *meetingsView) pickCallee(m session.MeetInfo) {
-	c := v.u.Client
-	var ids, labels []string
-	for i := range c.Contacts.Len() {
-		u := c.Contacts.At(i)
-		if u.UserStatus != session.StatusOffline {
-			ids = append(ids, u.UserID)
-			labels = append(labels, c.Contacts.Name(u.UserID)+" ("+u.UserID+")")
-		}
-	}
-	if len(ids) == 0 {
-		dialog.ShowInformation("Call into meeting", "Nobody else is online.", v.u.Win)
-		return
-	}
-	sel := widget.NewSelect(labels, nil)
-	dialog.ShowForm("Call someone into “"+m.Subject+"” (#"+strconv.Itoa(m.ID)+")", "Call", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Who", sel)},
-		func(ok bool) {
-			if ok && sel.SelectedIndex() >= 0 {
-				c.Calls.CallInto(ids[sel.SelectedIndex()], m)
-			}
-		}, v.u.Win)
+	v.u.pickContact("Call someone into “"+m.Subject+"” (#"+strconv.Itoa(m.ID)+")", "Call", "Who",
+		"Nobody else is online.", "",
+		func(id string) { v.u.Client.Calls.CallInto(id, m) })
 }

@@ -13,7 +13,6 @@ import (
 	native "github.com/sqweek/dialog"
 
 	"huddle/app"
-	"huddle/session"
 )
 
 // transfersView lists every file sent and received, with progress.
@@ -112,26 +111,7 @@ func (v *transfersView) send(peer string, paths []string) {
 }
 
 func (v *transfersView) askPeer(then func(string)) {
-	c := v.u.Client
-	var ids, labels []string
-	for i := range c.Contacts.Len() {
-		u := c.Contacts.At(i)
-		if u.UserStatus != session.StatusOffline {
-			ids = append(ids, u.UserID)
-			labels = append(labels, c.Contacts.Name(u.UserID)+" ("+u.UserID+")")
-		}
-	}
-	if len(ids) == 0 {
-		dialog.ShowInformation("Send files", "Nobody is online to send them to.", v.u.Win)
-		return
-	}
-	sel := widget.NewSelect(labels, nil)
-	dialog.ShowForm("Send files to…", "Send", "Cancel", []*widget.FormItem{widget.NewFormItem("To", sel)},
-		func(ok bool) {
-			if ok && sel.SelectedIndex() >= 0 {
-				then(ids[sel.SelectedIndex()])
-			}
-		}, v.u.Win)
+	v.u.pickContact("Send files to…", "Send", "To", "Nobody is online to send them to.", "", then)
 }
 
 // pickAndSend asks for a file (native dialog first) and sends it to peer.

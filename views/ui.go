@@ -9,8 +9,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"huddle/app"
+	"huddle/session"
 )
 
 // UI is the app's window and its screens.
@@ -112,4 +114,31 @@ func (u *UI) notify(title, body string) {
 	if !u.focused {
 		u.App.SendNotification(fyne.NewNotification(title, body))
 	}
+}
+
+// pickContact asks, in a form dialog, for one online contact other than
+// except, and hands the chosen ID to then; with nobody to choose it says
+// nobody instead.
+func (u *UI) pickContact(title, confirm, field, nobody, except string, then func(id string)) {
+	c := u.Client
+	var ids, labels []string
+	for i := range c.Contacts.Len() {
+		st := c.Contacts.At(i)
+		if st.UserStatus == session.StatusOffline || st.UserID == except {
+			continue
+		}
+		ids = append(ids, st.UserID)
+		labels = append(labels, c.Contacts.Name(st.UserID)+" ("+st.UserID+")")
+	}
+	if len(ids) == 0 {
+		dialog.ShowInformation(title, nobody, u.Win)
+		return
+	}
+	sel := widget.NewSelect(labels, nil)
+	dialog.ShowForm(title, confirm, "Cancel", []*widget.FormItem{widget.NewFormItem(field, sel)},
+		func(ok bool) {
+			if ok && sel.SelectedIndex() >= 0 {
+				then(ids[sel.SelectedIndex()])
+			}
+		}, u.Win)
 }
