@@ -69,7 +69,8 @@ func (t *Transfer) Remaining() time.Duration {
 // otherwise overflow time.Duration and show a negative time).
 const maxRemaining = 99 * time.Hour
 
-// StateText is the state in words, with speed and time left while sending.
+// StateText is the state in words, with speed and time left while a file
+// is on its way (either way).
 func (t *Transfer) StateText() string {
 	switch t.State {
 	case TransferSending:
@@ -166,29 +167,56 @@ func (x *Transfers) find(taskID string) *Transfer {
 	return nil
 }
 
+// arriving finds the incoming transfer from peer of that name still in
+// progress (NotifyFileData names no task).
+func (x *Transfers) arriving(peer, name string) *Transfer {
+	for _, t := range x.List {
+		if !t.Outgoing && t.State == TransferSending && t.Peer == peer && t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// advance records progress and updates the smoothed speed.
+func (t *Transfer) advance(now time.Time, done, total int64) {
+	if t.lastAt.IsZero() {
+		// No start time known: this report is the baseline for speed.
+		t.lastAt, t.lastSent = now, done
+	}
+	if dt := now.Sub(t.lastAt).Seconds(); dt > 0 {
+		rate := float64(done-t.lastSent) / dt
+		if t.speed == 0 {
+			t.speed = rate
+		} else {
+			w := min(1, dt/speedWindow.Seconds())
+			t.speed = t.speed*(1-w) + rate*w
+		}
+		t.lastAt, t.lastSent = now, done
+	}
+	t.Sent, t.Total = done, total
+}
+
 func (x *Transfers) handle(ev session.Event) bool {
 	switch e := ev.(type) {
 	case session.SendProgress:
 		t := x.find(e.TaskID)
-		if t == nil || t.State != TransferSending {
+		if t == nil || !t.Outgoing || t.State != TransferSending {
 			return true
 		}
-		now := x.c.now()
-		if t.lastAt.IsZero() {
-			// No start time known: this report is the baseline for speed.
-			t.lastAt, t.lastSent = now, e.SendedLen
+		t.advance(x.c.now(), e.SendedLen, e.TotalLen)
+		x.c.changed(PartTransfers)
+	case session.ReceiveProgress:
+		t := x.find(e.TaskID)
+		if t == nil {
+			// A file starts arriving: it is listed (and can be watched) now,
+			// not only once complete.
+			t = &Transfer{TaskID: e.TaskID, Peer: e.SourceUserID, Name: e.FileName, Total: e.TotalLen, lastAt: x.c.now()}
+			x.List = append([]*Transfer{t}, x.List...)
 		}
-		if dt := now.Sub(t.lastAt).Seconds(); dt > 0 {
-			rate := float64(e.SendedLen-t.lastSent) / dt
-			if t.speed == 0 {
-				t.speed = rate
-			} else {
-				w := min(1, dt/speedWindow.Seconds())
-				t.speed = t.speed*(1-w) + rate*w
-			}
-			t.lastAt, t.lastSent = now, e.SendedLen
+		if !t.Outgoing && t.State == TransferSending {
+			t.advance(x.c.now(), e.RecvLen, e.TotalLen)
 		}
-		t.Sent, t.Total = e.SendedLen, e.TotalLen
 		x.c.changed(PartTransfers)
 	case session.SendFileRlst:
 		t := x.find(e.TaskID)
@@ -217,17 +245,27 @@ func (x *Transfers) handle(ev session.Event) bool {
 		}
 		x.c.changed(PartTransfers)
 	case session.NotifyFileData:
-		t := &Transfer{Peer: e.SourceUserID, Name: e.OrgFileName, Path: e.TmpFile, State: TransferReceived}
+		t := x.arriving(e.SourceUserID, e.OrgFileName)
+		if t == nil {
+			t = &Transfer{Peer: e.SourceUserID, Name: e.OrgFileName}
+			x.List = append([]*Transfer{t}, x.List...)
+		}
+		t.Path, t.State = e.TmpFile, TransferReceived
 		if fi, err := os.Stat(e.TmpFile); err == nil {
 			t.Total, t.Sent = fi.Size(), fi.Size()
 		}
-		x.List = append([]*Transfer{t}, x.List...)
 		x.c.changed(PartTransfers)
 		if x.c.OnFileIn != nil {
 			x.c.OnFileIn(x.c.Contacts.Name(e.SourceUserID), e.OrgFileName)
 		}
 	case session.NotifyCancelSend:
-		x.c.notice("A file being sent to you was cancelled by its sender.")
+		if t := x.find(e.TaskID); t != nil && !t.Outgoing && t.State == TransferSending {
+			t.State = TransferCancelled
+			x.c.changed(PartTransfers)
+			x.c.notice(t.Name + " from " + x.c.Contacts.Name(t.Peer) + " was cancelled; nothing of it was kept.")
+		} else {
+			x.c.notice("A file being sent to you was cancelled by its sender.")
+		}
 	default:
 		return false
 	}

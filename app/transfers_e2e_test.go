@@ -81,10 +81,11 @@ func TestReceivedFileIsListedAndCanBeSaved(t *testing.T) {
 
 	task := bob.SendFile("alice", path, "f")
 	assert.Equal(t, session.NOERR, testkit.Await(t, bob, func(e session.SendFileRlst) bool { return e.TaskID == task }).Err)
-	l.await(t, "listed", func() bool { return len(c.Transfers.List) == 1 })
+	l.await(t, "received", func() bool { return len(c.Transfers.List) == 1 && c.Transfers.List[0].State == TransferReceived })
 	var tr *Transfer
 	l.do(func() {
 		tr = c.Transfers.List[0]
+		assert.Equal(t, task, tr.TaskID, "the row that showed it arriving is the one completed")
 		assert.Equal(t, []string{"Nick bob sent photo.jpg"}, files, "a notification names sender and file")
 		assert.False(t, tr.Outgoing)
 		assert.Equal(t, TransferReceived, tr.State)
@@ -156,8 +157,38 @@ func TestIncomingTransferCancelledBySenderSaysSo(t *testing.T) {
 	bob.CancelSend(task)
 	l.await(t, "told", func() bool { return len(notices) == 1 })
 	l.do(func() {
-		assert.Equal(t, "A file being sent to you was cancelled by its sender.", notices[0])
-		assert.Empty(t, c.Transfers.List, "nothing was received")
+		assert.Equal(t, "big.bin from Nick bob was cancelled; nothing of it was kept.", notices[0])
+		require.Len(t, c.Transfers.List, 1, "the arriving file was listed")
+		tr := c.Transfers.List[0]
+		assert.False(t, tr.Outgoing)
+		assert.Equal(t, TransferCancelled, tr.State)
+		assert.Less(t, tr.Sent, tr.Total, "it was cut midway")
+	})
+}
+
+// An incoming file shows in the list while it arrives, with its progress.
+func TestIncomingFileIsListedWhileArriving(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(lim *server.Limits) { lim.Window = 64 << 10 }))
+	bob := testkit.Login(t, srv.URL, "bob")
+	c, l := signInWith(t, srv.URL, "alice", func(cfg *session.Config) { cfg.TempDir = t.TempDir() })
+	var midway []float64
+	l.do(func() {
+		c.OnChange = func(p Part) {
+			if p == PartTransfers && len(c.Transfers.List) == 1 {
+				if tr := c.Transfers.List[0]; tr.State == TransferSending {
+					midway = append(midway, tr.Progress())
+				}
+			}
+		}
+	})
+	path, _ := writeRandom(t, "video.mp4", 8<<20)
+	bob.SendFile("alice", path, "f")
+	l.await(t, "received", func() bool { return len(c.Transfers.List) == 1 && c.Transfers.List[0].State == TransferReceived })
+	l.do(func() {
+		require.NotEmpty(t, midway, "listed before it was complete")
+		assert.IsNonDecreasing(t, midway)
+		assert.Equal(t, 1.0, c.Transfers.List[0].Progress())
+		assert.Equal(t, "video.mp4", c.Transfers.List[0].Name)
 	})
 }
 

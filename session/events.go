@@ -169,7 +169,16 @@ type (
 		SourceUserID string
 		Data         []byte
 	}
-	NotifyFileData   struct{ SourceUserID, TmpFile, OrgFileName string }
+	NotifyFileData struct{ SourceUserID, TmpFile, OrgFileName string }
+	// ReceiveProgress is Huddle's own addition (the seed reports progress
+	// to the sender only): an incoming file at its start, every 1% and when
+	// all bytes are in, so a receiver can show it arriving. TaskID is the
+	// one a later NotifyCancelSend names; FileName is the cleaned name
+	// NotifyFileData will carry as OrgFileName.
+	ReceiveProgress struct {
+		TaskID, SourceUserID, FileName string
+		RecvLen, TotalLen              int64
+	}
 	NotifyCancelSend struct{ TaskID string }
 )
 
@@ -213,3 +222,4 @@ func (NotifyCmdData) isEvent()             {}
 func (NotifyBufferData) isEvent()          {}
 func (NotifyFileData) isEvent()            {}
 func (NotifyCancelSend) isEvent()          {}
+func (ReceiveProgress) isEvent()           {}

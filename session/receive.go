@@ -21,6 +21,7 @@ type inTask struct {
 	task, from string
 	kind       string
 	size, got  int64
+	shown      int64  // bytes last reported in ReceiveProgress
 	name       string // cleaned original name (files)
 	buf        []byte
 	file       *os.File
@@ -71,6 +72,19 @@ func (s *Session) onXferOffer(l *link, m protocol.Message) {
 	s.xfer.init()
 	s.xfer.in[o.Stream] = t
 	s.xfer.mu.Unlock()
+	t.progress(s)
+}
+
+// progress reports an incoming file at its start, every 1% (as
+// SendProgress does for the sender) and when all bytes are in.
+func (t *inTask) progress(s *Session) {
+	if t.file == nil {
+		return
+	}
+	if t.got == 0 || t.got == t.size || (t.got-t.shown)*progressSteps >= t.size {
+		t.shown = t.got
+		s.emit(ReceiveProgress{TaskID: t.task, SourceUserID: t.from, FileName: t.name, RecvLen: t.got, TotalLen: t.size})
+	}
 }
 
 func (s *Session) tempDir() string {
@@ -124,6 +138,9 @@ func (s *Session) handleBinary(l *link, data []byte) error {
 	t.hash.Write(f.Payload)
 	t.got += n
 	sendOneWay(l, protocol.OpXferAck, protocol.XferAck{Stream: t.stream, Acked: t.got})
+	if t.got != 0 {
+		t.progress(s)
+	}
 	return nil
 }
 

@@ -138,6 +138,7 @@ func TestSendFileBytesForBytes(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, bytes.Equal(data, received), "size %d: content differs", n)
 		assertProgress(t, alice, task, int64(n))
+		assertReceiveProgress(t, bob, task, int64(n))
 	}
 	// Six files of one name: six distinct temp files, none overwritten.
 	names := map[string]bool{}
@@ -145,4 +146,24 @@ func TestSendFileBytesForBytes(t *testing.T) {
 		names[e.TmpFile] = true
 	}
 	assert.Len(t, names, 6)
+}
+
+// assertReceiveProgress: the receiver saw the file arrive, from 0 to its
+// size, never going back, about once per percent, before NotifyFileData.
+func assertReceiveProgress(t *testing.T, c *testkit.Client, task string, size int64) {
+	t.Helper()
+	var seen []int64
+	for _, p := range testkit.All[session.ReceiveProgress](c) {
+		if p.TaskID == task {
+			assert.Equal(t, "alice", p.SourceUserID)
+			assert.Equal(t, "report.bin", p.FileName)
+			assert.Equal(t, size, p.TotalLen)
+			seen = append(seen, p.RecvLen)
+		}
+	}
+	require.NotEmpty(t, seen, "no ReceiveProgress for %s", task)
+	assert.Equal(t, int64(0), seen[0], "reported at the start")
+	assert.Equal(t, size, seen[len(seen)-1], "reported complete")
+	assert.IsNonDecreasing(t, seen)
+	assert.LessOrEqual(t, len(seen), 102, "about once per percent, not once per chunk")
 }

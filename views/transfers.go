@@ -66,8 +66,8 @@ func (v *transfersView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	save.OnTapped = func() { v.saveAs(t) }
 	show.OnTapped = func() { v.showInFolder(t.Folder()) }
 	setVisible(cancel, t.Outgoing && t.State == app.TransferSending)
-	setVisible(save, !t.Outgoing)
-	setVisible(show, !t.Outgoing)
+	setVisible(save, !t.Outgoing && t.State == app.TransferReceived)
+	setVisible(show, !t.Outgoing && t.State == app.TransferReceived)
 }
 
 func setVisible(o fyne.CanvasObject, on bool) {
