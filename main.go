@@ -77,5 +77,5 @@ const usage = `usage:
                           sign in, send FILE to USER (online), print progress,
                           exit once it arrived (status 1 and why if not)
   huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]
-  huddle bench --scenario connections|presence|calls [flags]   load-test a server
+  huddle bench --scenario connections|presence|calls|cmd [flags]   load-test a server
   huddle version`

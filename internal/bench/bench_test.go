@@ -17,7 +17,7 @@ import (
 // in, sees every change it causes and writes a table row and a CSV row.
 func TestScenariosRunAgainstARealServer(t *testing.T) {
 	csvPath := filepath.Join(t.TempDir(), "out.csv")
-	for _, sc := range []string{"connections", "presence", "calls"} {
+	for _, sc := range []string{"connections", "presence", "calls", "cmd"} {
 		t.Run(sc, func(t *testing.T) {
 			var out bytes.Buffer
 			err := Run(context.Background(), Config{
@@ -36,7 +36,7 @@ func TestScenariosRunAgainstARealServer(t *testing.T) {
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
-	require.Len(t, rows, 1+1+2+1, "header, connections, two presence levels, one call rate")
+	require.Len(t, rows, 1+1+2+1+1, "header, connections, two presence levels, one call rate, one cmd rate")
 	assert.Equal(t, csvHeader, rows[0])
 	for _, r := range rows[1:] {
 		assert.NotEqual(t, "0.0", r[2], "every level delivered something: %v", r)
@@ -48,7 +48,7 @@ func TestUnknownScenarioIsAnError(t *testing.T) {
 	assert.ErrorContains(t, err, "unknown scenario")
 }
 
-func TestTransferScenariosPointToTheTransferBenchmark(t *testing.T) {
+func TestTransferScenarioPointsToTheTransferBenchmark(t *testing.T) {
 	err := Run(context.Background(), Config{Scenario: "transfer", InProc: true, Out: &bytes.Buffer{}})
-	assert.ErrorContains(t, err, "transfer")
+	assert.ErrorContains(t, err, "-bench SendFile")
 }

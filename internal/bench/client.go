@@ -170,6 +170,17 @@ func (c *client) send(op string, payload any) (chan protocol.Message, error) {
 	return ch, nil
 }
 
+// oneWay writes a message that gets no answer (an acknowledgement).
+func (c *client) oneWay(op string, payload any) error {
+	msg, err := protocol.Request(op, 0, payload)
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.ws.WriteMessage(websocket.TextMessage, msg)
+}
+
 // request sends op and waits for its answer; a non-zero code is an error.
 func (c *client) request(ctx context.Context, op string, payload any) (protocol.Message, error) {
 	ch, err := c.send(op, payload)

@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"huddle/protocol"
+)
+
+// runCmd: at each load level (SendCmd round trips per second across all
+// pairs) every pair's sender sends a 200-byte command to its receiver at
+// its share of the rate for cfg.Duration. The time measured is the whole
+// round trip the SDK's SendCmdRlst reports: send_cmd → server → cmd_data
+// → the receiver's cmd_ack → server → the sender's answer.
+func runCmd(ctx context.Context, cfg Config, t *target) ([]Row, error) {
+	p := cfg.Pairs
+	if err := checkFiles(2*p, t); err != nil {
+		return nil, err
+	}
+	d := newDialer(t.url, cfg.Sources)
+	cmdData := []byte(`"ev":"cmd_data"`)
+	// The receivers acknowledge through their own client, known only once
+	// the pool is up; no command is sent before then.
+	var ready atomic.Pointer[[]*client]
+	receivers, err := pool(ctx, d, cfg, p, func(i int) string { return fmt.Sprintf("receiver-%d", i) },
+		func(i int) func([]byte, time.Time) {
+			return func(line []byte, _ time.Time) {
+				if !bytes.Contains(line, cmdData) {
+					return
+				}
+				var m struct {
+					D protocol.CmdData `json:"d"`
+				}
+				if json.Unmarshal(line, &m) != nil {
+					return
+				}
+				if rs := ready.Load(); rs != nil {
+					(*rs)[i].oneWay(protocol.OpCmdAck, protocol.CmdAck{N: m.D.N})
+				}
+			}
+		}, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll(receivers)
+	ready.Store(&receivers)
+	senders, err := pool(ctx, d, cfg, p, func(i int) string { return fmt.Sprintf("sender-%d", i) }, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll(senders)
+
+	payload := bytes.Repeat([]byte("x"), 200)
+	var rtt histogram
+	var rows []Row
+	for _, rate := range cfg.Rates {
+		rtt.reset()
+		interval := time.Duration(float64(time.Second) * float64(p) / float64(rate))
+		start := time.Now()
+		deadline := start.Add(cfg.Duration)
+		var wg sync.WaitGroup
+		var done, failed atomic.Int64
+		for i := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				next := start.Add(interval * time.Duration(i) / time.Duration(p))
+				for next.Before(deadline) && ctx.Err() == nil {
+					time.Sleep(time.Until(next))
+					next = next.Add(interval)
+					sent := time.Now()
+					rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+					_, err := senders[i].request(rctx, protocol.OpSendCmd, protocol.SendCmd{To: receivers[i].user, Data: payload})
+					cancel()
+					if err != nil {
+						failed.Add(1)
+						continue
+					}
+					rtt.add(time.Since(sent))
+					done.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		took := time.Since(start)
+		note := fmt.Sprintf("%d pairs, %d commands of %d bytes", p, done.Load(), len(payload))
+		if failed.Load() > 0 {
+			note += fmt.Sprintf("; %d failed", failed.Load())
+		}
+		rows = append(rows, Row{
+			Scenario: "cmd", Load: fmt.Sprintf("%d cmds/s", rate),
+			Rate: float64(done.Load()) / took.Seconds(), RateOf: "round trips",
+			P50: rtt.quantile(0.5), P99: rtt.quantile(0.99), Max: rtt.quantile(1), Note: note,
+		})
+		if ctx.Err() != nil {
+			return rows, ctx.Err()
+		}
+	}
+	return rows, nil
+}
