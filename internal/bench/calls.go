@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -93,37 +92,14 @@ func runCalls(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	for _, rate := range cfg.Rates {
 		ring.reset()
 		accept.reset()
-		interval := time.Duration(float64(time.Second) * float64(p) / float64(rate))
-		start := time.Now()
-		deadline := start.Add(cfg.Duration)
-		var wg sync.WaitGroup
-		var cycles, failed atomic.Int64
-		for i, pr := range pairs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				// Stagger the pairs so the load is even, not in bursts.
-				next := start.Add(interval * time.Duration(i) / time.Duration(p))
-				for next.Before(deadline) && ctx.Err() == nil {
-					time.Sleep(time.Until(next))
-					next = next.Add(interval)
-					if err := pr.cycle(ctx); err != nil {
-						failed.Add(1)
-						continue
-					}
-					cycles.Add(1)
-				}
-			}()
-		}
-		wg.Wait()
-		took := time.Since(start)
-		note := fmt.Sprintf("%d pairs, %d setups; accept→accepted p50 %s p99 %s ms", p, cycles.Load(), ms(accept.quantile(0.5)), ms(accept.quantile(0.99)))
-		if failed.Load() > 0 {
-			note += fmt.Sprintf("; %d failed", failed.Load())
+		cycles, failed, took := paced(ctx, p, rate, cfg.Duration, func(i int) error { return pairs[i].cycle(ctx) })
+		note := fmt.Sprintf("%d pairs, %d setups; accept→accepted p50 %s p99 %s ms", p, cycles, ms(accept.quantile(0.5)), ms(accept.quantile(0.99)))
+		if failed > 0 {
+			note += fmt.Sprintf("; %d failed", failed)
 		}
 		rows = append(rows, Row{
 			Scenario: "calls", Load: fmt.Sprintf("%d calls/s", rate),
-			Rate: float64(cycles.Load()) / took.Seconds(), RateOf: "call setups",
+			Rate: float64(cycles) / took.Seconds(), RateOf: "call setups",
 			P50: ring.quantile(0.5), P99: ring.quantile(0.99), Max: ring.quantile(1), Note: note,
 		})
 		if ctx.Err() != nil {

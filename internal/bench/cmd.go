@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,41 +59,23 @@ func runCmd(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	var rows []Row
 	for _, rate := range cfg.Rates {
 		rtt.reset()
-		interval := time.Duration(float64(time.Second) * float64(p) / float64(rate))
-		start := time.Now()
-		deadline := start.Add(cfg.Duration)
-		var wg sync.WaitGroup
-		var done, failed atomic.Int64
-		for i := range senders {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				next := start.Add(interval * time.Duration(i) / time.Duration(p))
-				for next.Before(deadline) && ctx.Err() == nil {
-					time.Sleep(time.Until(next))
-					next = next.Add(interval)
-					sent := time.Now()
-					rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-					_, err := senders[i].request(rctx, protocol.OpSendCmd, protocol.SendCmd{To: receivers[i].user, Data: payload})
-					cancel()
-					if err != nil {
-						failed.Add(1)
-						continue
-					}
-					rtt.add(time.Since(sent))
-					done.Add(1)
-				}
-			}()
-		}
-		wg.Wait()
-		took := time.Since(start)
-		note := fmt.Sprintf("%d pairs, %d commands of %d bytes", p, done.Load(), len(payload))
-		if failed.Load() > 0 {
-			note += fmt.Sprintf("; %d failed", failed.Load())
+		done, failed, took := paced(ctx, p, rate, cfg.Duration, func(i int) error {
+			sent := time.Now()
+			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			if _, err := senders[i].request(rctx, protocol.OpSendCmd, protocol.SendCmd{To: receivers[i].user, Data: payload}); err != nil {
+				return err
+			}
+			rtt.add(time.Since(sent))
+			return nil
+		})
+		note := fmt.Sprintf("%d pairs, %d commands of %d bytes", p, done, len(payload))
+		if failed > 0 {
+			note += fmt.Sprintf("; %d failed", failed)
 		}
 		rows = append(rows, Row{
 			Scenario: "cmd", Load: fmt.Sprintf("%d cmds/s", rate),
-			Rate: float64(done.Load()) / took.Seconds(), RateOf: "round trips",
+			Rate: float64(done) / took.Seconds(), RateOf: "round trips",
 			P50: rtt.quantile(0.5), P99: rtt.quantile(0.99), Max: rtt.quantile(1), Note: note,
 		})
 		if ctx.Err() != nil {
