@@ -25,14 +25,18 @@ type conn struct {
 	// then costs nothing (a channel of 1,024 is 24 KB per connection).
 	qmu   sync.Mutex
 	queue [][]byte
-	wake  chan struct{} // a message was queued; capacity 1
-	done  chan struct{} // closed once the connection is shutting down
+	// writing: a write loop is running (it exits when nothing is left to
+	// write, so an idle connection has no writer goroutine and no stack);
+	// pingDue: the ping timer asked for a ping. Both under qmu.
+	writing bool
+	pingDue bool
+	pinger  *time.Timer   // a timer, not a ticker in a goroutine: no stack
+	done    chan struct{} // closed once the connection is shutting down
 
 	// Bulk data frames waiting for the write loop (see sendBulk).
 	bulkMu     sync.Mutex
 	bulk       []bulkFrame
 	bulkClosed bool
-	bulkWake   chan struct{}
 
 	closeOnce   sync.Once
 	closeCode   int
@@ -55,11 +59,9 @@ func newConn(s *Server, ws *websocket.Conn) *conn {
 	return &conn{
 		srv:        s,
 		ws:         ws,
-		wake:       make(chan struct{}, 1),
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		limiter:    newConnLimiter(s.cfg.Limits),
-		bulkWake:   make(chan struct{}, 1),
 	}
 }
 
@@ -81,21 +83,51 @@ func (c *conn) sendBulk(t *transfer, data []byte) bool {
 	c.bulk = append(c.bulk, bulkFrame{t, data})
 	c.srv.relay.queued.Add(int64(len(data)))
 	c.bulkMu.Unlock()
-	select {
-	case c.bulkWake <- struct{}{}:
-	default:
-	}
+	c.qmu.Lock()
+	c.startWriterLocked()
+	c.qmu.Unlock()
 	return true
 }
 
-// readMessage is ws.ReadMessage, except that a binary frame lands in a
-// pooled buffer of chunk size that travels to the receiver and back to the
-// pool once written: no allocation, no growing copies per chunk.
-func (c *conn) readMessage() (int, []byte, error) {
-	typ, r, err := c.ws.NextReader()
-	if err != nil {
-		return 0, nil, err
+// startWriterLocked starts a write loop unless one is running; qmu held.
+// Whatever was queued before this call is seen by the loop: it only exits
+// after finding nothing left, under the same lock.
+func (c *conn) startWriterLocked() {
+	if c.writing {
+		return
 	}
+	c.writing = true
+	c.srv.sessions.Add(1)
+	go func() {
+		defer c.srv.sessions.Done()
+		c.writeLoop()
+	}()
+}
+
+// startPinging pings the client every PingInterval until the connection
+// closes; the read loop's deadline then catches a client that stopped
+// answering.
+func (c *conn) startPinging() {
+	c.pinger = time.AfterFunc(c.srv.cfg.Limits.PingInterval, c.ping)
+}
+
+func (c *conn) ping() {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	c.qmu.Lock()
+	c.pingDue = true
+	c.startWriterLocked()
+	c.qmu.Unlock()
+	c.pinger.Reset(c.srv.cfg.Limits.PingInterval)
+}
+
+// readPayload reads the message NextReader returned. A binary frame lands
+// in a pooled buffer of chunk size that travels to the receiver and back to
+// the pool once written: no allocation, no growing copies per chunk.
+func (c *conn) readPayload(typ int, r io.Reader) ([]byte, error) {
 	if typ != websocket.BinaryMessage {
 		// The socket's read limit admits a data chunk; control messages
 		// get the smaller MaxFrame.
@@ -103,7 +135,7 @@ func (c *conn) readMessage() (int, []byte, error) {
 		if err == nil && int64(len(data)) > c.srv.cfg.Limits.MaxFrame {
 			err = websocket.ErrReadLimit
 		}
-		return typ, data, err
+		return data, err
 	}
 	buf := getFrame(c.srv.cfg.Limits.Chunk + protocol.FrameHeader)
 	for {
@@ -113,10 +145,10 @@ func (c *conn) readMessage() (int, []byte, error) {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
-			return typ, buf, nil
+			return buf, nil
 		}
 		if err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 	}
 }
@@ -184,11 +216,8 @@ func (c *conn) Send(msg []byte) bool {
 		return false
 	}
 	c.queue = append(c.queue, msg)
+	c.startWriterLocked()
 	c.qmu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
 	return true
 }
 
@@ -214,6 +243,12 @@ func (c *conn) close(code int, reason string) {
 	c.closeOnce.Do(func() {
 		c.closeCode, c.closeReason = code, reason
 		close(c.done)
+		if c.pinger != nil {
+			c.pinger.Stop()
+		}
+		c.qmu.Lock()
+		c.startWriterLocked() // it sends the close frame
+		c.qmu.Unlock()
 	})
 }
 
@@ -246,13 +281,33 @@ func (c *conn) pushError(code protocol.ErrCode, reason string) {
 
 // readLoop runs until the connection fails or is closed, then cleans up
 // everything the session held.
+//
+// It waits for the next message in NextReader, called right here, and does
+// the rest in callees: most connections sit idle in that wait, and the
+// runtime halves a goroutine's stack at GC only while under a quarter of it
+// is in use. Kept shallow, an idle reader's stack shrinks from 8 to 4 KB,
+// a fifth of an idle connection's memory (docs/performance.md).
 func (c *conn) readLoop() {
-	lim := c.srv.cfg.Limits
 	defer func() {
 		c.close(websocket.CloseNormalClosure, "")
 		c.srv.sessionEnded(c)
 		close(c.readerDone)
 	}()
+	c.prepareRead()
+	for {
+		typ, r, err := c.ws.NextReader()
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		if !c.handleMessage(typ, r) {
+			return
+		}
+	}
+}
+
+func (c *conn) prepareRead() {
+	lim := c.srv.cfg.Limits
 	c.ws.SetReadLimit(max(lim.MaxFrame, int64(lim.Chunk)+protocol.FrameHeader))
 	c.ws.SetReadDeadline(time.Now().Add(lim.LoginTimeout))
 	c.ws.SetPongHandler(func(string) error {
@@ -261,32 +316,36 @@ func (c *conn) readLoop() {
 		}
 		return nil
 	})
-	for {
-		typ, data, err := c.readMessage()
-		if err != nil {
-			c.readFailed(err)
-			return
-		}
-		switch typ {
-		case websocket.TextMessage:
-			err = protocol.DecodeFrame(data, c.admit)
-		case websocket.BinaryMessage:
-			err = c.handleBinary(data)
-		}
-		// After handling, so the login message itself lifts the login
-		// deadline: a client that signs in and then stays quiet lives on
-		// pings, not LoginTimeout.
-		if c.loggedIn {
-			c.ws.SetReadDeadline(time.Now().Add(lim.PongWait))
-		}
-		if err != nil && err != errRateClosed {
-			c.pushError(protocol.ErrData, err.Error())
-		}
-		select {
-		case <-c.done:
-			return
-		default:
-		}
+}
+
+// handleMessage reads and runs one message; false once the connection is
+// closing.
+func (c *conn) handleMessage(typ int, r io.Reader) bool {
+	data, err := c.readPayload(typ, r)
+	if err != nil {
+		c.readFailed(err)
+		return false
+	}
+	switch typ {
+	case websocket.TextMessage:
+		err = protocol.DecodeFrame(data, c.admit)
+	case websocket.BinaryMessage:
+		err = c.handleBinary(data)
+	}
+	// After handling, so the login message itself lifts the login
+	// deadline: a client that signs in and then stays quiet lives on
+	// pings, not LoginTimeout.
+	if c.loggedIn {
+		c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.Limits.PongWait))
+	}
+	if err != nil && err != errRateClosed {
+		c.pushError(protocol.ErrData, err.Error())
+	}
+	select {
+	case <-c.done:
+		return false
+	default:
+		return true
 	}
 }
 
@@ -302,81 +361,73 @@ func (c *conn) readFailed(err error) {
 	}
 }
 
-// writeLoop owns the socket's write side. Control messages waiting in the
-// queue are coalesced into one text frame, separated by newlines, so a burst
-// of presence changes costs one syscall, not one per message. Control goes
-// before bulk data: between two data frames the loop always sends whatever
-// control is waiting, so a big transfer delays a SendCmd by one chunk at most.
+// writeLoop owns the socket's write side while there is something to write,
+// and ends when there is not: an idle connection costs no goroutine here.
+// At most one runs per connection (conn.writing). Control messages waiting
+// in the queue are coalesced into one text frame, separated by newlines, so
+// a burst of presence changes costs one syscall, not one per message.
+// Control goes before bulk data: between two data frames the loop sends
+// whatever control is waiting, so a big transfer delays a SendCmd by one
+// chunk at most.
 func (c *conn) writeLoop() {
-	lim := c.srv.cfg.Limits
-	ping := time.NewTicker(lim.PingInterval)
-	defer ping.Stop()
-	defer c.dropBulk()
-	fail := func(reason string) {
-		c.close(websocket.CloseAbnormalClosure, reason)
-		c.ws.Close()
-	}
-	// handle runs one wake-up; false when the loop must end.
-	handle := func(closing, pinged, queued bool) bool {
-		switch {
-		case closing:
-			c.flushAndClose()
-			return false
-		case pinged:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
-				fail("ping failed")
-				return false
-			}
-		case queued:
-			if err := c.writeQueued(); err != nil {
-				fail("write failed")
-				return false
-			}
-		}
-		return true
-	}
 	for {
-		// Control first: whatever is waiting goes out before the next data frame.
-		var closing, pinged, queued bool
+		c.qmu.Lock()
 		select {
 		case <-c.done:
-			closing = true
-		case <-ping.C:
-			pinged = true
-		case <-c.wake:
-			queued = true
+			// writing stays true: no loop starts after this one.
+			c.qmu.Unlock()
+			c.dropBulk()
+			c.flushAndClose()
+			return
 		default:
 		}
-		if closing || pinged || queued {
-			if !handle(closing, pinged, queued) {
-				return
-			}
-			continue
+		q, pinged := c.queue, c.pingDue
+		c.queue, c.pingDue = nil, false
+		// The data frame is taken in the same step as the control queue:
+		// control queued before the frame (a transfer's start, say) is
+		// then surely in q and goes out first.
+		data, hasData := c.nextBulk()
+		if len(q) == 0 && !pinged && !hasData {
+			c.writing = false
+			c.qmu.Unlock()
+			return
 		}
-		if data, ok := c.nextBulk(); ok {
-			c.ws.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
-			err := c.ws.WriteMessage(websocket.BinaryMessage, data)
+		c.qmu.Unlock()
+		err := c.writeTurn(q, pinged, data)
+		if hasData {
 			c.srv.relay.queued.Add(-int64(len(data)))
 			putFrame(data)
-			if err != nil {
-				fail("write failed")
-				return
-			}
-			continue
 		}
-		select {
-		case <-c.done:
-			closing = true
-		case <-ping.C:
-			pinged = true
-		case <-c.wake:
-			queued = true
-		case <-c.bulkWake:
-		}
-		if !handle(closing, pinged, queued) {
+		if err != nil {
+			c.close(websocket.CloseAbnormalClosure, "write failed")
+			c.ws.Close()
+			c.dropBulk()
 			return
 		}
 	}
+}
+
+// writeTurn is one turn of the write loop: a ping, the control messages
+// and a data frame, each if there is one.
+func (c *conn) writeTurn(q [][]byte, pinged bool, data []byte) error {
+	lim := c.srv.cfg.Limits
+	if pinged {
+		if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
+			return err
+		}
+	}
+	for len(q) > 0 {
+		n, err := c.writeBatch(q)
+		if err != nil {
+			return err
+		}
+		q = q[n:]
+	}
+	if data == nil {
+		return nil
+	}
+	c.ws.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
+	return c.ws.WriteMessage(websocket.BinaryMessage, data)
 }
 
 // writeQueued writes everything queued, as few frames as MaxBatch allows.

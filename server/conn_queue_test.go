@@ -14,6 +14,9 @@ import (
 func TestFullSendQueueDisconnectsOnlyThatClient(t *testing.T) {
 	s := &Server{cfg: Config{Limits: withDefaults(Limits{SendQueue: 3})}}
 	slow, other := newConn(s, nil), newConn(s, nil)
+	// Both write loops are stuck in a write (a client that stopped
+	// reading): nothing leaves the queues while the test fills them.
+	slow.writing, other.writing = true, true
 	for range 3 {
 		require.True(t, slow.Send([]byte(`{"ev":"x"}`)))
 	}

@@ -3,15 +3,18 @@
 // WebSocket as docs/protocol.md describes.
 //
 // Lock order, outermost first: Server.mu, then calls.mu, then
-// memPresence.mu, then appPresence.mu. calls.mu is held while pushing call
-// events and setting statuses so both arrive in the order of the calls'
-// state; nothing under presence calls back into calls. memRouter.mu, relay.mu and conn.bulkMu are leaves: nothing is
-// called while they are held.
+// memPresence.mu, then appPresence.mu, then conn.qmu, then conn.bulkMu.
+// calls.mu is held while pushing call events and setting statuses so both
+// arrive in the order of the calls' state; nothing under presence calls
+// back into calls. Pushes (conn.Send, under qmu) happen under any of the
+// outer locks; the write loop takes bulkMu inside qmu to keep control
+// ahead of data. memRouter.mu and relay.mu are leaves: nothing is called
+// while they are held.
 // Parking and resuming a session (grace.go) hold calls.mu around the router
 // and presence changes so no call push slips in between; parked.mu and
 // guard.mu are leaves.
-// conn has no lock of its own: its fields are owned by its read loop and
-// everyone else talks to it through Send (and the relay through sendBulk).
+// A conn's other fields are owned by its read loop; everyone else talks to
+// it through Send (and the relay through sendBulk).
 package server
 
 import (
@@ -131,7 +134,7 @@ func New(cfg Config) (*Server, error) {
 	// Buffers are most of an idle connection's memory. ReadBufferSize 0
 	// reuses the 4 KB reader net/http already has; writes borrow a buffer
 	// from the pool only while a frame is being written (docs/performance.md).
-	s.upgrader = websocket.Upgrader{WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}, CheckOrigin: s.checkOrigin}
+	s.upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}, CheckOrigin: s.checkOrigin}
 	return s, nil
 }
 
@@ -247,10 +250,10 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		ws.Close()
 		return
 	}
+	c.startPinging()
 	s.conns[c] = struct{}{}
-	s.sessions.Add(2)
+	s.sessions.Add(1)
 	s.mu.Unlock()
-	go func() { defer s.sessions.Done(); c.writeLoop() }()
 	go func() { defer s.sessions.Done(); c.readLoop() }()
 }
 
