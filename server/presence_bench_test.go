@@ -59,7 +59,7 @@ func BenchmarkPresenceFanOut(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*subs), "ns/notification")
 		})
 		b.Run(kind+"/SetStatus", func(b *testing.B) {
-			p := newMemPresence(st, DefaultLimits().MaxSubscribers)
+			p := newMemPresence(st, DefaultLimits())
 			app := fmt.Sprintf("bench-%s-%d", kind, b.N)
 			owner := &countingPeer{}
 			if err := p.Online(app, "changer", "Changer", owner); err != nil {

@@ -127,7 +127,7 @@ func New(cfg Config) (*Server, error) {
 		conns: make(map[*conn]struct{}),
 	}
 	s.router = newMemRouter()
-	s.presence = newMemPresence(st, cfg.Limits.MaxSubscribers)
+	s.presence = newMemPresence(st, cfg.Limits)
 	s.calls = newCalls(s)
 	s.relay.init()
 	s.guard = newGuard(cfg.Limits)
