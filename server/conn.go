@@ -97,11 +97,8 @@ func (c *conn) startWriterLocked() {
 		return
 	}
 	c.writing = true
-	c.srv.sessions.Add(1)
-	go func() {
-		defer c.srv.sessions.Done()
-		c.writeLoop()
-	}()
+	c.srv.sessions.Add(1) // Done when the loop returns (writers.serve)
+	c.srv.writers.run(c)
 }
 
 // startPinging pings the client every PingInterval until the connection

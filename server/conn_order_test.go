@@ -20,6 +20,7 @@ import (
 func TestControlQueuedBeforeDataIsWrittenFirst(t *testing.T) {
 	s := &Server{cfg: Config{Limits: withDefaults(Limits{})}}
 	s.relay.init()
+	s.writers = newWriters(writerIdle)
 	accepted := make(chan *websocket.Conn, 1)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)

@@ -86,6 +86,7 @@ type Server struct {
 	closing  bool
 	sessions sync.WaitGroup
 	httpSrv  *http.Server
+	writers  *writers
 }
 
 // New opens the store and prepares a server; call Serve to accept clients.
@@ -130,6 +131,7 @@ func New(cfg Config) (*Server, error) {
 	s.presence = newMemPresence(st, cfg.Limits)
 	s.calls = newCalls(s)
 	s.relay.init()
+	s.writers = newWriters(writerIdle)
 	s.guard = newGuard(cfg.Limits)
 	// Buffers are most of an idle connection's memory. ReadBufferSize 0
 	// reuses the 4 KB reader net/http already has; writes borrow a buffer
@@ -220,7 +222,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		c.close(websocket.CloseGoingAway, "server shutting down")
 	}
 	waited := make(chan struct{})
-	go func() { s.sessions.Wait(); close(waited) }()
+	go func() { s.sessions.Wait(); s.writers.stop(); close(waited) }()
 	select {
 	case <-waited:
 	case <-ctx.Done():
