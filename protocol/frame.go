@@ -8,8 +8,9 @@ import (
 )
 
 // Version is the protocol version a client names in its hello. The server
-// answers 4 (MISMATCHCLIENTVER) to any other.
-const Version = 1
+// answers 4 (MISMATCHCLIENTVER) to any other. 2: a transfer's end frame
+// carries XXH3-128 (16 bytes) where version 1 had SHA-256.
+const Version = 2
 
 // Message is one JSON control message. A text WebSocket frame carries one or
 // more of them separated by '\n' (JSON never contains a raw newline), which

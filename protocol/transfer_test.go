@@ -16,7 +16,7 @@ func TestFrameRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Frame{Kind: FrameData, Stream: 0xdeadbeef, Offset: 1 << 40, Payload: []byte("abc")}, f)
 
-	end := make([]byte, FrameHeader+32)
+	end := make([]byte, FrameHeader+ContentHashSize)
 	PutFrameHeader(end, FrameEnd, 7, 99)
 	f, err = ParseFrame(end)
 	require.NoError(t, err)

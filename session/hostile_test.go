@@ -90,7 +90,7 @@ var hostileCases = []hostileCase{
 	// Out of order.
 	{"login before hello", fresh, false, `{"op":"login","id":77,"d":{"app":"demo","pswd":"x"}}`, code(protocol.LoginStateError)},
 	{"call before hello", fresh, false, `{"op":"call","id":77,"d":{}}`, code(protocol.LoginStateError)},
-	{"hello twice", helloed, false, `{"op":"hello","id":77,"d":{"v":1}}`, code(protocol.LoginStateError)},
+	{"hello twice", helloed, false, `{"op":"hello","id":77,"d":{"v":2}}`, code(protocol.LoginStateError)},
 	{"wrong protocol version", fresh, false, `{"op":"hello","id":77,"d":{"v":999}}`, code(protocol.MismatchClientVer)},
 	{"negative protocol version", fresh, false, `{"op":"hello","id":77,"d":{"v":-1}}`, code(protocol.MismatchClientVer)},
 	{"status before login", helloed, false, `{"op":"get_user_status","id":77}`, code(protocol.NotLogin)},

@@ -103,3 +103,10 @@ func (r *rawClient) push(ev string, v any) {
 	it := r.await(func(it rawItem) bool { return it.msg != nil && it.msg.Ev == ev })
 	require.NoError(r.t, json.Unmarshal(it.msg.D, v))
 }
+
+// contentSum is what a sender puts in a transfer's end frame.
+func contentSum(data []byte) []byte {
+	h := protocol.NewContentHash()
+	h.Write(data)
+	return h.Sum(nil)
+}

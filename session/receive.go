@@ -2,7 +2,6 @@ package session
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash"
@@ -52,7 +51,7 @@ func (s *Session) onXferOffer(l *link, m protocol.Message) {
 	if protocol.Decode(m.D, &o) != nil {
 		return
 	}
-	t := &inTask{link: l, stream: o.Stream, task: o.Task, from: o.From, kind: o.Kind, size: o.Size, hash: sha256.New()}
+	t := &inTask{link: l, stream: o.Stream, task: o.Task, from: o.From, kind: o.Kind, size: o.Size, hash: protocol.NewContentHash()}
 	if o.Kind == protocol.KindFile {
 		t.name = CleanFileName(o.Name)
 		dir := s.tempDir()
@@ -144,7 +143,7 @@ func (s *Session) handleBinary(l *link, data []byte) error {
 	return nil
 }
 
-// finishIn checks the content against the sender's SHA-256 and only then
+// finishIn checks the content against the sender's content hash and only then
 // presents it; a mismatch fails the transfer on both sides.
 func (s *Session) finishIn(t *inTask, sum []byte) {
 	if t.got != t.size || !bytes.Equal(t.hash.Sum(nil), sum) {

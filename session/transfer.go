@@ -2,7 +2,6 @@ package session
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"io"
 	"os"
 	"path/filepath"
@@ -81,7 +80,7 @@ func (s *Session) SendBuffer(targetUserID string, data []byte, cookie string) (t
 
 // SendFile streams fileName from disk in chunks with SendProgress, then
 // SendFileRlst; the receiver gets NotifyFileData once the file is complete
-// and its SHA-256 checked. An unreadable file, or one over the server's
+// and its content hash checked. An unreadable file, or one over the server's
 // limit, fails with SENDFILE_FILEINERROR.
 func (s *Session) SendFile(targetUserID, fileName string, cookie string) (taskID string) {
 	t := &outTask{id: rand.Text(), cookie: cookie, to: targetUserID, kind: protocol.KindFile, fileName: fileName}
@@ -180,9 +179,9 @@ func (t *outTask) close() {
 
 // pump sends t's content in frames of at most chunk bytes, never more than
 // the window ahead of what the receiver acknowledged, then the end frame
-// with the SHA-256. It holds one frame in memory at a time.
+// with the content hash. It holds one frame in memory at a time.
 func (s *Session) pump(t *outTask, chunk int) {
-	h := sha256.New()
+	h := protocol.NewContentHash()
 	var off int64
 	for off < t.size {
 		n := min(int64(chunk), t.size-off)
@@ -216,7 +215,7 @@ func (s *Session) pump(t *outTask, chunk int) {
 		}
 		off += n
 	}
-	frame := make([]byte, protocol.FrameHeader, protocol.FrameHeader+sha256.Size)
+	frame := make([]byte, protocol.FrameHeader, protocol.FrameHeader+h.Size())
 	protocol.PutFrameHeader(frame, protocol.FrameEnd, t.stream, t.size)
 	t.link.sendBulk(h.Sum(frame), t.stop)
 }

@@ -2,7 +2,6 @@ package session_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -213,8 +212,8 @@ func TestIntegrityMismatchFailsBothSides(t *testing.T) {
 		var start protocol.XferStartReply
 		require.NoError(t, protocol.Decode(alice.reply(id).D, &start))
 		alice.sendFrame(protocol.FrameData, start.Stream, 0, data)
-		wrong := sha256.Sum256(append(data, 1))
-		alice.sendFrame(protocol.FrameEnd, start.Stream, 5000, wrong[:])
+		wrong := contentSum(append(data, 1))
+		alice.sendFrame(protocol.FrameEnd, start.Stream, 5000, wrong)
 		var res protocol.XferResult
 		alice.push(protocol.EvXferResult, &res)
 		assert.Equal(t, protocol.ErrData, res.Code)
@@ -334,8 +333,7 @@ func TestHostileFileNamesEndToEnd(t *testing.T) {
 		var start protocol.XferStartReply
 		require.NoError(t, protocol.Decode(alice.reply(id).D, &start))
 		alice.sendFrame(protocol.FrameData, start.Stream, 0, data)
-		sum := sha256.Sum256(data)
-		alice.sendFrame(protocol.FrameEnd, start.Stream, int64(len(data)), sum[:])
+		alice.sendFrame(protocol.FrameEnd, start.Stream, int64(len(data)), contentSum(data))
 		var res protocol.XferResult
 		alice.push(protocol.EvXferResult, &res)
 		require.Equal(t, protocol.NoErr, res.Code)
@@ -403,8 +401,7 @@ func TestBadBinaryFramesAreAnsweredNotFatal(t *testing.T) {
 	assert.Contains(t, e.Msg, "not yours")
 
 	alice.sendFrame(protocol.FrameData, start.Stream, 0, []byte("abc"))
-	sum := sha256.Sum256([]byte("abc"))
-	alice.sendFrame(protocol.FrameEnd, start.Stream, 3, sum[:])
+	alice.sendFrame(protocol.FrameEnd, start.Stream, 3, contentSum([]byte("abc")))
 	var res protocol.XferResult
 	alice.push(protocol.EvXferResult, &res)
 	assert.Equal(t, protocol.NoErr, res.Code)
