@@ -12,7 +12,7 @@ rm -f "$csv"
 # Each process can hold ulimit -n sockets; stay just under it.
 max=$(( $(ulimit -n) - 500 ))
 "$bin" bench --scenario connections --clients "$(( max < 100000 ? max : 100000 ))" --csv "$csv"
-"$bin" bench --scenario presence --subscribers "$(( max / 2 < 10000 ? max / 2 : 10000 ))" --changers 1,2,4,8,16,32 --duration 5s --csv "$csv"
+"$bin" bench --scenario presence --subscribers "$(( max < 10000 ? max : 10000 ))" --changers 1,2,4,8,16,32 --duration 5s --csv "$csv"
 "$bin" bench --scenario calls --pairs 200 --rates 100,250,500,1000,2000 --duration 5s --csv "$csv"
 "$bin" bench --scenario cmd --pairs 200 --rates 100,500,1000,2000 --duration 5s --csv "$csv"
 gnuplot docs/perf/plot.gp
