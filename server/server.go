@@ -3,10 +3,12 @@
 // WebSocket as docs/protocol.md describes.
 //
 // Lock order, outermost first: Server.mu, then calls.mu, then
-// memPresence.mu, then appPresence.mu, then conn.qmu, then conn.bulkMu.
-// calls.mu is held while pushing call events and setting statuses so both
-// arrive in the order of the calls' state; nothing under presence calls
-// back into calls. Pushes (conn.Send, under qmu) happen under any of the
+// memPresence.mu, then appPresence.fanMu, then appPresence.mu, then
+// conn.qmu, then conn.bulkMu. calls.mu is held while pushing call events
+// and setting statuses so both arrive in the order of the calls' state;
+// nothing under presence calls back into calls. A status change may wait
+// (under calls.mu) for a fan-out round another goroutine leads; a round
+// takes only presence and conn locks, so it always finishes. Pushes (conn.Send, under qmu) happen under any of the
 // outer locks; the write loop takes bulkMu inside qmu to keep control
 // ahead of data. memRouter.mu and relay.mu are leaves: nothing is called
 // while they are held.
