@@ -7,20 +7,25 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"huddle/protocol"
 )
 
-// A control message queued before a data frame reaches the client first,
-// however the two race the write loop starting and stopping: a receiver
-// must hear of a transfer before its first bytes arrive.
-func TestControlQueuedBeforeDataIsWrittenFirst(t *testing.T) {
+// bareServer is just enough of a Server for a conn's write side.
+func bareServer(writerIdle time.Duration) *Server {
 	s := &Server{cfg: Config{Limits: withDefaults(Limits{})}}
 	s.relay.init()
 	s.writers = newWriters(writerIdle)
+	return s
+}
+
+// connPair is a conn of s over a real WebSocket, and the client's end.
+func connPair(t *testing.T, s *Server) (*conn, *websocket.Conn) {
 	accepted := make(chan *websocket.Conn, 1)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
@@ -28,12 +33,21 @@ func TestControlQueuedBeforeDataIsWrittenFirst(t *testing.T) {
 			accepted <- ws
 		}
 	}))
-	defer hs.Close()
+	t.Cleanup(hs.Close)
 	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(hs.URL, "http"), nil)
 	require.NoError(t, err)
-	defer client.Close()
+	t.Cleanup(func() { client.Close() })
 	c := newConn(s, <-accepted)
-	defer c.close(websocket.CloseNormalClosure, "")
+	t.Cleanup(func() { c.close(websocket.CloseNormalClosure, "") })
+	return c, client
+}
+
+// A control message queued before a data frame reaches the client first,
+// however the two race the write loop starting and stopping: a receiver
+// must hear of a transfer before its first bytes arrive.
+func TestControlQueuedBeforeDataIsWrittenFirst(t *testing.T) {
+	s := bareServer(writerIdle)
+	c, client := connPair(t, s)
 
 	const rounds = 3000
 	tr := &transfer{}
@@ -88,4 +102,27 @@ func TestControlQueuedBeforeDataIsWrittenFirst(t *testing.T) {
 		data++
 		<-ahead
 	}
+}
+
+// Write loops run on goroutines that are reused while writes keep coming,
+// and that exit once there is nothing to write for a while.
+func TestWriteGoroutinesAreReusedThenExit(t *testing.T) {
+	const idle = 200 * time.Millisecond
+	s := bareServer(idle)
+	a, clientA := connPair(t, s)
+	b, clientB := connPair(t, s)
+	const rounds = 100
+	for i := range rounds {
+		c, client := a, clientA
+		if i%2 == 1 {
+			c, client = b, clientB
+		}
+		require.True(t, c.Send([]byte(strconv.Itoa(i))))
+		_, msg, err := client.ReadMessage()
+		require.NoError(t, err)
+		require.Equal(t, strconv.Itoa(i), string(msg))
+	}
+	assert.Less(t, s.writers.started.Load(), int64(rounds/10), "%d write loops ran on only a few goroutines", rounds)
+	assert.Eventually(t, func() bool { return s.writers.live.Load() == 0 }, 20*idle, idle/10,
+		"write goroutines still there after %v without writes", idle)
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +22,9 @@ type writers struct {
 	idle time.Duration // how long a goroutine waits for more work
 	quit chan struct{} // closed at shutdown: waiting goroutines exit
 	wg   sync.WaitGroup
+	// Goroutines started so far, and those running or waiting now.
+	started atomic.Int64
+	live    atomic.Int32
 }
 
 func newWriters(idle time.Duration) *writers {
@@ -33,12 +37,15 @@ func (w *writers) run(c *conn) {
 	case w.work <- c:
 	default:
 		w.wg.Add(1)
+		w.started.Add(1)
+		w.live.Add(1)
 		go w.serve(c)
 	}
 }
 
 func (w *writers) serve(c *conn) {
 	defer w.wg.Done()
+	defer w.live.Add(-1)
 	t := time.NewTimer(w.idle)
 	defer t.Stop()
 	for {
