@@ -35,6 +35,7 @@ type Config struct {
 	Changers    []int // presence: load levels, concurrent status changers
 	Pairs       int   // calls: caller/callee pairs
 	Rates       []int // calls: load levels, call setups per second
+	FileMiB     int   // transfer: size of the file sent
 
 	Concurrency int           // connections opened at once
 	Sources     int           // 127.0.0.x source addresses to spread over
@@ -52,7 +53,7 @@ func DefaultConfig() Config {
 	return Config{
 		App: "demo", Secret: "demo",
 		Clients: 10000, Subscribers: 10000, Changers: []int{1, 2, 4, 8},
-		Pairs: 200, Rates: []int{100, 250, 500, 1000, 2000},
+		Pairs: 200, Rates: []int{100, 250, 500, 1000, 2000}, FileMiB: 256,
 		Concurrency: 128, Sources: 8,
 		Duration: 5 * time.Second, Timeout: 5 * time.Minute,
 	}
@@ -90,8 +91,7 @@ func Run(ctx context.Context, cfg Config) error {
 	case "cmd":
 		scenario = runCmd
 	case "transfer":
-		return errors.New("file relay throughput is measured by the Go benchmark, against raw TCP in the same run: " +
-			"HUDDLE_BENCH_BIG=1 go test -run '^$' -bench SendFile -benchtime=2x ./session/ (docs/performance.md)")
+		scenario = runTransfer
 	default:
 		return fmt.Errorf("unknown scenario %q: connections, presence, calls, cmd or transfer", cfg.Scenario)
 	}
@@ -133,6 +133,7 @@ func fill(c *Config, d Config) {
 	setInt(&c.Clients, d.Clients)
 	setInt(&c.Subscribers, d.Subscribers)
 	setInt(&c.Pairs, d.Pairs)
+	setInt(&c.FileMiB, d.FileMiB)
 	setInt(&c.Concurrency, d.Concurrency)
 	setInt(&c.Sources, d.Sources)
 	if len(c.Changers) == 0 {

@@ -48,7 +48,21 @@ func TestUnknownScenarioIsAnError(t *testing.T) {
 	assert.ErrorContains(t, err, "unknown scenario")
 }
 
-func TestTransferScenarioPointsToTheTransferBenchmark(t *testing.T) {
-	err := Run(context.Background(), Config{Scenario: "transfer", InProc: true, Out: &bytes.Buffer{}})
-	assert.ErrorContains(t, err, "-bench SendFile")
+// The transfer scenario relays real files and measures raw TCP beside them.
+func TestTransferScenarioComparesWithRawTCP(t *testing.T) {
+	csvPath := filepath.Join(t.TempDir(), "out.csv")
+	var out bytes.Buffer
+	err := Run(context.Background(), Config{Scenario: "transfer", InProc: true, FileMiB: 2,
+		Duration: time.Millisecond, CSV: csvPath, Out: &out})
+	require.NoError(t, err, out.String())
+	assert.Contains(t, out.String(), "2 files alice → server → bob")
+	f, err := os.Open(csvPath)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	assert.Equal(t, []string{"transfer", "2 MiB file"}, rows[1][:2])
+	assert.NotEqual(t, "0.0", rows[1][2], "MB/s relayed")
+	assert.Regexp(t, `relay/TCP \d+\.\d\d`, rows[1][7])
 }

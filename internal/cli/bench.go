@@ -30,6 +30,7 @@ func Bench(args []string) error {
 	changers := fs.String("changers", joinInts(d.Changers), "presence: load levels, concurrent status changers")
 	fs.IntVar(&cfg.Pairs, "pairs", d.Pairs, "calls, cmd: pairs of clients")
 	rates := fs.String("rates", joinInts(d.Rates), "calls, cmd: load levels, call setups or command round trips per second")
+	fs.IntVar(&cfg.FileMiB, "file-mib", d.FileMiB, "transfer: size of the file sent, in MiB")
 	fs.IntVar(&cfg.Concurrency, "concurrency", d.Concurrency, "connections opened at once")
 	fs.IntVar(&cfg.Sources, "sources", d.Sources, "127.0.0.x source addresses to spread connections over (about 28k each)")
 	fs.DurationVar(&cfg.Duration, "duration", d.Duration, "time at each load level")
