@@ -23,8 +23,9 @@ type conn struct {
 	// Control messages waiting for the write loop, at most Limits.SendQueue.
 	// A slice grown on demand, not a channel: an idle connection's queue
 	// then costs nothing (a channel of 1,024 is 24 KB per connection).
-	qmu   sync.Mutex
-	queue [][]byte
+	qmu        sync.Mutex
+	queue      [][]byte
+	queueBytes int
 	// writing: a write loop is running (it exits when nothing is left to
 	// write, so an idle connection has no writer goroutine and no stack);
 	// pingDue: the ping timer asked for a ping. Both under qmu.
@@ -206,13 +207,15 @@ func (c *conn) Send(msg []byte) bool {
 		return false
 	default:
 	}
+	lim := c.srv.cfg.Limits
 	c.qmu.Lock()
-	if len(c.queue) >= c.srv.cfg.Limits.SendQueue {
+	if len(c.queue) >= lim.SendQueue || c.queueBytes+len(msg) > lim.SendQueueBytes {
 		c.qmu.Unlock()
 		c.close(protocol.CloseSlowConsumer, "send queue full: client too slow")
 		return false
 	}
 	c.queue = append(c.queue, msg)
+	c.queueBytes += len(msg)
 	c.startWriterLocked()
 	c.qmu.Unlock()
 	return true
@@ -223,7 +226,7 @@ func (c *conn) takeQueued() [][]byte {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
-	c.queue = nil
+	c.queue, c.queueBytes = nil, 0
 	return q
 }
 
@@ -379,7 +382,7 @@ func (c *conn) writeLoop() {
 		default:
 		}
 		q, pinged := c.queue, c.pingDue
-		c.queue, c.pingDue = nil, false
+		c.queue, c.queueBytes, c.pingDue = nil, 0, false
 		// The data frame is taken in the same step as the control queue:
 		// control queued before the frame (a transfer's start, say) is
 		// then surely in q and goes out first.

@@ -32,3 +32,21 @@ func TestFullSendQueueDisconnectsOnlyThatClient(t *testing.T) {
 	assert.Len(t, other.takeQueued(), 1)
 	assert.Empty(t, other.takeQueued(), "taking empties the queue")
 }
+
+// The queue is bounded in bytes too: a presence round can put many changes
+// in one message, so a count alone would not bound the memory.
+func TestSendQueueIsBoundedInBytes(t *testing.T) {
+	s := &Server{cfg: Config{Limits: withDefaults(Limits{SendQueueBytes: 1000})}}
+	slow := newConn(s, nil)
+	slow.writing = true // its write loop is stuck in a write
+	require.True(t, slow.Send(make([]byte, 600)))
+	require.True(t, slow.Send(make([]byte, 400)), "exactly at the bound")
+	assert.False(t, slow.Send([]byte("x")), "one byte over")
+	assert.Equal(t, protocol.CloseSlowConsumer, slow.closeCode)
+
+	fresh := newConn(s, nil)
+	fresh.writing = true
+	require.True(t, fresh.Send(make([]byte, 1000)))
+	fresh.takeQueued()
+	assert.True(t, fresh.Send(make([]byte, 1000)), "what the write loop took no longer counts")
+}

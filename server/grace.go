@@ -29,6 +29,7 @@ type parked struct {
 	mu    sync.Mutex
 	state parkState
 	held  [][]byte
+	bytes int // of held
 	timer *time.Timer
 }
 
@@ -48,11 +49,13 @@ func (p *parked) Send(msg []byte) bool {
 	if p.state != parkWaiting {
 		return false
 	}
-	if len(p.held) >= p.srv.cfg.Limits.SendQueue {
+	lim := p.srv.cfg.Limits
+	if len(p.held) >= lim.SendQueue || p.bytes+len(msg) > lim.SendQueueBytes {
 		go p.expire() // Send may be called under calls.mu, which expire takes
 		return false
 	}
 	p.held = append(p.held, msg)
+	p.bytes += len(msg)
 	return true
 }
 
@@ -71,7 +74,7 @@ func (p *parked) claim(token string) ([][]byte, bool) {
 	p.state = parkResumed
 	p.timer.Stop()
 	held := p.held
-	p.held = nil
+	p.held, p.bytes = nil, 0
 	return held, true
 }
 
@@ -84,7 +87,7 @@ func (p *parked) expire() {
 	}
 	p.state = parkExpired
 	p.timer.Stop()
-	p.held = nil
+	p.held, p.bytes = nil, 0
 	p.mu.Unlock()
 	if p.srv.isClosing() {
 		return // the store is closed or closing; nobody is left to tell

@@ -11,9 +11,12 @@ type Limits struct {
 	// frames may be up to Chunk plus their header. Above either
 	// it the connection is closed with 1009 (message too big).
 	MaxFrame int64
-	// SendQueue is how many control messages may wait for a slow client
-	// before it is disconnected with CloseSlowConsumer.
-	SendQueue int
+	// SendQueue is how many control messages, and SendQueueBytes how many
+	// bytes of them, may wait for a slow client before it is disconnected
+	// with CloseSlowConsumer. Both bound what a dropped session holds for
+	// its return too (grace period).
+	SendQueue      int
+	SendQueueBytes int
 	// MaxBatch caps the bytes of control messages coalesced into one frame.
 	MaxBatch int
 	// LoginTimeout is how long a new connection has to say hello and log in.
@@ -81,15 +84,17 @@ type Limits struct {
 // DefaultLimits are the limits a server gets unless its Config says otherwise.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxFrame:     1 << 20,
-		SendQueue:    1024,
-		MaxBatch:     64 << 10,
-		LoginTimeout: 10 * time.Second,
-		PingInterval: 25 * time.Second,
-		PongWait:     60 * time.Second,
-		WriteTimeout: 10 * time.Second,
-		MaxIDLen:     64,
-		MaxNickLen:   64,
+		MaxFrame:  1 << 20,
+		SendQueue: 1024,
+		// A presence round can carry many changes in one message.
+		SendQueueBytes: 1 << 20,
+		MaxBatch:       64 << 10,
+		LoginTimeout:   10 * time.Second,
+		PingInterval:   25 * time.Second,
+		PongWait:       60 * time.Second,
+		WriteTimeout:   10 * time.Second,
+		MaxIDLen:       64,
+		MaxNickLen:     64,
 
 		MaxSubjectLen: 50,
 		MaxExtLen:     8 << 10,
@@ -121,6 +126,7 @@ func withDefaults(l Limits) Limits {
 	d := DefaultLimits()
 	setDefault(&l.MaxFrame, d.MaxFrame)
 	setDefault(&l.SendQueue, d.SendQueue)
+	setDefault(&l.SendQueueBytes, d.SendQueueBytes)
 	setDefault(&l.MaxBatch, d.MaxBatch)
 	setDefault(&l.LoginTimeout, d.LoginTimeout)
 	setDefault(&l.PingInterval, d.PingInterval)
