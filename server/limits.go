@@ -84,10 +84,9 @@ type Limits struct {
 // DefaultLimits are the limits a server gets unless its Config says otherwise.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxFrame:  1 << 20,
-		SendQueue: 1024,
-		// A presence round can carry many changes in one message.
-		SendQueueBytes: 1 << 20,
+		MaxFrame:       1 << 20,
+		SendQueue:      1024,
+		SendQueueBytes: 1 << 20, // a presence round carries many changes in one message
 		MaxBatch:       64 << 10,
 		LoginTimeout:   10 * time.Second,
 		PingInterval:   25 * time.Second,
