@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -81,6 +82,61 @@ func BenchmarkPresenceFanOut(b *testing.B) {
 			if c, ok := peers[0].(*countingPeer); ok && c.n.Load() < int64(n) {
 				b.Fatalf("subscriber saw %d of %d changes", c.n.Load(), n)
 			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*subs), "ns/notification")
+		})
+	}
+}
+
+// BenchmarkPresenceRounds is k users changing status at once, each change
+// to 10,000 subscribers. One changer is the baseline: a round per change.
+// With 32 the changes made during a round share the next one, and each
+// subscriber gets one message for several changes: sends/change falls
+// below 10,000 (and with it the writes a real connection makes).
+func BenchmarkPresenceRounds(b *testing.B) {
+	const subs = 10000
+	st, err := store.OpenSQLite(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	for _, k := range []int{1, 32} {
+		b.Run(fmt.Sprintf("changers-%d", k), func(b *testing.B) {
+			p := newMemPresence(st, DefaultLimits())
+			app := fmt.Sprintf("rounds-%d-%d", k, b.N)
+			counter := &countingPeer{}
+			for i := range subs {
+				peer := Peer(&countingPeer{})
+				if i == 0 {
+					peer = counter
+				}
+				if err := p.Subscribe(app, peer); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for i := range k {
+				if err := p.Online(app, fmt.Sprint("changer-", i), "", &countingPeer{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			before := counter.n.Load()
+			var changes atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for i := range k {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					user, status := fmt.Sprint("changer-", i), StatusIdle
+					for changes.Add(1) <= int64(b.N) {
+						status = StatusIdle + StatusBusy - status
+						p.SetStatus(app, user, status)
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			sends := float64(counter.n.Load()-before) * subs
+			b.ReportMetric(sends/float64(b.N), "sends/change")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*subs), "ns/notification")
 		})
 	}
