@@ -172,31 +172,7 @@ func TestRealCallDialogsFollowTheRemoteSide(t *testing.T) {
 // findButton finds the first visible button with this label under o.
 func findButton(t *testing.T, o fyne.CanvasObject, label string) *widget.Button {
 	t.Helper()
-	var found *widget.Button
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || !o.Visible() {
-			return
-		}
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
-			found = b
-			return
-		}
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			r := test.TempWidgetRenderer(t, x)
-			for _, c := range r.Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	require.NotNil(t, found, "no %q button", label)
-	return found
+	return findWidget(t, o, func(b *widget.Button) bool { return b.Text == label })
 }
 
 func TestDropOnAContactRowSendsToThatContact(t *testing.T) {
@@ -365,4 +341,87 @@ func TestStatusBarAndTraySayReconnectingDuringADrop(t *testing.T) {
 		assert.Equal(t, "Alice · idle", u.tray.status.Label)
 		assert.False(t, u.main.status.dnd.Disabled())
 	})
+}
+
+// From the in-call panel, Invite… offers the online contacts not in the
+// call; the chosen one is rung, and the panel follows the invite.
+func TestInviteFromTheCallPanel(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	carol := testkit.Login(t, srv.URL, "carol")
+	testkit.Login(t, srv.URL, "dave").Logout() // known but offline: not offered
+	u := signedInUI(t, srv, "alice")
+	await(t, "bob, carol and dave listed", func() bool { return u.main.contacts.count.Text == "3" })
+
+	onUI(func() { u.Client.Calls.Call("bob") })
+	in := testkit.Await[session.NotifyCallIn](t, bob, nil)
+	bob.AcceptCall(in.CallID, in.Meet, "", "acc")
+	await(t, "in the call", func() bool { return u.main.calls.panel.Visible() })
+
+	var form *widget.Select
+	onUI(func() {
+		test.Tap(findButton(t, u.main.calls.panel, "Invite…"))
+		dlg := u.Win.Canvas().Overlays().Top()
+		require.NotNil(t, dlg, "the invite dialog")
+		form = findWidget(t, dlg, func(*widget.Select) bool { return true })
+		assert.Equal(t, []string{"Nick carol (carol)"}, form.Options, "online, not bob (in the call), not dave (offline)")
+		form.SetSelectedIndex(0)
+		test.Tap(findButton(t, dlg, "Invite"))
+	})
+	ring := testkit.Await[session.NotifyCallIn](t, carol, nil)
+	assert.Equal(t, "alice", ring.CallerID)
+	await(t, "the panel shows the invite ringing, with a cancel button", func() bool {
+		return strings.Contains(labelsUnder(t, u.main.calls.invites), "Invited Nick carol: ringing")
+	})
+	carol.AcceptCall(ring.CallID, ring.Meet, "", "acc")
+	await(t, "the invite connected", func() bool {
+		return strings.Contains(labelsUnder(t, u.main.calls.invites), "Invited Nick carol: connected")
+	})
+}
+
+// findWidget finds the first visible widget of type T under o that match
+// accepts.
+func findWidget[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject, match func(T) bool) T {
+	t.Helper()
+	var found T
+	var ok bool
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if ok || !o.Visible() {
+			return
+		}
+		if w, is := o.(T); is && match(w) {
+			found, ok = w, true
+			return
+		}
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			r := test.TempWidgetRenderer(t, x)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	require.True(t, ok, "no matching %T", found)
+	return found
+}
+
+// labelsUnder joins the texts of the labels in c's rows.
+func labelsUnder(t *testing.T, c *fyne.Container) string {
+	var texts []string
+	for _, row := range c.Objects {
+		if r, ok := row.(*fyne.Container); ok {
+			for _, o := range r.Objects {
+				if l, ok := o.(*widget.Label); ok {
+					texts = append(texts, l.Text)
+				}
+			}
+		}
+	}
+	return strings.Join(texts, "\n")
 }
