@@ -30,7 +30,7 @@ func TestQuietClientOutlivesTheLoginTimeout(t *testing.T) {
 // The server pings an idle client: one that answers stays connected past
 // PongWait; one that stops answering is dropped once PongWait runs out.
 func TestServerPingsIdleClients(t *testing.T) {
-	const pongWait = 300 * time.Millisecond
+	const pongWait = 500 * time.Millisecond
 	srv := testkit.StartServer(t, func(c *server.Config) {
 		c.Limits.PingInterval = 50 * time.Millisecond
 		c.Limits.PongWait = pongWait
