@@ -122,7 +122,9 @@ func TestWriteGoroutinesAreReusedThenExit(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, strconv.Itoa(i), string(msg))
 	}
-	assert.Less(t, s.writers.started.Load(), int64(rounds/10), "%d write loops ran on only a few goroutines", rounds)
+	// Without reuse every round starts one. With it, a round starts one only
+	// when the last loop has not yet gone back to waiting (a few µs).
+	assert.Less(t, s.writers.started.Load(), int64(rounds/2), "%d write loops ran on few goroutines", rounds)
 	assert.Eventually(t, func() bool { return s.writers.live.Load() == 0 }, 20*idle, idle/10,
 		"write goroutines still there after %v without writes", idle)
 }
