@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -150,35 +149,18 @@ func fill(c *Config, d Config) {
 	}
 }
 
-// raiseFileLimit lifts the soft open-file limit to the hard one: every
-// simulated client is a socket. Raising the hard limit needs root or
-// `ulimit -Hn` in the shell that starts the tool.
-func raiseFileLimit() (uint64, error) {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return 0, err
-	}
-	if lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return 0, fmt.Errorf("raise open-file limit: %w", err)
-		}
-	}
-	return lim.Cur, nil
-}
-
 // checkFiles fails early, with the fix, when n connections cannot fit.
 func checkFiles(n int, t *target) error {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+	limit, err := openFileLimit()
+	if err != nil {
 		return err
 	}
 	need := uint64(n) + 100
 	if t.kind == "in-process" {
 		need += uint64(n) // both ends of every connection live here
 	}
-	if need > lim.Cur {
-		return fmt.Errorf("%d connections need about %d open files but the limit is %d: raise it (ulimit -n) or use a child server", n, need, lim.Cur)
+	if need > limit {
+		return fmt.Errorf("%d connections need about %d open files but the limit is %d: raise it (ulimit -n) or use a child server", n, need, limit)
 	}
 	return nil
 }
