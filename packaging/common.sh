@@ -17,9 +17,15 @@ mkdir -p "$SRC"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -C "$SRC" -xf -
 
 fyne_cmd() {
-	if command -v fyne >/dev/null && fyne version 2>/dev/null | grep -q 'v1.7.4'; then
-		fyne "$@"
-	else
-		go run fyne.io/tools/cmd/fyne@v1.7.4 "$@"
+	local fyne=fyne
+	# Compare the whole output: `| grep -q` under pipefail fails whenever
+	# grep stops reading before fyne has written its second line.
+	if [[ "$(fyne version 2>/dev/null)" != *"cli version: v1.7.4"* ]]; then
+		# Built for this machine, even when the package is for another:
+		# the caller's GOOS, CC and the like are meant for the app.
+		env -u GOOS -u GOARCH -u CC -u CGO_ENABLED -u GOFLAGS GOBIN="$WORK/bin" \
+			go install fyne.io/tools/cmd/fyne@v1.7.4
+		fyne=$WORK/bin/fyne
 	fi
+	"$fyne" "$@"
 }
