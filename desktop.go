@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"os"
+	"os/exec"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -44,6 +47,9 @@ func runDesktop(args []string) error {
 
 	client := app.New(fyne.Do)
 	ui := views.New(a, w, client)
+	if !systemTrayReachable() {
+		ui.WithoutTray()
+	}
 
 	var local *app.LocalServer
 	serverURL := app.LoadSettings(a.Preferences()).ServerURL
@@ -79,4 +85,19 @@ func runDesktop(args []string) error {
 		}
 	}
 	return nil
+}
+
+// systemTrayReachable: on Linux and the BSDs the tray is a D-Bus service.
+// Without a session bus, and without dbus-launch to start one (a bare X
+// server, some containers), there is no tray to reach.
+func systemTrayReachable() bool {
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		return true
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	_, err := exec.LookPath("dbus-launch")
+	return err == nil
 }

@@ -28,7 +28,8 @@ want=$(sed -n 's/^Version = "\(.*\)"/\1/p' "$ROOT/FyneApp.toml")
 grep -q "huddle $want" "$DIST/version.txt" || { echo "version not stamped: want $want" >&2; exit 1; }
 
 # A real window for a few seconds: the app must still be running after
-# them, and say nothing about Fyne calls made off the UI goroutine.
+# them, quit cleanly when told, and say nothing about Fyne calls made off
+# the UI goroutine.
 export HOME="$DIST/home" LANG=C.UTF-8
 mkdir -p "$HOME"
 display=:$((90 + RANDOM % 100))
@@ -43,9 +44,13 @@ if ! kill -0 "$app_pid" 2>/dev/null; then
 	cat "$DIST/window.log" >&2
 	exit 1
 fi
+# SIGTERM, as the end of a desktop session sends: the app must quit
+# cleanly (this Xvfb has no D-Bus, so no tray either).
 kill "$app_pid"
-wait "$app_pid" 2>/dev/null || true
-if grep -q "Error in Fyne call thread" "$DIST/window.log"; then
+status=0
+wait "$app_pid" 2>/dev/null || status=$?
+if [ "$status" -ne 0 ] || grep -q "Error in Fyne call thread" "$DIST/window.log"; then
+	echo "the app did not quit cleanly (exit $status):" >&2
 	cat "$DIST/window.log" >&2
 	exit 1
 fi

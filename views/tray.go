@@ -10,6 +10,7 @@ import (
 type tray struct {
 	u      *UI
 	desk   desktop.App // nil where there is no tray
+	shown  bool        // refresh has put the menu up once
 	menu   *fyne.Menu
 	status *fyne.MenuItem
 	dnd    *fyne.MenuItem
@@ -18,11 +19,12 @@ type tray struct {
 func newTray(u *UI) *tray {
 	t := &tray{u: u}
 	t.desk, _ = u.App.(desktop.App)
-	t.status = fyne.NewMenuItem("", nil)
+	t.status = fyne.NewMenuItem("Signed out", nil)
 	t.status.Disabled = true
 	t.dnd = fyne.NewMenuItem("Do not disturb", func() {
 		u.Client.SetDND(u.Client.Contacts.Self().DNDType == 0)
 	})
+	t.dnd.Disabled = true
 	show := fyne.NewMenuItem("Show Huddle", func() {
 		u.Win.Show()
 		u.Win.RequestFocus()
@@ -30,8 +32,7 @@ func newTray(u *UI) *tray {
 	quit := fyne.NewMenuItem("Quit", func() { u.App.Quit() })
 	quit.IsQuit = true
 	t.menu = fyne.NewMenu("Huddle", t.status, t.dnd, fyne.NewMenuItemSeparator(), show, quit)
-	t.refresh()
-	return t
+	return t // shown by Start, so WithoutTray can come first
 }
 
 // refresh shows the current status; the tray is redrawn only when its
@@ -44,11 +45,17 @@ func (t *tray) refresh() {
 		status = c.Contacts.Name(c.UserID()) + " · " + c.OwnStatus()
 		dnd, disabled = me.DNDType != 0, !c.SignedIn()
 	}
-	if status == t.status.Label && dnd == t.dnd.Checked && disabled == t.dnd.Disabled {
+	if t.shown && status == t.status.Label && dnd == t.dnd.Checked && disabled == t.dnd.Disabled {
 		return
 	}
 	t.status.Label, t.dnd.Checked, t.dnd.Disabled = status, dnd, disabled
+	t.shown = true
 	if t.desk != nil {
 		t.desk.SetSystemTrayMenu(t.menu)
 	}
 }
+
+// WithoutTray keeps the app out of the system tray (call it before Start):
+// where no tray service can be reached, Fyne's tray code fails to connect
+// and then panics when the app quits.
+func (u *UI) WithoutTray() { u.tray.desk = nil }

@@ -79,14 +79,17 @@ func (u *UI) SetServerNote(s string) {
 	u.main.status.refresh()
 }
 
-// Start shows the sign-in screen.
-func (u *UI) Start() { u.signin.show("") }
+// Start shows the sign-in screen, and the tray menu.
+func (u *UI) Start() {
+	u.signin.show("")
+	u.tray.refresh()
+}
 
-// StartWith shows the sign-in screen filled in with p (empty fields keep
-// the remembered details), signing in at once if p.AutoLogin.
+// StartWith is Start with the sign-in screen filled in with p (empty fields
+// keep the remembered details), signing in at once if p.AutoLogin.
 func (u *UI) StartWith(p Prefill) {
 	u.signin.prefill = &p
-	u.signin.show("")
+	u.Start()
 }
 
 // Tick updates the clocks shown (call durations, countdowns, transfer
