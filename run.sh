@@ -5,4 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/install-deps.sh
+# Under LANG=C.UTF-8 (many fresh installs and containers) Fyne logs "Error
+# parsing user locale C" at start: its locale library cannot parse "C".
+# LANGUAGE names the language of messages only, not the character set.
+case "${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}" in
+C.*) export LANGUAGE="${LANGUAGE:-en}" ;;
+esac
 exec go run -tags migrated_fynedo . "$@"
