@@ -31,16 +31,21 @@ func (p *chanPeer) Send(m []byte) bool {
 }
 func (p *chanPeer) Kick(int, string) {}
 
-// BenchmarkPresenceFanOut is one status change delivered to 10,000
-// subscribers' queues; it reports the cost per notification. The baseline
-// is the same loop of Sends without presence (lock, encode once, map walk).
-func BenchmarkPresenceFanOut(b *testing.B) {
-	const subs = 10000
+func benchStore(b *testing.B) store.Store {
 	st, err := store.OpenSQLite(filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+// BenchmarkPresenceFanOut is one status change delivered to 10,000
+// subscribers' queues; it reports the cost per notification. The baseline
+// is the same loop of Sends without presence (lock, encode once, map walk).
+func BenchmarkPresenceFanOut(b *testing.B) {
+	const subs = 10000
+	st := benchStore(b)
 	for _, kind := range []string{"counting", "queue"} {
 		peers := make([]Peer, subs)
 		for i := range peers {
@@ -94,11 +99,7 @@ func BenchmarkPresenceFanOut(b *testing.B) {
 // below 10,000 (and with it the writes a real connection makes).
 func BenchmarkPresenceRounds(b *testing.B) {
 	const subs = 10000
-	st, err := store.OpenSQLite(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
+	st := benchStore(b)
 	for _, k := range []int{1, 32} {
 		b.Run(fmt.Sprintf("changers-%d", k), func(b *testing.B) {
 			p := newMemPresence(st, DefaultLimits())

@@ -31,11 +31,7 @@ func TestScenariosRunAgainstARealServer(t *testing.T) {
 			assert.NotContains(t, out.String(), "failed")
 		})
 	}
-	f, err := os.Open(csvPath)
-	require.NoError(t, err)
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err)
+	rows := readCSV(t, csvPath)
 	require.Len(t, rows, 1+1+2+1+1, "header, connections, two presence levels, one call rate, one cmd rate")
 	assert.Equal(t, csvHeader, rows[0])
 	for _, r := range rows[1:] {
@@ -56,13 +52,19 @@ func TestTransferScenarioComparesWithRawTCP(t *testing.T) {
 		Duration: time.Millisecond, CSV: csvPath, Out: &out})
 	require.NoError(t, err, out.String())
 	assert.Contains(t, out.String(), "2 files alice → server → bob")
-	f, err := os.Open(csvPath)
-	require.NoError(t, err)
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	require.NoError(t, err)
+	rows := readCSV(t, csvPath)
 	require.Len(t, rows, 2)
 	assert.Equal(t, []string{"transfer", "2 MiB file"}, rows[1][:2])
 	assert.NotEqual(t, "0.0", rows[1][2], "MB/s relayed")
 	assert.Regexp(t, `relay/TCP \d+\.\d\d`, rows[1][7])
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	return rows
 }
