@@ -119,9 +119,9 @@ func (x *Transfers) SendFile(peer, path string) {
 	x.c.changed(PartTransfers)
 }
 
-// Cancel stops an outgoing transfer.
+// Cancel stops a transfer still under way, sent or arriving.
 func (x *Transfers) Cancel(taskID string) {
-	if t := x.find(taskID); t != nil && t.Outgoing && t.State == TransferSending {
+	if t := x.find(taskID); t != nil && t.State == TransferSending {
 		x.c.sess.CancelSend(taskID)
 	}
 }

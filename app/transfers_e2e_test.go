@@ -166,6 +166,39 @@ func TestIncomingTransferCancelledBySenderSaysSo(t *testing.T) {
 	})
 }
 
+// The receiver cancels a file while it arrives: its row says cancelled,
+// nothing is kept, and the sender's result is a failure.
+func TestReceiverCancelsAnIncomingFile(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(lim *server.Limits) { lim.Window = 64 << 10 }))
+	bob := testkit.Login(t, srv.URL, "bob")
+	aliceDir := t.TempDir()
+	c, l := signInWith(t, srv.URL, "alice", func(cfg *session.Config) { cfg.TempDir = aliceDir })
+	l.do(func() {
+		c.OnChange = func(p Part) {
+			if len(c.Transfers.List) == 0 {
+				return
+			}
+			tr := c.Transfers.List[0]
+			if p == PartTransfers && tr.State == TransferSending && tr.Sent > 0 {
+				c.Transfers.Cancel(tr.TaskID)
+			}
+		}
+	})
+	path, _ := writeRandom(t, "big.bin", 32<<20)
+	task := bob.SendFile("alice", path, "f")
+	l.await(t, "cancelled", func() bool { return len(c.Transfers.List) == 1 && c.Transfers.List[0].State == TransferCancelled })
+	l.do(func() {
+		tr := c.Transfers.List[0]
+		assert.False(t, tr.Outgoing)
+		assert.Equal(t, "cancelled", tr.StateText())
+		assert.Less(t, tr.Sent, tr.Total, "it was cut midway")
+	})
+	assert.Equal(t, session.SENDFAIL, testkit.Await(t, bob, func(e session.SendFileRlst) bool { return e.TaskID == task }).Err)
+	entries, err := os.ReadDir(aliceDir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no partial file is kept")
+}
+
 // An incoming file shows in the list while it arrives, with its progress.
 func TestIncomingFileIsListedWhileArriving(t *testing.T) {
 	srv := testkit.StartServer(t, testkit.WithLimits(func(lim *server.Limits) { lim.Window = 64 << 10 }))

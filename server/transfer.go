@@ -311,14 +311,19 @@ func (c *conn) handleXferDone(m protocol.Message) {
 		r.mu.Unlock()
 		return
 	}
-	if !t.sealed && d.Code == protocol.NoErr {
+	sealed := t.sealed
+	if !sealed && d.Code == protocol.NoErr {
 		d.Code = protocol.SendFail // "done" before all data arrived is no success
 	}
 	r.finishLocked(t)
 	r.mu.Unlock()
 	res := protocol.XferResult{Stream: t.stream, Code: d.Code}
-	if d.Code != protocol.NoErr {
+	switch {
+	case d.Code == protocol.NoErr:
+	case sealed:
 		res.Msg = "the receiver rejected the data"
+	default:
+		res.Msg = "the receiver cancelled the transfer"
 	}
 	push(t.sender, protocol.EvXferResult, res)
 }

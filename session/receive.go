@@ -170,12 +170,20 @@ func (s *Session) finishIn(t *inTask, sum []byte) {
 // failIn gives up on a reception: the sender gets code, the application a
 // NotifyCancelSend, and nothing partial is kept.
 func (s *Session) failIn(t *inTask, code ErrCode) {
+	if s.dropIn(t, code) {
+		s.emit(NotifyCancelSend{TaskID: t.task})
+	}
+}
+
+// dropIn ends a reception unless it ended already: nothing partial is kept
+// and the sender gets code. False if it had ended (completed, say).
+func (s *Session) dropIn(t *inTask, code ErrCode) bool {
 	if s.takeIn(t.stream) != t {
-		return
+		return false
 	}
 	t.discard()
 	sendOneWay(t.link, protocol.OpXferDone, protocol.XferDone{Stream: t.stream, Code: code})
-	s.emit(NotifyCancelSend{TaskID: t.task})
+	return true
 }
 
 // discard removes the partial file. It may run while the read loop still

@@ -28,6 +28,17 @@ func (x *transfers) init() {
 	}
 }
 
+// inByTask finds a reception by the sender's task ID; mu held. Few run at
+// once (the server caps them per user), so a walk is enough.
+func (x *transfers) inByTask(taskID string) *inTask {
+	for _, t := range x.in {
+		if t.task == taskID {
+			return t
+		}
+	}
+	return nil
+}
+
 // outTask is one SendBuffer or SendFile. The fields from stream on are
 // guarded by transfers.mu.
 type outTask struct {
@@ -281,12 +292,21 @@ func (s *Session) onXferResult(_ *link, m protocol.Message) {
 // gets NotifyCancelSend and keeps nothing. CancelSendRlst says how it went:
 // TRANSID_INVALID for a SendCmd, an unknown task, or a transfer already
 // complete (its result follows as usual).
+//
+// Huddle also takes the task ID of a transfer this session is receiving
+// (ReceiveProgress names it): what arrived is discarded and the sender's
+// result is SENDFAIL.
 func (s *Session) CancelSend(taskID string) {
 	s.xfer.mu.Lock()
 	t := s.xfer.out[taskID]
 	if t == nil || t.cancelling {
+		in := s.xfer.inByTask(taskID)
 		s.xfer.mu.Unlock()
-		s.emit(CancelSendRlst{TaskID: taskID, Err: TRANSID_INVALID})
+		code := TRANSID_INVALID
+		if t == nil && in != nil && s.dropIn(in, SENDFAIL) {
+			code = NOERR
+		}
+		s.emit(CancelSendRlst{TaskID: taskID, Err: code})
 		return
 	}
 	if !t.started {

@@ -172,6 +172,42 @@ func TestCancelAfterEndIsTooLate(t *testing.T) {
 	assert.Empty(t, testkit.All[session.NotifyCancelSend](bob))
 }
 
+// The receiver can cancel a file while it arrives (CancelSend with the task
+// ID ReceiveProgress named): the partial file is gone, the sender's result
+// says the receiver cancelled, and later frames of it change nothing.
+func TestReceiverCancelsAnArrivingFile(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob, bobDir := loginWithTemp(t, srv.URL, "bob")
+	alice := rawLogin(t, srv.URL, "alice")
+	id := alice.request(protocol.OpXferStart, protocol.XferStart{To: "bob", Task: "big", Kind: protocol.KindFile, Size: 1 << 20, Name: "big.bin"})
+	rep := alice.reply(id)
+	require.Equal(t, protocol.NoErr, rep.Code)
+	var start protocol.XferStartReply
+	require.NoError(t, protocol.Decode(rep.D, &start))
+	alice.sendFrame(protocol.FrameData, start.Stream, 0, randomBytes(t, 1000))
+	var ack protocol.XferAck
+	alice.push(protocol.EvXferAck, &ack)
+	started := testkit.Await[session.ReceiveProgress](t, bob, nil)
+	assert.Equal(t, "big", started.TaskID)
+
+	bob.CancelSend(started.TaskID)
+	assert.Equal(t, session.CancelSendRlst{TaskID: "big", Err: session.NOERR}, testkit.Await[session.CancelSendRlst](t, bob, nil))
+	var res protocol.XferResult
+	alice.push(protocol.EvXferResult, &res)
+	assert.Equal(t, protocol.SendFail, res.Code)
+	assert.Contains(t, res.Msg, "receiver cancelled")
+	assertEmptyDir(t, bobDir)
+
+	alice.sendFrame(protocol.FrameData, start.Stream, 1000, randomBytes(t, 1000))
+	bob.CancelSend(started.TaskID)
+	assert.Equal(t, session.TRANSID_INVALID, testkit.Await[session.CancelSendRlst](t, bob, func(e session.CancelSendRlst) bool { return e.Err != session.NOERR }).Err,
+		"cancelling twice: nothing left to cancel")
+	testkit.Sync(t, bob)
+	assert.Empty(t, testkit.All[session.NotifyFileData](bob))
+	assert.Empty(t, testkit.All[session.NotifyCancelSend](bob), "the receiver's own cancel is not the sender's")
+	assertEmptyDir(t, bobDir)
+}
+
 // The receiving SDK drops a cancelled transfer's partial file.
 func TestReceiverDropsPartialFileOnCancelAndSenderDrop(t *testing.T) {
 	srv := testkit.StartServer(t)

@@ -65,7 +65,7 @@ func (v *transfersView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	cancel.OnTapped = func() { v.u.Client.Transfers.Cancel(task) }
 	save.OnTapped = func() { v.saveAs(t) }
 	show.OnTapped = func() { v.showInFolder(t.Folder()) }
-	setVisible(cancel, t.Outgoing && t.State == app.TransferSending)
+	setVisible(cancel, t.State == app.TransferSending)
 	setVisible(save, !t.Outgoing && t.State == app.TransferReceived)
 	setVisible(show, !t.Outgoing && t.State == app.TransferReceived)
 }
