@@ -129,6 +129,12 @@ func TestTransferRowShowsProgressSpeedAndCancel(t *testing.T) {
 		assert.Contains(t, r.label, "/s, ", "speed shown")
 		assert.Contains(t, r.label, " left", "time left shown")
 		assert.Equal(t, []string{"Cancel"}, r.buttons)
+
+		// A file arriving can be cancelled too.
+		u.Client.Handle(session.ReceiveProgress{TaskID: "t2", SourceUserID: "bob", FileName: "in.iso", RecvLen: 1 << 20, TotalLen: 4 << 20})
+		r = rowTexts(t, u, 0)
+		assert.Contains(t, r.label, "in.iso (4.0 MiB) from bob — ")
+		assert.Equal(t, []string{"Cancel"}, r.buttons)
 	})
 }
 
