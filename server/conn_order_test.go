@@ -128,3 +128,20 @@ func TestWriteGoroutinesAreReusedThenExit(t *testing.T) {
 	assert.Eventually(t, func() bool { return s.writers.live.Load() == 0 }, 20*idle, idle/10,
 		"write goroutines still there after %v without writes", idle)
 }
+
+// Stopping the write goroutines twice (Shutdown called twice) is harmless.
+func TestWritersStopTwice(t *testing.T) {
+	s := bareServer(time.Minute)
+	c, client := connPair(t, s)
+	require.True(t, c.Send([]byte("x")))
+	_, _, err := client.ReadMessage()
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		c.qmu.Lock()
+		defer c.qmu.Unlock()
+		return !c.writing
+	}, 5*time.Second, time.Millisecond)
+	s.writers.stop()
+	assert.NotPanics(t, s.writers.stop)
+	assert.Zero(t, s.writers.live.Load(), "the waiting goroutine left at once, not after its minute")
+}

@@ -18,10 +18,11 @@ import (
 const writerIdle = time.Second
 
 type writers struct {
-	work chan *conn    // unbuffered: a send succeeds only if a goroutine waits
-	idle time.Duration // how long a goroutine waits for more work
-	quit chan struct{} // closed at shutdown: waiting goroutines exit
-	wg   sync.WaitGroup
+	work     chan *conn    // unbuffered: a send succeeds only if a goroutine waits
+	idle     time.Duration // how long a goroutine waits for more work
+	quit     chan struct{} // closed at shutdown: waiting goroutines exit
+	quitOnce sync.Once     // Shutdown may be called more than once
+	wg       sync.WaitGroup
 	// Goroutines started so far, and those running or waiting now.
 	started atomic.Int64
 	live    atomic.Int32
@@ -65,6 +66,6 @@ func (w *writers) serve(c *conn) {
 // stop makes waiting goroutines exit and waits for them (after every write
 // loop has ended).
 func (w *writers) stop() {
-	close(w.quit)
+	w.quitOnce.Do(func() { close(w.quit) })
 	w.wg.Wait()
 }
