@@ -42,7 +42,7 @@ var errText = map[session.ErrCode]string{
 	session.MEETNOTEXIST:           "That meeting does not exist or has ended.",
 	session.AUTHERROR:              "You are not allowed to do that in this meeting (wrong password or not its creator).",
 	session.MEMBEROVERFLOWERROR:    "The meeting is full.",
-	session.SENDFAIL:               "Sending failed.",
+	session.SENDFAIL:               "Not delivered: the receiver cancelled it, went offline or could not store it.",
 	session.SENDCMD_LARGE:          "The message is too long (64 KiB at most).",
 	session.SENDBUFFER_LARGE:       "The data is too large to send.",
 	session.SENDDATA_TARGETINVALID: "They are offline or do not exist, so nothing was sent.",
