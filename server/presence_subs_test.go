@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -66,60 +67,101 @@ func (p *recordingPeer) sends() [][]byte {
 	return slices.Clone(p.got)
 }
 
+// roundTest is presence with two subscribers, the first of which holds
+// the first round inside its Send until release, and users u0..u4 online.
+type roundTest struct {
+	p            *memPresence
+	slow, other  *recordingPeer
+	firstChanged chan struct{} // u0's SetStatus returned
+}
+
+const roundUsers = 5
+
+func startBlockedRound(t *testing.T, lim Limits) *roundTest {
+	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "t.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	r := &roundTest{p: newMemPresence(st, withDefaults(lim)), firstChanged: make(chan struct{}),
+		slow: &recordingPeer{entered: make(chan struct{}, 8), gate: make(chan struct{})}, other: &recordingPeer{}}
+	for i := range roundUsers {
+		require.NoError(t, r.p.Online("app", fmt.Sprint("u", i), "", &countingPeer{}))
+	}
+	require.NoError(t, r.p.Subscribe("app", r.slow))
+	require.NoError(t, r.p.Subscribe("app", r.other))
+	go func() { r.p.SetStatus("app", "u0", StatusBusy); close(r.firstChanged) }()
+	<-r.slow.entered // the first round is now inside slow.Send
+	return r
+}
+
+// changeDuringRound makes u1..u4 busy from four goroutines and waits until
+// all four changes are pending; returned gets each user as its call returns.
+func (r *roundTest) changeDuringRound(t *testing.T) (returned chan int, wait func()) {
+	var wg sync.WaitGroup
+	returned = make(chan int, roundUsers)
+	for i := 1; i < roundUsers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.p.SetStatus("app", fmt.Sprint("u", i), StatusBusy)
+			returned <- i
+		}()
+	}
+	require.Eventually(t, func() bool {
+		a, _ := r.p.app("app")
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return bytes.Count(a.pending, []byte(`"ev"`)) == roundUsers-1
+	}, 5*time.Second, time.Millisecond)
+	return returned, func() { <-r.firstChanged; wg.Wait() }
+}
+
 // Changes made while a fan-out round runs go out together in the next
 // round, one message per subscriber, in the order they were made; each
 // caller returns only once its change is in every subscriber's queue.
 func TestPresenceChangesDuringARoundShareTheNext(t *testing.T) {
-	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "t.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	p := newMemPresence(st, DefaultLimits())
-	const users = 5
-	for i := range users {
-		require.NoError(t, p.Online("app", fmt.Sprint("u", i), "", &countingPeer{}))
-	}
-	slow := &recordingPeer{entered: make(chan struct{}, 2), gate: make(chan struct{})}
-	other := &recordingPeer{}
-	require.NoError(t, p.Subscribe("app", slow))
-	require.NoError(t, p.Subscribe("app", other))
-
-	first := make(chan struct{})
-	go func() { p.SetStatus("app", "u0", StatusBusy); close(first) }()
-	<-slow.entered // the first round is now inside slow.Send
-
-	var wg sync.WaitGroup
-	returned := make(chan int, users)
-	for i := 1; i < users; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.SetStatus("app", fmt.Sprint("u", i), StatusBusy)
-			returned <- i
-		}()
-	}
-	// All four wait for the next round; none may return before it ran.
-	require.Eventually(t, func() bool {
-		a, _ := p.app("app")
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		return bytes.Count(a.pending, []byte(`"ev"`)) == users-1
-	}, 5*time.Second, time.Millisecond)
+	r := startBlockedRound(t, Limits{})
+	returned, wait := r.changeDuringRound(t)
 	assert.Empty(t, returned, "a change's caller returned before its round")
-	close(slow.gate)
-	<-first
-	wg.Wait()
+	close(r.slow.gate)
+	wait()
 
-	for _, peer := range []*recordingPeer{slow, other} {
+	for _, peer := range []*recordingPeer{r.slow, r.other} {
 		sends := peer.sends()
 		require.Len(t, sends, 2, "one message for the first change, one for the four made during it")
 		assert.Contains(t, string(sends[0]), `"u0"`)
 		lines := bytes.Split(sends[1], []byte("\n"))
-		assert.Len(t, lines, users-1)
+		assert.Len(t, lines, roundUsers-1)
 		for _, l := range lines {
 			assert.Contains(t, string(l), `"status":2`)
 		}
 	}
-	assert.Equal(t, slow.sends(), other.sends(), "every subscriber sees the same changes in the same order")
+	assert.Equal(t, r.slow.sends(), r.other.sends(), "every subscriber sees the same changes in the same order")
+}
+
+// A round carries at most MaxBatch bytes: what is left waits for the next
+// round, nothing is lost, and every caller still returns.
+func TestPresenceRoundsRespectMaxBatch(t *testing.T) {
+	const maxBatch = 150 // two status messages
+	r := startBlockedRound(t, Limits{MaxBatch: maxBatch})
+	_, wait := r.changeDuringRound(t)
+	close(r.slow.gate)
+	wait()
+
+	sends := r.other.sends()
+	require.Len(t, sends, 3, "u0, then the four in two rounds of two")
+	seen := map[string]bool{}
+	for _, m := range sends[1:] {
+		assert.LessOrEqual(t, len(m), maxBatch)
+		for _, l := range bytes.Split(m, []byte("\n")) {
+			var push struct {
+				D struct{ User string } `json:"d"`
+			}
+			require.NoError(t, json.Unmarshal(l, &push), "whole messages only: %q", l)
+			seen[push.D.User] = true
+		}
+	}
+	assert.Equal(t, map[string]bool{"u1": true, "u2": true, "u3": true, "u4": true}, seen)
+	assert.Equal(t, r.slow.sends(), sends)
 }
 
 // A round carries at most MaxBatch bytes; whole messages only.
