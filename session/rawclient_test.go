@@ -110,3 +110,18 @@ func contentSum(data []byte) []byte {
 	h.Write(data)
 	return h.Sum(nil)
 }
+
+// startFile starts a 1 MiB file transfer to user and sends its first 1,000
+// bytes, returning once the receiver has acknowledged them.
+func (r *rawClient) startFile(to, task, name string) protocol.XferStartReply {
+	r.t.Helper()
+	rep := r.reply(r.request(protocol.OpXferStart, protocol.XferStart{To: to, Task: task, Kind: protocol.KindFile, Size: 1 << 20, Name: name}))
+	require.Equal(r.t, protocol.NoErr, rep.Code, rep.Msg)
+	var start protocol.XferStartReply
+	require.NoError(r.t, protocol.Decode(rep.D, &start))
+	r.sendFrame(protocol.FrameData, start.Stream, 0, randomBytes(r.t, 1000))
+	var ack protocol.XferAck
+	r.push(protocol.EvXferAck, &ack)
+	require.Equal(r.t, int64(1000), ack.Acked)
+	return start
+}

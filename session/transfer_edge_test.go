@@ -179,14 +179,7 @@ func TestReceiverCancelsAnArrivingFile(t *testing.T) {
 	srv := testkit.StartServer(t)
 	bob, bobDir := loginWithTemp(t, srv.URL, "bob")
 	alice := rawLogin(t, srv.URL, "alice")
-	id := alice.request(protocol.OpXferStart, protocol.XferStart{To: "bob", Task: "big", Kind: protocol.KindFile, Size: 1 << 20, Name: "big.bin"})
-	rep := alice.reply(id)
-	require.Equal(t, protocol.NoErr, rep.Code)
-	var start protocol.XferStartReply
-	require.NoError(t, protocol.Decode(rep.D, &start))
-	alice.sendFrame(protocol.FrameData, start.Stream, 0, randomBytes(t, 1000))
-	var ack protocol.XferAck
-	alice.push(protocol.EvXferAck, &ack)
+	start := alice.startFile("bob", "big", "big.bin")
 	started := testkit.Await[session.ReceiveProgress](t, bob, nil)
 	assert.Equal(t, "big", started.TaskID)
 
@@ -214,15 +207,7 @@ func TestReceiverDropsPartialFileOnCancelAndSenderDrop(t *testing.T) {
 	bob, bobDir := loginWithTemp(t, srv.URL, "bob")
 	for _, how := range []string{"cancel", "drop"} {
 		alice := rawLogin(t, srv.URL, "alice")
-		id := alice.request(protocol.OpXferStart, protocol.XferStart{To: "bob", Task: how, Kind: protocol.KindFile, Size: 1 << 20, Name: "part.bin"})
-		rep := alice.reply(id)
-		require.Equal(t, protocol.NoErr, rep.Code)
-		var start protocol.XferStartReply
-		require.NoError(t, protocol.Decode(rep.D, &start))
-		alice.sendFrame(protocol.FrameData, start.Stream, 0, randomBytes(t, 1000))
-		var ack protocol.XferAck
-		alice.push(protocol.EvXferAck, &ack)
-		assert.Equal(t, int64(1000), ack.Acked)
+		start := alice.startFile("bob", how, "part.bin")
 		entries, err := os.ReadDir(bobDir)
 		require.NoError(t, err)
 		require.Len(t, entries, 1, "the partial file exists while receiving")
