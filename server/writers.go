@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// writerIdle is how long a write goroutine waits for the next connection:
+// longer than the gaps inside a burst, short enough that idle costs nothing.
+const writerIdle = time.Second
+
 // writers runs connections' write loops on reused goroutines. A write loop
 // runs only while its connection has something to write, so a presence
 // change to 10,000 subscribers starts 10,000 of them; on fresh goroutines
@@ -13,10 +17,6 @@ import (
 // 17% of the server's CPU in that fan-out (pprof, docs/performance.md). A
 // goroutine that finished a loop waits a moment for the next connection
 // before it exits, so an idle server still holds none.
-// writerIdle is how long a write goroutine waits for the next connection:
-// longer than the gaps inside a burst, short enough that idle costs nothing.
-const writerIdle = time.Second
-
 type writers struct {
 	work     chan *conn    // unbuffered: a send succeeds only if a goroutine waits
 	idle     time.Duration // how long a goroutine waits for more work
