@@ -22,6 +22,10 @@ const (
 // Presence holds every user's status per application and pushes each change,
 // as one delta, to the application's subscribers. In a multi-node deployment
 // an implementation shares this over NATS; handlers only see the interface.
+// Every implementation keeps two promises: subscribers see an
+// application's changes in the order they were made, and a method that
+// changes a status returns only once the change is queued for every
+// subscriber (calls.go pushes call events after it and relies on that).
 type Presence interface {
 	// Online marks the user online (idle) through owner, the session that
 	// signed in; it replaces any earlier owner.
