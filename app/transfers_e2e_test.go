@@ -114,6 +114,28 @@ func TestReceivedFileIsListedAndCanBeSaved(t *testing.T) {
 	})
 }
 
+func assertNoFiles(t *testing.T, dir, why string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, why)
+}
+
+// cancelAtFirstProgress has c cancel its newest transfer, sent or arriving,
+// as soon as some of it has moved.
+func cancelAtFirstProgress(l *loop, c *Client) {
+	l.do(func() {
+		c.OnChange = func(p Part) {
+			if p != PartTransfers || len(c.Transfers.List) == 0 {
+				return
+			}
+			if tr := c.Transfers.List[0]; tr.State == TransferSending && tr.Sent > 0 {
+				c.Transfers.Cancel(tr.TaskID)
+			}
+		}
+	})
+}
+
 func TestCancelMidwayBothSidesSeeIt(t *testing.T) {
 	// A small window slows the transfer to round trips, so it is surely
 	// still going when the first progress comes.
@@ -122,15 +144,8 @@ func TestCancelMidwayBothSidesSeeIt(t *testing.T) {
 	c, l, _ := signIn(t, srv.URL, "alice")
 	path, _ := writeRandom(t, "big.bin", 32<<20)
 
-	l.do(func() {
-		c.OnChange = func(p Part) {
-			tr := c.Transfers.List[0]
-			if p == PartTransfers && tr.State == TransferSending && tr.Sent > 0 {
-				c.Transfers.Cancel(tr.TaskID)
-			}
-		}
-		c.Transfers.SendFile("bob", path)
-	})
+	cancelAtFirstProgress(l, c)
+	l.do(func() { c.Transfers.SendFile("bob", path) })
 	l.await(t, "cancelled", func() bool { return c.Transfers.List[0].State == TransferCancelled })
 	var task string
 	l.do(func() {
@@ -140,9 +155,7 @@ func TestCancelMidwayBothSidesSeeIt(t *testing.T) {
 		assert.Less(t, tr.Sent, tr.Total, "it was cut midway")
 	})
 	assert.Equal(t, task, testkit.Await[session.NotifyCancelSend](t, bob, nil).TaskID, "the receiver is told")
-	entries, err := os.ReadDir(bobDir)
-	require.NoError(t, err)
-	assert.Empty(t, entries, "the receiver keeps no partial file")
+	assertNoFiles(t, bobDir, "the receiver keeps no partial file")
 }
 
 func TestIncomingTransferCancelledBySenderSaysSo(t *testing.T) {
@@ -173,17 +186,7 @@ func TestReceiverCancelsAnIncomingFile(t *testing.T) {
 	bob := testkit.Login(t, srv.URL, "bob")
 	aliceDir := t.TempDir()
 	c, l := signInWith(t, srv.URL, "alice", func(cfg *session.Config) { cfg.TempDir = aliceDir })
-	l.do(func() {
-		c.OnChange = func(p Part) {
-			if len(c.Transfers.List) == 0 {
-				return
-			}
-			tr := c.Transfers.List[0]
-			if p == PartTransfers && tr.State == TransferSending && tr.Sent > 0 {
-				c.Transfers.Cancel(tr.TaskID)
-			}
-		}
-	})
+	cancelAtFirstProgress(l, c)
 	path, _ := writeRandom(t, "big.bin", 32<<20)
 	task := bob.SendFile("alice", path, "f")
 	l.await(t, "cancelled", func() bool { return len(c.Transfers.List) == 1 && c.Transfers.List[0].State == TransferCancelled })
@@ -194,9 +197,7 @@ func TestReceiverCancelsAnIncomingFile(t *testing.T) {
 		assert.Less(t, tr.Sent, tr.Total, "it was cut midway")
 	})
 	assert.Equal(t, session.SENDFAIL, testkit.Await(t, bob, func(e session.SendFileRlst) bool { return e.TaskID == task }).Err)
-	entries, err := os.ReadDir(aliceDir)
-	require.NoError(t, err)
-	assert.Empty(t, entries, "no partial file is kept")
+	assertNoFiles(t, aliceDir, "the receiver keeps no partial file")
 }
 
 // An incoming file shows in the list while it arrives, with its progress.

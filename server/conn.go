@@ -433,12 +433,8 @@ func (c *conn) writeTurn(q [][]byte, pinged bool, data []byte) error {
 // writeQueued writes everything queued, as few frames as MaxBatch allows.
 func (c *conn) writeQueued() error {
 	for q := c.takeQueued(); len(q) > 0; q = c.takeQueued() {
-		for len(q) > 0 {
-			n, err := c.writeBatch(q)
-			if err != nil {
-				return err
-			}
-			q = q[n:]
+		if err := c.writeTurn(q, false, nil); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -300,10 +300,13 @@ func (s *Session) CancelSend(taskID string) {
 	s.xfer.mu.Lock()
 	t := s.xfer.out[taskID]
 	if t == nil || t.cancelling {
-		in := s.xfer.inByTask(taskID)
+		var in *inTask
+		if t == nil {
+			in = s.xfer.inByTask(taskID)
+		}
 		s.xfer.mu.Unlock()
 		code := TRANSID_INVALID
-		if t == nil && in != nil && s.dropIn(in, SENDFAIL) {
+		if in != nil && s.dropIn(in, SENDFAIL) {
 			code = NOERR
 		}
 		s.emit(CancelSendRlst{TaskID: taskID, Err: code})

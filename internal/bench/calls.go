@@ -93,15 +93,8 @@ func runCalls(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		ring.reset()
 		accept.reset()
 		cycles, failed, took := paced(ctx, p, rate, cfg.Duration, func(i int) error { return pairs[i].cycle(ctx) })
-		note := fmt.Sprintf("%d pairs, %d setups; accept→accepted p50 %s p99 %s ms", p, cycles, ms(accept.quantile(0.5)), ms(accept.quantile(0.99)))
-		if failed > 0 {
-			note += fmt.Sprintf("; %d failed", failed)
-		}
-		rows = append(rows, Row{
-			Scenario: "calls", Load: fmt.Sprintf("%d calls/s", rate),
-			Rate: float64(cycles) / took.Seconds(), RateOf: "call setups",
-			P50: ring.quantile(0.5), P99: ring.quantile(0.99), Max: ring.quantile(1), Note: note,
-		})
+		rows = append(rows, pacedRow("calls", fmt.Sprintf("%d calls/s", rate), "call setups", cycles, failed, took, &ring,
+			fmt.Sprintf("%d pairs, %d setups; accept→accepted p50 %s p99 %s ms", p, cycles, ms(accept.quantile(0.5)), ms(accept.quantile(0.99)))))
 		if ctx.Err() != nil {
 			return rows, ctx.Err()
 		}

@@ -69,15 +69,8 @@ func runCmd(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 			rtt.add(time.Since(sent))
 			return nil
 		})
-		note := fmt.Sprintf("%d pairs, %d commands of %d bytes", p, done, len(payload))
-		if failed > 0 {
-			note += fmt.Sprintf("; %d failed", failed)
-		}
-		rows = append(rows, Row{
-			Scenario: "cmd", Load: fmt.Sprintf("%d cmds/s", rate),
-			Rate: float64(done) / took.Seconds(), RateOf: "round trips",
-			P50: rtt.quantile(0.5), P99: rtt.quantile(0.99), Max: rtt.quantile(1), Note: note,
-		})
+		rows = append(rows, pacedRow("cmd", fmt.Sprintf("%d cmds/s", rate), "round trips", done, failed, took, &rtt,
+			fmt.Sprintf("%d pairs, %d commands of %d bytes", p, done, len(payload))))
 		if ctx.Err() != nil {
 			return rows, ctx.Err()
 		}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,4 +36,16 @@ func paced(ctx context.Context, workers, rate int, d time.Duration, op func(i in
 	}
 	wg.Wait()
 	return ok.Load(), bad.Load(), time.Since(start)
+}
+
+// pacedRow is the result of one paced load level: done ops over took, the
+// latencies in h, and note (with the failures, if any).
+func pacedRow(scenario, load, rateOf string, done, failed int64, took time.Duration, h *histogram, note string) Row {
+	if failed > 0 {
+		note += fmt.Sprintf("; %d failed", failed)
+	}
+	return Row{
+		Scenario: scenario, Load: load, Rate: float64(done) / took.Seconds(), RateOf: rateOf,
+		P50: h.quantile(0.5), P99: h.quantile(0.99), Max: h.quantile(1), Note: note,
+	}
 }

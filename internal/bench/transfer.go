@@ -55,15 +55,11 @@ func runTransfer(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		if err := os.Remove(tmp); err != nil {
 			return nil, err
 		}
-		for _, base := range []struct {
-			sum      *time.Duration
-			userland bool
-		}{{&spliced, false}, {&userland, true}} {
-			began = time.Now()
-			if err := CopyOverTCP(src, filepath.Join(dir, "tcp.bin"), base.userland); err != nil {
-				return nil, err
-			}
-			*base.sum += time.Since(began)
+		if err := timeCopy(&spliced, src, dir, false); err != nil {
+			return nil, err
+		}
+		if err := timeCopy(&userland, src, dir, true); err != nil {
+			return nil, err
 		}
 	}
 	mbps := func(d time.Duration) float64 { return float64(size) * float64(files) / d.Seconds() / 1e6 }
@@ -74,6 +70,14 @@ func runTransfer(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		Note: fmt.Sprintf("%d files alice → server → bob, time per file; raw loopback TCP %.0f MB/s spliced: relay/TCP %.2f; %.0f MB/s through userland buffers: %.2f",
 			files, mbps(spliced), mbps(relayed)/mbps(spliced), mbps(userland), mbps(relayed)/mbps(userland)),
 	}}, nil
+}
+
+// timeCopy adds the time of one raw TCP copy of src to sum.
+func timeCopy(sum *time.Duration, src, dir string, userland bool) error {
+	began := time.Now()
+	err := CopyOverTCP(src, filepath.Join(dir, "tcp.bin"), userland)
+	*sum += time.Since(began)
+	return err
 }
 
 // sdkLogin signs user in with a real session; its events arrive on the
