@@ -12,7 +12,7 @@ var errText = map[session.ErrCode]string{
 	session.UNKNOWERR:              "Something went wrong on the server.",
 	session.OUTOF_MEM:              "The server ran out of memory.",
 	session.INNER_ERR:              "The server hit an internal error.",
-	session.MISMATCHCLIENTVER:      "This version of Huddle is not supported by the server; please update.",
+	session.MISMATCHCLIENTVER:      "This version of Huddle and the server cannot talk to each other; update whichever is older.",
 	session.MEETPARAM_ERR:          "Some of the details given are not valid.",
 	session.ERR_DATA:               "The server sent something Huddle could not understand.",
 	session.ANCTPSWD_ERR:           "The application ID or secret is wrong.",

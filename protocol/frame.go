@@ -7,10 +7,21 @@ import (
 	"fmt"
 )
 
-// Version is the protocol version a client names in its hello. The server
-// answers 4 (MISMATCHCLIENTVER) to any other. 2: a transfer's end frame
-// carries XXH3-128 (16 bytes) where version 1 had SHA-256.
-const Version = 2
+// Version is the newest protocol version, the one this SDK names in its
+// hello; the server accepts MinVersion..Version and answers 4
+// (MISMATCHCLIENTVER) to any other. Additive changes (a new optional field,
+// op or push) keep the version; it bumps only when a message changes meaning
+// (docs/protocol.md, "Compatibility").
+//
+// 2: a transfer's end frame carries XXH3-128 (16 bytes) where version 1 had
+// SHA-256. 3: the client ignores payload fields and pushes it does not know,
+// so a server may add them.
+const Version = 3
+
+// MinVersion is the oldest client protocol version the server still serves.
+// A version 2 client decodes payloads strictly: while MinVersion is 2, a
+// field added to a reply or push goes only to clients that asked for it.
+const MinVersion = 2
 
 // Message is one JSON control message. A text WebSocket frame carries one or
 // more of them separated by '\n' (JSON never contains a raw newline), which
@@ -45,6 +56,16 @@ func Reply(id uint64, code ErrCode, payload any) ([]byte, error) {
 // ErrorReply builds an answer that carries a human-readable reason.
 func ErrorReply(id uint64, code ErrCode, reason string) []byte {
 	b, _ := encode(Message{Re: id, Code: code, Msg: reason}, nil)
+	return b
+}
+
+// ErrorReplyWith builds a failed answer that also carries a payload, e.g.
+// the versions a server speaks when it refuses a hello.
+func ErrorReplyWith(id uint64, code ErrCode, reason string, payload any) []byte {
+	b, err := encode(Message{Re: id, Code: code, Msg: reason}, payload)
+	if err != nil {
+		return ErrorReply(id, code, reason)
+	}
 	return b
 }
 
@@ -99,14 +120,28 @@ func DecodeFrame(frame []byte, fn func(Message) error) error {
 	return nil
 }
 
-// Decode unmarshals a payload strictly: unknown fields are an error, so a
-// client with a typo hears about it instead of being silently ignored.
+// Decode unmarshals a payload leniently: fields v does not have are
+// ignored, so a newer peer may add fields without breaking this one. The
+// SDK reads every reply and push this way.
 func Decode(d json.RawMessage, v any) error {
+	return decode(d, v, false)
+}
+
+// DecodeStrict unmarshals a payload the server acts on: unknown fields are
+// an error, so a client with a typo (or one expecting a feature this server
+// lacks) hears about it instead of being silently ignored.
+func DecodeStrict(d json.RawMessage, v any) error {
+	return decode(d, v, true)
+}
+
+func decode(d json.RawMessage, v any, strict bool) error {
 	if len(d) == 0 {
 		d = []byte("{}")
 	}
 	dec := json.NewDecoder(bytes.NewReader(d))
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%w: %v", ErrMalformed, err)
 	}

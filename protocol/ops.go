@@ -25,11 +25,14 @@ type Hello struct {
 	Client  string `json:"client,omitempty"`
 }
 
-// HelloReply tells the client the server's limits so it can size its sends.
+// HelloReply tells the client the server's limits so it can size its sends,
+// and the protocol versions it serves; a refused hello (code 4) carries the
+// versions too.
 type HelloReply struct {
-	Version  int    `json:"v"`
-	Server   string `json:"server"`
-	MaxFrame int64  `json:"max_frame"`
+	Version    int    `json:"v"`
+	MinVersion int    `json:"min_v"`
+	Server     string `json:"server,omitempty"`
+	MaxFrame   int64  `json:"max_frame,omitempty"`
 }
 
 // Login carries the seed's CRVideo_Login arguments.

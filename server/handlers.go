@@ -71,7 +71,7 @@ func (c *conn) handle(m protocol.Message) error {
 
 // decode reads a request's payload, answering ERR_DATA if it is malformed.
 func (c *conn) decode(m protocol.Message, v any) bool {
-	if err := protocol.Decode(m.D, v); err != nil {
+	if err := protocol.DecodeStrict(m.D, v); err != nil {
 		c.fail(m.ID, protocol.ErrData, err.Error())
 		return false
 	}
@@ -87,14 +87,32 @@ func (c *conn) handleHello(m protocol.Message) {
 		c.fail(m.ID, protocol.LoginStateError, "hello already said")
 		return
 	}
-	if h.Version != protocol.Version {
-		c.fail(m.ID, protocol.MismatchClientVer, fmt.Sprintf("protocol version %d is not supported; this server speaks %d", h.Version, protocol.Version))
+	if refusal := versionRefusal(h.Version); refusal != "" {
+		versions := protocol.HelloReply{Version: protocol.Version, MinVersion: protocol.MinVersion}
+		if m.ID == 0 {
+			c.pushError(protocol.MismatchClientVer, refusal)
+		} else {
+			c.Send(protocol.ErrorReplyWith(m.ID, protocol.MismatchClientVer, refusal, versions))
+		}
 		return
 	}
 	c.helloDone = true
 	c.reply(m.ID, protocol.NoErr, protocol.HelloReply{
-		Version: protocol.Version, Server: "huddle/" + c.srv.cfg.Version, MaxFrame: c.srv.cfg.Limits.MaxFrame,
+		Version: protocol.Version, MinVersion: protocol.MinVersion,
+		Server: "huddle/" + c.srv.cfg.Version, MaxFrame: c.srv.cfg.Limits.MaxFrame,
 	})
+}
+
+// versionRefusal says why a client speaking protocol version v cannot be
+// served, naming which side needs the update; "" if it can.
+func versionRefusal(v int) string {
+	switch {
+	case v < protocol.MinVersion:
+		return fmt.Sprintf("protocol version %d is too old: this server speaks %d to %d; update the app", v, protocol.MinVersion, protocol.Version)
+	case v > protocol.Version:
+		return fmt.Sprintf("protocol version %d is newer than this server (it speaks %d to %d); update the server", v, protocol.MinVersion, protocol.Version)
+	}
+	return ""
 }
 
 func (c *conn) handleLogin(m protocol.Message) {

@@ -26,6 +26,11 @@ func init() {
 	}
 }
 
+// UnknownPushes counts the pushes this session ignored because their type
+// is newer than this SDK (docs/protocol.md, "Compatibility"): an app may log
+// it as a hint that an update exists. It is never an error.
+func (s *Session) UnknownPushes() int64 { return s.unknownPushes.Load() }
+
 func (s *Session) onUserStatus(_ *link, m protocol.Message) {
 	var u protocol.UserStatus
 	if protocol.Decode(m.D, &u) != nil {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -108,6 +109,8 @@ type Session struct {
 	resume    string         // the server's token for resuming after a drop
 	retryStop chan struct{}  // closed to stop reconnecting
 	xfer      transfers      // transfer.go, receive.go
+
+	unknownPushes atomic.Int64 // pushes.go
 }
 
 type pending struct {
@@ -334,9 +337,11 @@ func (s *Session) handleMessage(l *link, m protocol.Message) {
 	}
 	if h, ok := pushHandlers[m.Ev]; ok {
 		h(s, l, m)
+		return
 	}
 	// Unknown pushes come from a newer server; ignoring them is what lets
 	// the protocol grow without breaking older clients.
+	s.unknownPushes.Add(1)
 }
 
 // endLink drops l if it is still the session's link: every request waiting
