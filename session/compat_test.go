@@ -99,7 +99,9 @@ func TestNewerServerAdditionsAreIgnored(t *testing.T) {
 	testkit.Await[session.StartUserStatusNotifyRslt](t, alice, func(e session.StartUserStatusNotifyRslt) bool { return e.Err == session.NOERR })
 
 	bob := testkit.Login(t, srv.URL, "bob")
-	testkit.Await(t, alice, func(e session.NotifyUserStatus) bool { return e.Status.UserID == "bob" && e.Status.UserStatus == session.StatusIdle })
+	testkit.Await(t, alice, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "bob" && e.Status.UserStatus == session.StatusIdle
+	})
 
 	alice.GetUserStatus("list")
 	list := testkit.Await[session.GetUserStatusSuccess](t, alice, nil)
