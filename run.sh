@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Huddle desktop app from source, installing the system libraries
 # Fyne needs on Debian/Ubuntu first. Extra arguments go to huddle
-# (e.g. ./run.sh serve).
+# (e.g. ./run.sh serve, which gets --demo: application demo, secret demo).
 set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/install-deps.sh
@@ -11,4 +11,8 @@ cd "$(dirname "$0")"
 case "${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}" in
 C.*) export LANGUAGE="${LANGUAGE:-en}" ;;
 esac
+if [ "${1:-}" = serve ]; then
+	shift
+	set -- serve --demo "$@"
+fi
 exec go run -tags migrated_fynedo . "$@"

@@ -48,6 +48,7 @@ func ensureServerAt(addr, dataDir string) (*LocalServer, error) {
 	}
 	srv, err := server.New(server.Config{
 		DataDir: dataDir,
+		Demo:    true, // zero set-up: the sign-in form's defaults work
 		Version: buildinfo.String(),
 		Logger:  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})

@@ -21,7 +21,7 @@ import (
 
 func startTestServer(t *testing.T, cfg Config) (*Server, string) {
 	t.Helper()
-	cfg.DataDir, cfg.HashCost = t.TempDir(), bcrypt.MinCost
+	cfg.DataDir, cfg.HashCost, cfg.Demo = t.TempDir(), bcrypt.MinCost, true
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := New(cfg)
 	require.NoError(t, err)

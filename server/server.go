@@ -61,6 +61,11 @@ type Config struct {
 	// calls, meetings and online status, waiting to sign in again; default
 	// 20 s, negative for none.
 	GracePeriod time.Duration
+	// Demo makes sure the demo application (DemoAppID, DemoAppSecret)
+	// exists, for the desktop app's built-in server, ./run.sh and tests.
+	// Never on by default: a loopback server may sit behind a reverse proxy
+	// (docs/security.md). Serve refuses a listener that is not loopback.
+	Demo bool
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
@@ -139,6 +144,14 @@ func New(cfg Config) (*Server, error) {
 	// reuses the 4 KB reader net/http already has; writes borrow a buffer
 	// from the pool only while a frame is being written (docs/performance.md).
 	s.upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 32 << 10, WriteBufferPool: &sync.Pool{}, CheckOrigin: s.checkOrigin}
+	if cfg.Demo {
+		// Before Serve, so a client or a test adding its own applications
+		// never races it.
+		if err := s.ensureDemoApp(); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -156,8 +169,7 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// Serve accepts clients on ln until Shutdown. A loopback-only listener on a
-// server without applications gets the demo application.
+// Serve accepts clients on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	return s.serve(ln, "ws", func(h *http.Server) error { return h.Serve(ln) })
 }
@@ -168,8 +180,8 @@ func (s *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
 }
 
 func (s *Server) serve(ln net.Listener, scheme string, run func(*http.Server) error) error {
-	if err := s.ensureDemoApp(ln.Addr()); err != nil {
-		return err
+	if tcp, ok := ln.Addr().(*net.TCPAddr); s.cfg.Demo && (!ok || !tcp.IP.IsLoopback()) {
+		return fmt.Errorf("the demo application (secret %q) is for loopback only, not %s", DemoAppSecret, ln.Addr())
 	}
 	s.mu.Lock()
 	if s.closing {
@@ -185,22 +197,15 @@ func (s *Server) serve(ln net.Listener, scheme string, run func(*http.Server) er
 	return run(srv)
 }
 
-func (s *Server) ensureDemoApp(addr net.Addr) error {
-	tcp, ok := addr.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsLoopback() {
+func (s *Server) ensureDemoApp() error {
+	err := s.AddApp(context.Background(), DemoAppID, DemoAppSecret, store.UserAuthNone)
+	if errors.Is(err, store.ErrExists) {
 		return nil
 	}
-	ctx := context.Background()
-	n, err := s.store.CountApps(ctx)
-	if err != nil || n > 0 {
-		return err
+	if err == nil {
+		s.log.Info("created application \"demo\" with secret \"demo\", as asked (demo mode)")
 	}
-	err = s.AddApp(ctx, DemoAppID, DemoAppSecret, store.UserAuthNone)
-	if err != nil && !errors.Is(err, store.ErrExists) {
-		return err
-	}
-	s.log.Info("no application yet and listening on loopback only: created application \"demo\" with secret \"demo\"")
-	return nil
+	return err
 }
 
 // Shutdown stops accepting, tells every client the server is going away,

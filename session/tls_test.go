@@ -59,7 +59,7 @@ func selfSigned(t *testing.T) (certFile, keyFile string, cert *x509.Certificate)
 func TestTLSSelfSignedIsSSLErrUnlessTrusted(t *testing.T) {
 	certFile, keyFile, cert := selfSigned(t)
 	srv, err := server.New(server.Config{
-		DataDir: t.TempDir(), HashCost: bcrypt.MinCost,
+		DataDir: t.TempDir(), HashCost: bcrypt.MinCost, Demo: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	require.NoError(t, err)

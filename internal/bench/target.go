@@ -96,7 +96,7 @@ func spawn(ctx context.Context) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, "serve", "--addr", addr, "--data", dir,
+	cmd := exec.Command(exe, "serve", "--demo", "--addr", addr, "--data", dir,
 		"--conns-per-ip", "1000000", "--login-rate-per-ip", "1e6", "--login-rate-per-app", "1e6", "--msg-rate", "1e6")
 	logf, err := os.Create(dir + "/server.log")
 	if err != nil {
@@ -156,7 +156,7 @@ func startInProc() (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.New(server.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: loadLimits()})
+	srv, err := server.New(server.Config{DataDir: dir, Demo: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: loadLimits()})
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,7 @@ func Serve(args []string) error {
 	cert := fs.String("tls-cert", os.Getenv("HUDDLE_TLS_CERT"), "TLS certificate file; with -tls-key serves wss:// (env HUDDLE_TLS_CERT)")
 	key := fs.String("tls-key", os.Getenv("HUDDLE_TLS_KEY"), "TLS key file (env HUDDLE_TLS_KEY)")
 	origins := fs.String("allowed-origins", os.Getenv("HUDDLE_ALLOWED_ORIGINS"), "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com (env HUDDLE_ALLOWED_ORIGINS)")
+	demo := fs.Bool("demo", false, `create application "demo" with secret "demo" if missing (loopback --addr only; for trying Huddle out)`)
 	grace := fs.Duration("grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
 	def := server.DefaultLimits()
 	var lim server.Limits
@@ -61,7 +62,7 @@ func Serve(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	srv, err := server.New(server.Config{
-		DataDir: *data, Version: buildinfo.String(), Logger: log,
+		DataDir: *data, Demo: *demo, Version: buildinfo.String(), Logger: log,
 		AllowedOrigins: server.ParseOrigins(*origins), GracePeriod: *grace, Limits: lim,
 	})
 	if err != nil {

@@ -54,7 +54,7 @@ func freeAddr(t *testing.T) string {
 // startServer runs `huddle serve` and waits until /healthz answers.
 func startServer(t *testing.T, addr, data string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(huddleBin, "serve", "--addr", addr, "--data", data)
+	cmd := exec.Command(huddleBin, "serve", "--demo", "--addr", addr, "--data", data)
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	require.NoError(t, cmd.Start())

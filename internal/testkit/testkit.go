@@ -36,8 +36,7 @@ type Server struct {
 // Option adjusts a test server's config.
 type Option func(*server.Config)
 
-// StartServer runs a server on a free loopback port (so it has the demo
-// application) in a fresh data folder, and stops it when the test ends.
+// StartServer runs a server with the demo application on a free loopback port in a fresh data folder, and stops it when the test ends.
 func StartServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	return StartServerIn(t, t.TempDir(), opts...)
@@ -56,6 +55,7 @@ func StartServerIn(t testing.TB, dataDir string, opts ...Option) *Server {
 func testConfig(dataDir string, opts []Option) server.Config {
 	cfg := server.Config{
 		DataDir:  dataDir,
+		Demo:     true, // every test client signs in to demo/demo
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		HashCost: bcrypt.MinCost, // real hashing, minus seconds per test under -race
 		// Every test client comes from 127.0.0.1: per-address limits sized
