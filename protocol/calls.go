@@ -70,8 +70,11 @@ type MeetingRef struct {
 	Meet int `json:"meet"`
 }
 
+// MeetingList is one page of meetings, oldest first; Next as in
+// UserStatusList.
 type MeetingList struct {
 	Meetings []Meeting `json:"meetings"`
+	Next     string    `json:"next,omitempty"`
 }
 
 // Call asks the server to ring To; Call is the client-chosen call ID.

@@ -65,8 +65,17 @@ type UserStatus struct {
 	DND    int    `json:"dnd"`
 }
 
+// ListPage asks for one page of a long list (get_user_status,
+// get_meetings): After is the Next of the page before, empty for the first.
+type ListPage struct {
+	After string `json:"after,omitempty"`
+}
+
+// UserStatusList is one page of users, sorted by ID. Next is set when more
+// pages follow: ask again with After = Next.
 type UserStatusList struct {
 	Users []UserStatus `json:"users"`
+	Next  string       `json:"next,omitempty"`
 }
 
 // LineOff is pushed right before the server closes a connection on purpose.

@@ -169,13 +169,17 @@ func (c *conn) handleSetDND(m protocol.Message) {
 }
 
 func (c *conn) handleGetUserStatus(m protocol.Message) {
-	users, err := c.srv.presence.List(c.app)
+	var r protocol.ListPage
+	if !c.decode(m, &r) {
+		return
+	}
+	page, err := c.srv.presence.Page(c.app, r.After, c.srv.cfg.Limits.ListPageBytes)
 	if err != nil {
 		c.srv.log.Error("list users", "err", err)
 		c.fail(m.ID, protocol.ServerException, "could not list users")
 		return
 	}
-	c.reply(m.ID, protocol.NoErr, protocol.UserStatusList{Users: users})
+	c.reply(m.ID, protocol.NoErr, page)
 }
 
 func (c *conn) handleStartNotify(m protocol.Message) {

@@ -19,6 +19,11 @@ type Limits struct {
 	SendQueueBytes int
 	// MaxBatch caps the bytes of control messages coalesced into one frame.
 	MaxBatch int
+	// ListPageBytes bounds one reply to get_user_status or get_meetings:
+	// longer lists go in pages the client asks for one by one (pages.go),
+	// so a big organisation's list never overflows the send queue. It is
+	// at most half of SendQueueBytes, leaving room for pushes.
+	ListPageBytes int
 	// LoginTimeout is how long a new connection has to say hello and log in.
 	LoginTimeout time.Duration
 	// PingInterval is how often the server pings; PongWait is how long it
@@ -88,6 +93,7 @@ func DefaultLimits() Limits {
 		SendQueue:      1024,
 		SendQueueBytes: 1 << 20, // a presence round carries many changes in one message
 		MaxBatch:       64 << 10,
+		ListPageBytes:  256 << 10, // ~4,000 users or ~1,500 meetings a page
 		LoginTimeout:   10 * time.Second,
 		PingInterval:   25 * time.Second,
 		PongWait:       60 * time.Second,
@@ -127,6 +133,8 @@ func withDefaults(l Limits) Limits {
 	setDefault(&l.SendQueue, d.SendQueue)
 	setDefault(&l.SendQueueBytes, d.SendQueueBytes)
 	setDefault(&l.MaxBatch, d.MaxBatch)
+	setDefault(&l.ListPageBytes, d.ListPageBytes)
+	l.ListPageBytes = min(l.ListPageBytes, l.SendQueueBytes/2)
 	setDefault(&l.LoginTimeout, d.LoginTimeout)
 	setDefault(&l.PingInterval, d.PingInterval)
 	setDefault(&l.PongWait, d.PongWait)

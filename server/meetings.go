@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -167,6 +167,15 @@ func (c *conn) handleCreateMeeting(m protocol.Message) {
 }
 
 func (c *conn) handleGetMeetings(m protocol.Message) {
+	var r protocol.ListPage
+	if !c.decode(m, &r) {
+		return
+	}
+	after, err := parseMeetingCursor(r.After)
+	if err != nil {
+		c.fail(m.ID, protocol.ErrData, err.Error())
+		return
+	}
 	cs := c.srv.calls
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
@@ -176,17 +185,14 @@ func (c *conn) handleGetMeetings(m protocol.Message) {
 		c.fail(m.ID, protocol.ServerException, "could not list meetings")
 		return
 	}
-	list := make([]protocol.Meeting, 0, len(ms))
+	rest := make([]*meeting, 0, len(ms))
 	for _, mt := range ms {
-		list = append(list, mt.info(c.user))
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].StartTime != list[j].StartTime {
-			return list[i].StartTime < list[j].StartTime
+		if after.before(mt) {
+			rest = append(rest, mt)
 		}
-		return list[i].ID < list[j].ID
-	})
-	c.reply(m.ID, protocol.NoErr, protocol.MeetingList{Meetings: list})
+	}
+	slices.SortFunc(rest, compareMeetings)
+	c.reply(m.ID, protocol.NoErr, meetingsPage(rest, c.user, c.srv.cfg.Limits.ListPageBytes))
 }
 
 func (c *conn) handleDestroyMeeting(m protocol.Message) {

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"sort"
+	"slices"
 	"sync"
 
 	"huddle/protocol"
@@ -40,8 +40,9 @@ type Presence interface {
 	SetDND(app, user string, dnd int) error
 	// Status returns one user's presence; ok is false for unknown users.
 	Status(app, user string) (st protocol.UserStatus, ok bool)
-	// List returns every user of the application, offline ones included.
-	List(app string) ([]protocol.UserStatus, error)
+	// Page returns the application's users, offline ones included, sorted
+	// by ID: those after the ID after, up to maxBytes of them (pages.go).
+	Page(app, after string, maxBytes int) (protocol.UserStatusList, error)
 	Subscribe(app string, p Peer) error
 	Unsubscribe(app string, p Peer)
 }
@@ -70,6 +71,7 @@ type appPresence struct {
 
 	mu    sync.Mutex
 	users map[string]*presenceEntry
+	ids   []string // the keys of users, sorted: lists are taken in pages
 	// Changes not yet fanned out, newline-separated; next is closed once
 	// the round carrying them is done. leading: a round runs.
 	pending []byte
@@ -109,7 +111,10 @@ func (p *memPresence) app(app string) (*appPresence, error) {
 	a := &appPresence{maxBatch: p.maxBatch, users: make(map[string]*presenceEntry, len(users)), subIdx: make(map[Peer]int)}
 	for _, u := range users {
 		a.users[u.ID] = &presenceEntry{st: protocol.UserStatus{User: u.ID, Nick: u.Nick, DND: u.DND}}
+		a.ids = append(a.ids, u.ID)
 	}
+	slices.Sort(a.ids)
+	a.ids = slices.Compact(a.ids)
 	p.apps[app] = a
 	return a, nil
 }
@@ -196,6 +201,8 @@ func (p *memPresence) Online(app, user, nick string, owner Peer) error {
 	if !ok {
 		e = &presenceEntry{st: protocol.UserStatus{User: user}}
 		a.users[user] = e
+		i, _ := slices.BinarySearch(a.ids, user)
+		a.ids = slices.Insert(a.ids, i, user)
 	}
 	e.owner = owner
 	if e.st.Status == StatusIdle && e.st.Nick == nick {
@@ -283,19 +290,14 @@ func (p *memPresence) Status(app, user string) (protocol.UserStatus, bool) {
 	return e.st, true
 }
 
-func (p *memPresence) List(app string) ([]protocol.UserStatus, error) {
+func (p *memPresence) Page(app, after string, maxBytes int) (protocol.UserStatusList, error) {
 	a, err := p.app(app)
 	if err != nil {
-		return nil, err
+		return protocol.UserStatusList{}, err
 	}
 	a.mu.Lock()
-	out := make([]protocol.UserStatus, 0, len(a.users))
-	for _, e := range a.users {
-		out = append(out, e.st)
-	}
-	a.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].User < out[j].User })
-	return out, nil
+	defer a.mu.Unlock()
+	return usersPage(a.ids, after, maxBytes, func(id string) protocol.UserStatus { return a.users[id].st }), nil
 }
 
 func (p *memPresence) Subscribe(app string, s Peer) error {

@@ -85,6 +85,8 @@ var hostileCases = []hostileCase{
 	{"meeting password as string", signedIn, false, `{"op":"create_meeting","id":77,"d":{"subject":"x","pswd":"1234"}}`, code(protocol.ErrData)},
 	{"meeting id as float", signedIn, false, `{"op":"destroy_meeting","id":77,"d":{"meet":1.5}}`, code(protocol.ErrData)},
 	{"dnd float", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":0.5}}`, code(protocol.ErrData)},
+	{"meetings cursor not ours", signedIn, false, `{"op":"get_meetings","id":77,"d":{"after":"x.1"}}`, code(protocol.ErrData)},
+	{"users cursor as number", signedIn, false, `{"op":"get_user_status","id":77,"d":{"after":5}}`, code(protocol.ErrData)},
 	{"trailing data in payload", signedIn, false, `{"op":"set_dnd","id":77,"d":{"dnd":1}}{"x":1}`, code(protocol.ErrData)},
 
 	// Out of order.

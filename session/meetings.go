@@ -43,23 +43,30 @@ func (s *Session) DestroyMeeting(meetID int, cookie string) {
 }
 
 // GetMeetings lists the application's meetings, oldest first; passwords
-// only of those this user created or is in. Outcome: GetMeetingsSuccess or
-// GetMeetingsFail.
+// only of those this user created or is in. Long lists come in pages
+// (lists.go); a meeting created or destroyed while they do may or may not
+// be in the result. Outcome: GetMeetingsSuccess or GetMeetingsFail.
 func (s *Session) GetMeetings(cookie string) {
-	s.call(protocol.OpGetMeetings, nil,
-		func(m protocol.Message) {
+	var list []MeetInfo
+	s.fetchPages(protocol.OpGetMeetings,
+		func(m protocol.Message) (string, error) {
 			var r protocol.MeetingList
-			if protocol.Decode(m.D, &r) != nil {
-				s.emit(GetMeetingsFail{Err: protocol.ErrData, Cookie: cookie})
+			err := protocol.Decode(m.D, &r)
+			for _, mt := range r.Meetings {
+				list = append(list, meetInfoFrom(mt))
+			}
+			return r.Next, err
+		},
+		func(code ErrCode) {
+			if code != protocol.NoErr {
+				s.emit(GetMeetingsFail{Err: code, Cookie: cookie})
 				return
 			}
-			list := make([]MeetInfo, len(r.Meetings))
-			for i, mt := range r.Meetings {
-				list[i] = meetInfoFrom(mt)
+			if list == nil {
+				list = []MeetInfo{}
 			}
 			s.emit(GetMeetingsSuccess{Meetings: list, Cookie: cookie})
-		},
-		func(code ErrCode) { s.emit(GetMeetingsFail{Err: code, Cookie: cookie}) })
+		})
 }
 
 func (s *Session) onMeetingStopped(_ *link, m protocol.Message) {

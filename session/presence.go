@@ -10,23 +10,27 @@ func (s *Session) SetDNDStatus(dndStatus int, cookie string) {
 		func(code ErrCode) { s.emit(SetDNDStatusFail{Err: code, Cookie: cookie}) })
 }
 
-// GetUserStatus lists every user of the application, offline ones too.
+// GetUserStatus lists every user of the application, offline ones too,
+// sorted by ID, however many pages the server sends it in (lists.go).
 // Outcome: GetUserStatusSuccess or GetUserStatusFail.
 func (s *Session) GetUserStatus(cookie string) {
-	s.call(protocol.OpGetUserStatus, nil,
-		func(m protocol.Message) {
+	w := s.watchStatus()
+	var pages []protocol.UserStatus
+	s.fetchPages(protocol.OpGetUserStatus,
+		func(m protocol.Message) (string, error) {
 			var r protocol.UserStatusList
-			if err := protocol.Decode(m.D, &r); err != nil {
-				s.emit(GetUserStatusFail{Err: protocol.ErrData, Cookie: cookie})
+			err := protocol.Decode(m.D, &r)
+			pages = append(pages, r.Users...)
+			return r.Next, err
+		},
+		func(code ErrCode) {
+			users := s.unwatchStatus(w, pages)
+			if code != protocol.NoErr {
+				s.emit(GetUserStatusFail{Err: code, Cookie: cookie})
 				return
 			}
-			users := make([]UserStatus, len(r.Users))
-			for i, u := range r.Users {
-				users[i] = userStatusFrom(u)
-			}
 			s.emit(GetUserStatusSuccess{Users: users, Cookie: cookie})
-		},
-		func(code ErrCode) { s.emit(GetUserStatusFail{Err: code, Cookie: cookie}) })
+		})
 }
 
 // StartUserStatusNotify subscribes to every status change in the

@@ -38,6 +38,7 @@ func (s *Session) onUserStatus(_ *link, m protocol.Message) {
 	}
 	s.mu.Lock()
 	cookie := s.notifyCookie
+	s.sawStatus(u)
 	s.mu.Unlock()
 	s.emit(NotifyUserStatus{Status: userStatusFrom(u), Cookie: cookie})
 }

@@ -103,7 +103,9 @@ type Session struct {
 	pending      map[uint64]*pending
 	notifyCookie string
 	notifying    bool // subscribed to status changes (renewed on reconnect)
-	closed       bool
+	// statusWatches are the user lists being fetched (lists.go).
+	statusWatches map[*statusWatch]struct{}
+	closed        bool
 
 	login     protocol.Login // how the session signed in, for signing in again
 	resume    string         // the server's token for resuming after a drop

@@ -1,0 +1,119 @@
+package server
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"huddle/protocol"
+)
+
+// Long lists (every user, every meeting of an application) are answered in
+// pages of at most Limits.ListPageBytes: a whole list of a big organisation
+// would overflow the asker's send queue and disconnect it. The client asks
+// for the next page with the cursor the page before ended with; the SDK
+// puts the pages together into one result.
+
+// jsonStringLen is at least the encoded length of s as a JSON string:
+// escaped characters count as the longest escape (\u00xx).
+func jsonStringLen(s string) int {
+	n := 2 // the quotes
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError, r == '\u2028', r == '\u2029',
+			r < 0x20, r == '<', r == '>', r == '&':
+			n += 6
+		case r == '"', r == '\\':
+			n += 2
+		default:
+			n += utf8.RuneLen(r)
+		}
+	}
+	return n
+}
+
+// intFieldsLen covers an entry's punctuation, field names and numbers.
+const intFieldsLen = 128
+
+func userStatusLen(u protocol.UserStatus) int {
+	return intFieldsLen + jsonStringLen(u.User) + jsonStringLen(u.Nick)
+}
+
+func meetingLen(m protocol.Meeting) int {
+	return intFieldsLen + jsonStringLen(m.Pswd) + jsonStringLen(m.Subject) + jsonStringLen(m.URL) + jsonStringLen(m.Creator)
+}
+
+// usersPage takes one page from the users whose IDs are sorted, starting
+// after the ID after; next is the page's last ID when more follow.
+func usersPage(sorted []string, after string, maxBytes int, get func(id string) protocol.UserStatus) protocol.UserStatusList {
+	from, found := slices.BinarySearch(sorted, after)
+	if found {
+		from++
+	}
+	page := protocol.UserStatusList{Users: []protocol.UserStatus{}}
+	total := 0
+	for _, id := range sorted[from:] {
+		u := get(id)
+		// Always one entry, so that every page moves the cursor on.
+		if total += userStatusLen(u); total > maxBytes && len(page.Users) > 0 {
+			page.Next = page.Users[len(page.Users)-1].User
+			break
+		}
+		page.Users = append(page.Users, u)
+	}
+	return page
+}
+
+// meetingsPage takes one page from meetings in list order, as user sees them.
+func meetingsPage(sorted []*meeting, user string, maxBytes int) protocol.MeetingList {
+	page := protocol.MeetingList{Meetings: []protocol.Meeting{}}
+	total := 0
+	for _, mt := range sorted {
+		mi := mt.info(user)
+		if total += meetingLen(mi); total > maxBytes && len(page.Meetings) > 0 {
+			last := page.Meetings[len(page.Meetings)-1]
+			page.Next = meetingCursor{start: last.StartTime, id: int64(last.ID)}.String()
+			break
+		}
+		page.Meetings = append(page.Meetings, mi)
+	}
+	return page
+}
+
+// meetingCursor is where a page of meetings ends, in their order: start
+// time, then ID. On the wire it is "start.id".
+type meetingCursor struct {
+	start int64
+	id    int64
+}
+
+func (c meetingCursor) String() string { return fmt.Sprintf("%d.%d", c.start, c.id) }
+
+func parseMeetingCursor(s string) (meetingCursor, error) {
+	if s == "" {
+		return meetingCursor{start: -1 << 63}, nil
+	}
+	start, id, ok := strings.Cut(s, ".")
+	var c meetingCursor
+	var err1, err2 error
+	c.start, err1 = strconv.ParseInt(start, 10, 64)
+	c.id, err2 = strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return c, fmt.Errorf("after: %q is not a cursor this server gave", s)
+	}
+	return c, nil
+}
+
+func (c meetingCursor) before(m *meeting) bool {
+	start := m.StartTime.Unix()
+	return c.start < start || (c.start == start && c.id < m.ID)
+}
+
+func compareMeetings(a, b *meeting) int {
+	if d := a.StartTime.Unix() - b.StartTime.Unix(); d != 0 {
+		return int(min(max(d, -1), 1))
+	}
+	return int(min(max(a.ID-b.ID, -1), 1))
+}

@@ -1,0 +1,208 @@
+package session_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"huddle/internal/testkit"
+	"huddle/protocol"
+	"huddle/server"
+	"huddle/server/store"
+	"huddle/session"
+)
+
+// crowdStore is a real store whose demo application also has users and
+// meetings seeded in memory: a big organisation without signing in
+// thousands of clients or writing thousands of rows.
+type crowdStore struct {
+	store.Store
+	users    []store.User
+	meetings []store.Meeting
+}
+
+func (s *crowdStore) Users(ctx context.Context, app string) ([]store.User, error) {
+	us, err := s.Store.Users(ctx, app)
+	if app == server.DemoAppID {
+		us = append(us, s.users...)
+	}
+	return us, err
+}
+
+func (s *crowdStore) Meetings(ctx context.Context, app string) ([]store.Meeting, error) {
+	ms, err := s.Store.Meetings(ctx, app)
+	if app == server.DemoAppID {
+		ms = append(ms, s.meetings...)
+	}
+	return ms, err
+}
+
+// startCrowdServer serves a demo application with users and meetings
+// seeded, and a send queue small enough that either whole list overflows it.
+func startCrowdServer(t *testing.T, users, meetings int) *testkit.Server {
+	t.Helper()
+	base, err := store.OpenSQLite(filepath.Join(t.TempDir(), "crowd.db"))
+	require.NoError(t, err)
+	cs := &crowdStore{Store: base}
+	for i := range users {
+		cs.users = append(cs.users, store.User{App: server.DemoAppID, ID: fmt.Sprintf("member-%05d", i), Nick: fmt.Sprintf("Crowd member %05d", i)})
+	}
+	start := time.Now().Add(-time.Hour)
+	for i := range meetings {
+		cs.meetings = append(cs.meetings, store.Meeting{App: server.DemoAppID, ID: int64(200000000 + i),
+			Subject: fmt.Sprintf("Seeded meeting %05d", i), Creator: fmt.Sprintf("member-%05d", i%max(users, 1)), StartTime: start.Add(time.Duration(i) * time.Second)})
+	}
+	return testkit.StartServer(t,
+		func(c *server.Config) { c.Store = cs },
+		testkit.WithLimits(func(l *server.Limits) { l.SendQueueBytes = 64 << 10 }))
+}
+
+// awaitOutcome waits for whichever of success or failure carries cookie.
+func awaitOutcome(t *testing.T, c *testkit.Client, cookie string) session.Event {
+	t.Helper()
+	return testkit.Await(t, c, func(e session.Event) bool {
+		switch e := e.(type) {
+		case session.GetUserStatusSuccess:
+			return e.Cookie == cookie
+		case session.GetUserStatusFail:
+			return e.Cookie == cookie
+		case session.GetMeetingsSuccess:
+			return e.Cookie == cookie
+		case session.GetMeetingsFail:
+			return e.Cookie == cookie
+		}
+		return false
+	})
+}
+
+func TestUserListOverTheSendQueueArrivesWhole(t *testing.T) {
+	const crowd = 3000 // about 200 KB of list against a 64 KiB queue
+	srv := startCrowdServer(t, crowd, 0)
+	alice := testkit.Login(t, srv.URL, "alice")
+
+	alice.GetUserStatus("all")
+	ev := awaitOutcome(t, alice, "all")
+	ok, isOK := ev.(session.GetUserStatusSuccess)
+	require.True(t, isOK, "got %+v", ev)
+	require.Len(t, ok.Users, crowd+1)
+	assert.Equal(t, session.UserStatus{UserID: "alice", UserStatus: session.StatusIdle, NickName: "Nick alice"}, ok.Users[0])
+	for i, u := range ok.Users[1:] {
+		require.Equal(t, fmt.Sprintf("member-%05d", i), u.UserID, "sorted by ID, none missing or twice")
+	}
+	assert.Empty(t, testkit.All[session.LineOff](alice), "the asker stays connected")
+}
+
+func TestMeetingListOverTheSendQueueArrivesWhole(t *testing.T) {
+	const seeded = 2000 // about 250 KB of list against a 64 KiB queue
+	srv := startCrowdServer(t, 10, seeded)
+	alice := testkit.Login(t, srv.URL, "alice")
+	own := createMeeting(t, alice, "Newest", 1)
+
+	alice.GetMeetings("all")
+	ev := awaitOutcome(t, alice, "all")
+	ok, isOK := ev.(session.GetMeetingsSuccess)
+	require.True(t, isOK, "got %+v", ev)
+	require.Len(t, ok.Meetings, seeded+1)
+	for i, m := range ok.Meetings[:seeded] {
+		require.Equal(t, 200000000+i, m.ID, "oldest first, none missing or twice")
+	}
+	assert.Equal(t, own, ok.Meetings[seeded], "the creator sees the password")
+	assert.Empty(t, testkit.All[session.LineOff](alice), "the asker stays connected")
+}
+
+// TestUserListKeepsPushesThatArriveBetweenPages scripts a server that
+// changes bob's status after sending the page with bob in it: the one list
+// the app gets must show the change, not the older page.
+func TestUserListKeepsPushesThatArriveBetweenPages(t *testing.T) {
+	var afters []string
+	url := startScriptedServer(t, func(ws *websocket.Conn, m protocol.Message) {
+		switch m.Op {
+		case protocol.OpLogin:
+			writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.LoginReply{User: "alice"})))
+		case protocol.OpGetUserStatus:
+			var p protocol.ListPage
+			require.NoError(t, protocol.Decode(m.D, &p))
+			afters = append(afters, p.After)
+			if p.After == "" {
+				writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.UserStatusList{
+					Users: []protocol.UserStatus{{User: "alice", Status: 1}, {User: "bob", Status: 1}}, Next: "bob"})))
+				writeMsg(t, ws, enc(protocol.Push(protocol.EvUserStatus, protocol.UserStatus{User: "bob", Status: 3})))
+				// A user who signs in for the first time mid-list, in a page already sent.
+				writeMsg(t, ws, enc(protocol.Push(protocol.EvUserStatus, protocol.UserStatus{User: "aaron", Status: 1})))
+				return
+			}
+			writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.UserStatusList{
+				Users: []protocol.UserStatus{{User: "carol", Status: 0}}})))
+		default:
+			writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, nil)))
+		}
+	})
+	c := testkit.NewClient(t, url)
+	c.Login("demo", demoPswd, "", "alice", "", "login")
+	testkit.Await[session.LoginSuccess](t, c, nil)
+	c.StartUserStatusNotify("notify")
+	testkit.Await[session.StartUserStatusNotifyRslt](t, c, nil)
+
+	c.GetUserStatus("all")
+	ev := awaitOutcome(t, c, "all")
+	ok, isOK := ev.(session.GetUserStatusSuccess)
+	require.True(t, isOK, "got %+v", ev)
+	assert.Equal(t, []string{"", "bob"}, afters, "each page asks after the last")
+	assert.Equal(t, []session.UserStatus{
+		{UserID: "aaron", UserStatus: session.StatusIdle},
+		{UserID: "alice", UserStatus: session.StatusIdle},
+		{UserID: "bob", UserStatus: session.StatusInMeeting},
+		{UserID: "carol", UserStatus: session.StatusOffline},
+	}, ok.Users)
+}
+
+// startScriptedServer is a WebSocket endpoint that answers hello itself
+// and hands every other message to handle, on one goroutine.
+func startScriptedServer(t *testing.T, handle func(ws *websocket.Conn, m protocol.Message)) string {
+	t.Helper()
+	up := websocket.Upgrader{}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			protocol.DecodeFrame(data, func(m protocol.Message) error {
+				if m.Op == protocol.OpHello {
+					writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.HelloReply{Version: protocol.Version, MaxFrame: 1 << 20})))
+				} else {
+					handle(ws, m)
+				}
+				return nil
+			})
+		}
+	}))
+	t.Cleanup(hs.Close)
+	return "ws" + strings.TrimPrefix(hs.URL, "http")
+}
+
+func writeMsg(t *testing.T, ws *websocket.Conn, msg []byte) {
+	assert.NoError(t, ws.WriteMessage(websocket.TextMessage, msg))
+}
+
+// enc is for messages that cannot fail to encode.
+func enc(msg []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return msg
+}
