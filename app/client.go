@@ -107,7 +107,7 @@ func (c *Client) OwnStatus() string {
 func (c *Client) SignIn(s Settings) {
 	c.reconnecting = false
 	if c.sess != nil {
-		c.sess.Close()
+		go c.sess.Close() // its events are dropped from now on (see the handler)
 	}
 	c.settings = s
 	cfg := session.Config{ServerURL: s.ServerURL, ClientName: "huddle-desktop", Reconnect: true}
@@ -146,16 +146,19 @@ func (c *Client) GiveUp() {
 }
 
 // leave closes the session; nothing it still had queued reaches us.
+// Close waits up to 2 s for the logout to go out: off the UI goroutine.
 func (c *Client) leave() {
 	c.reconnecting = false
 	if c.sess != nil {
-		c.sess.Close()
+		go c.sess.Close()
 		c.signedOutOf = c.sess
 	}
 }
 
 // Close ends the session for good (the app is quitting): no timer fires
 // and no event is handled after it, so nothing redraws a closed window.
+// Unlike sign-out it waits for the logout to go out (up to 2 s): the
+// window is gone already, and the process may end right after.
 func (c *Client) Close() {
 	c.closed = true
 	if c.flushTimer != nil {

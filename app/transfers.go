@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -33,6 +32,10 @@ type Transfer struct {
 	State    TransferState
 	Err      session.ErrCode
 	Saved    string // where a received file was saved
+	// Saving: a "Save as…" copy is under way (saveAt bytes copied).
+	Saving bool
+	saveTo string
+	saveAt int64
 
 	speed    float64 // bytes per second, smoothed
 	lastAt   time.Time
@@ -41,6 +44,12 @@ type Transfer struct {
 
 // Progress is 0..1.
 func (t *Transfer) Progress() float64 {
+	if t.Saving {
+		if t.Total <= 0 {
+			return 0
+		}
+		return float64(t.saveAt) / float64(t.Total)
+	}
 	if t.State == TransferDone || t.State == TransferReceived {
 		return 1
 	}
@@ -89,6 +98,9 @@ func (t *Transfer) StateText() string {
 	case TransferCancelled:
 		return "cancelled"
 	case TransferReceived:
+		if t.Saving {
+			return fmt.Sprintf("saving to %s… %.0f%%", t.saveTo, 100*t.Progress())
+		}
 		if t.Saved != "" {
 			return "saved to " + t.Saved
 		}
@@ -126,37 +138,9 @@ func (x *Transfers) Cancel(taskID string) {
 	}
 }
 
-// SaveAs copies a received file to dst (the user chose it in a save
-// dialog); the row then says where it was saved.
-func (x *Transfers) SaveAs(t *Transfer, dst string) error {
-	if err := copyFile(t.Path, dst); err != nil {
-		return fmt.Errorf("Could not save %s: %w", t.Name, err)
-	}
-	t.Saved, t.Path = dst, dst
-	x.c.changed(PartTransfers)
-	return nil
-}
-
 // Folder is where the file is on disk, for "Show in folder": the sent
 // file's folder, or the received file's (saved copy or temporary) folder.
 func (t *Transfer) Folder() string { return filepath.Dir(t.Path) }
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
 
 func (x *Transfers) find(taskID string) *Transfer {
 	for _, t := range x.List {

@@ -96,9 +96,12 @@ func TestReceivedFileIsListedAndCanBeSaved(t *testing.T) {
 		assert.Equal(t, data, in)
 	})
 
+	var notices []string
+	l.do(func() { c.OnNotice = func(s string) { notices = append(notices, s) } })
 	dst := filepath.Join(t.TempDir(), "holiday.jpg")
+	saveAndWait(t, l, c, tr, dst)
 	l.do(func() {
-		require.NoError(t, c.Transfers.SaveAs(tr, dst))
+		assert.Empty(t, notices)
 		assert.Equal(t, "saved to "+dst, tr.StateText())
 		assert.Equal(t, filepath.Dir(dst), tr.Folder(), "Show in folder now opens the saved copy's folder")
 	})
@@ -106,10 +109,11 @@ func TestReceivedFileIsListedAndCanBeSaved(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, data, saved)
 
+	saveAndWait(t, l, c, tr, filepath.Join(t.TempDir(), "no", "such", "dir", "x.jpg"))
 	l.do(func() {
-		err := c.Transfers.SaveAs(tr, filepath.Join(t.TempDir(), "no", "such", "dir", "x.jpg"))
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "Could not save photo.jpg")
+		if assert.Len(t, notices, 1) {
+			assert.Contains(t, notices[0], "Could not save photo.jpg")
+		}
 		assert.Equal(t, "saved to "+dst, tr.StateText(), "a failed save changes nothing")
 	})
 }

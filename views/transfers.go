@@ -66,7 +66,7 @@ func (v *transfersView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	save.OnTapped = func() { v.saveAs(t) }
 	show.OnTapped = func() { v.showInFolder(t.Folder()) }
 	setVisible(cancel, t.State == app.TransferSending)
-	setVisible(save, !t.Outgoing && t.State == app.TransferReceived)
+	setVisible(save, !t.Outgoing && t.State == app.TransferReceived && !t.Saving)
 	setVisible(show, !t.Outgoing && t.State == app.TransferReceived)
 }
 
@@ -128,13 +128,10 @@ func (v *transfersView) pickAndSend(peer string) {
 		})
 }
 
-// saveAs copies a received file where the user chooses.
+// saveAs copies a received file where the user chooses; the copy runs in
+// the background with its progress on the row, a failure is a notice.
 func (v *transfersView) saveAs(t *app.Transfer) {
-	write := func(dst string) {
-		if err := v.u.Client.Transfers.SaveAs(t, dst); err != nil {
-			dialog.ShowError(err, v.u.Win)
-		}
-	}
+	write := func(dst string) { v.u.Client.Transfers.SaveAs(t, dst) }
 	v.withNative(func() (string, error) { return native.File().Title("Save " + t.Name).SetStartFile(t.Name).Save() },
 		write,
 		func() {
