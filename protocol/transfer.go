@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash"
+	"time"
 
 	"github.com/zeebo/xxh3"
 )
@@ -30,6 +31,12 @@ const (
 
 // MaxCmd is the largest SendCmd payload (the SDK's documented 64 KiB).
 const MaxCmd = 64 << 10
+
+// RequestTimeout is how long the SDK waits for an answer by default (202
+// NOSERVER_RSP past it). The server waits as long for a SendCmd's
+// acknowledgement, then answers the sender 202 too: one outcome, whichever
+// side gives up first.
+const RequestTimeout = 15 * time.Second
 
 // Transfer kinds.
 const (

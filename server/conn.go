@@ -44,6 +44,8 @@ type conn struct {
 	closeReason string
 	readerDone  chan struct{}
 
+	relayed relayIndex // the transfers and SendCmds it takes part in (transfer.go)
+
 	ip    string // the client's address, for per-IP limits
 	token string // resume token, set at login (before the router publishes c)
 

@@ -19,7 +19,6 @@ import (
 // bareServer is just enough of a Server for a conn's write side.
 func bareServer(writerIdle time.Duration) *Server {
 	s := &Server{cfg: Config{Limits: withDefaults(Limits{})}}
-	s.relay.init()
 	s.writers = newWriters(writerIdle)
 	return s
 }

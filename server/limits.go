@@ -1,6 +1,10 @@
 package server
 
-import "time"
+import (
+	"time"
+
+	"huddle/protocol"
+)
 
 // Limits names every bound the server enforces, with its default. Each one,
 // when hit, is answered with an error code or a close reason that says so,
@@ -84,6 +88,15 @@ type Limits struct {
 	// receiving at once: the temporary space a receiver's SDK must find for
 	// them. A transfer that would pass it is refused with SENDFAIL (1000).
 	MaxIncoming int64
+	// MaxUnackedCmds bounds the SendCmds one receiver has been sent and not
+	// yet acknowledged; the next one is refused with SENDFAIL (1000), so a
+	// receiver that never acknowledges cannot make a sender grow the
+	// server's memory. CmdAckTimeout is how long the server waits for one
+	// acknowledgement before answering the sender NOSERVER_RSP (202): the
+	// SDK's own request timeout (protocol.RequestTimeout), so the sender
+	// gets the same code whichever side gives up first.
+	MaxUnackedCmds int
+	CmdAckTimeout  time.Duration
 }
 
 // DefaultLimits are the limits a server gets unless its Config says otherwise.
@@ -124,6 +137,9 @@ func DefaultLimits() Limits {
 		Window:       4 << 20,
 		MaxTransfers: 16,
 		MaxIncoming:  8 << 30,
+
+		MaxUnackedCmds: 256, // above MsgBurst: one sender's burst to a healthy receiver fits
+		CmdAckTimeout:  protocol.RequestTimeout,
 	}
 }
 
@@ -158,6 +174,8 @@ func withDefaults(l Limits) Limits {
 	setDefault(&l.Chunk, d.Chunk)
 	setDefault(&l.MaxTransfers, d.MaxTransfers)
 	setDefault(&l.MaxIncoming, d.MaxIncoming)
+	setDefault(&l.MaxUnackedCmds, d.MaxUnackedCmds)
+	setDefault(&l.CmdAckTimeout, d.CmdAckTimeout)
 	if l.Window < int64(l.Chunk) {
 		l.Window = max(d.Window, int64(l.Chunk))
 	}

@@ -10,8 +10,9 @@
 // (under calls.mu) for a fan-out round another goroutine leads; a round
 // takes only presence and conn locks, so it always finishes. Pushes (conn.Send, under qmu) happen under any of the
 // outer locks; the write loop takes bulkMu inside qmu to keep control
-// ahead of data. memRouter.mu and relay.mu are leaves: nothing is called
-// while they are held.
+// ahead of data. memRouter.mu, a transfer's mu and a conn's relayIndex.mu
+// are leaves: nothing is called while they are held, and the relay never
+// holds two of them (transfer.go).
 // Parking and resuming a session (grace.go) hold calls.mu around the router
 // and presence changes so no call push slips in between; parked.mu and
 // guard.mu are leaves.
@@ -137,7 +138,6 @@ func New(cfg Config) (*Server, error) {
 	s.router = newMemRouter()
 	s.presence = newMemPresence(st, cfg.Limits)
 	s.calls = newCalls(s)
-	s.relay.init()
 	s.writers = newWriters(writerIdle)
 	s.guard = newGuard(cfg.Limits)
 	// Buffers are most of an idle connection's memory. ReadBufferSize 0

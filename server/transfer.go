@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"huddle/protocol"
 )
@@ -15,19 +16,20 @@ import (
 // holds of a transfer never exceeds the window, however big the file or slow
 // the receiver.
 //
+// There is no relay-wide lock. Transfers are found by stream number in a
+// sync.Map and each has its own lock for its flow control, so the frames of
+// one transfer never wait for another's. What each connection takes part in
+// is indexed on the connection (relayIndex), so per-connection limits are
+// checked, and a connection's end settled, at the cost of what it holds.
+//
 // The relay reaches a receiver's connection directly (*conn). A multi-node
 // version would carry frames over its bus like Router carries Peers.
 type relay struct {
-	mu     sync.Mutex
-	stream uint32 // last stream number handed out (one numbering per server)
-	cmdSeq uint64
-	xfers  map[uint32]*transfer
-	cmds   map[uint64]*pendingCmd
-	active map[*conn]int // transfers each connection takes part in
-	// incoming sums the declared sizes of the transfers each connection is
-	// receiving (Limits.MaxIncoming).
-	incoming map[*conn]int64
-	queued   atomic.Int64 // bytes of data frames waiting in receivers' queues
+	stream  atomic.Uint32 // last stream number handed out (one numbering per server)
+	cmdSeq  atomic.Uint64
+	xfers   sync.Map     // stream → *transfer
+	queued  atomic.Int64 // bytes of data frames waiting in receivers' queues
+	unacked atomic.Int64 // SendCmds waiting for their receiver's acknowledgement
 }
 
 type transfer struct {
@@ -35,25 +37,126 @@ type transfer struct {
 	sender, receiver *conn
 	task             string
 	size             int64
-	received, acked  int64 // bytes forwarded to, and acknowledged by, the receiver
-	sealed           bool  // the end frame went out: too late to cancel
-	ended            atomic.Bool
+
+	mu              sync.Mutex // the flow control below; a leaf
+	received, acked int64      // bytes forwarded to, and acknowledged by, the receiver
+	sealed          bool       // the end frame went out: too late to cancel
+
+	// ended is set once, by whoever ends the transfer (relay.finish); frames
+	// still queued for the receiver are dropped.
+	ended atomic.Bool
 	// handed counts data bytes the receiver's write loop has given to the
 	// socket. An acknowledgement beyond it is a lie that would let a
 	// receiver which never reads make the server queue without bound.
 	handed atomic.Int64
 }
 
+// pendingCmd is a SendCmd waiting for its receiver's cmd_ack. Whoever takes
+// it out of the receiver's index (the ack, the timeout, either side
+// leaving) settles it, so the sender is answered exactly once.
 type pendingCmd struct {
+	n                uint64
 	sender, receiver *conn
-	id               uint64
+	id               uint64      // the sender's request ID
+	timer            *time.Timer // CmdAckTimeout
 }
 
-func (r *relay) init() {
-	r.xfers = make(map[uint32]*transfer)
-	r.cmds = make(map[uint64]*pendingCmd)
-	r.active = make(map[*conn]int)
-	r.incoming = make(map[*conn]int64)
+// relayIndex is what one connection takes part in. Its lock is a leaf: the
+// relay never holds two connections' indexes, or an index and a transfer,
+// at once.
+type relayIndex struct {
+	mu       sync.Mutex
+	closed   bool // the connection ended: nothing new is added
+	xfers    map[*transfer]struct{}
+	incoming int64                  // declared bytes of the transfers it receives (Limits.MaxIncoming)
+	cmdsIn   map[uint64]*pendingCmd // SendCmds it received and has not acknowledged
+	cmdsOut  map[uint64]*pendingCmd // SendCmds it sent that wait for an acknowledgement
+}
+
+// addXfer records t, refusing (SENDFAIL) past MaxTransfers, or past
+// MaxIncoming when incoming > 0 (c receives t); SENDDATA_TARGETINVALID if c
+// has ended.
+func (x *relayIndex) addXfer(t *transfer, incoming int64, lim Limits) (protocol.ErrCode, string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	switch {
+	case x.closed:
+		return protocol.SendDataTargetInvalid, "target user went offline"
+	case len(x.xfers) >= lim.MaxTransfers:
+		return protocol.SendFail, fmt.Sprintf("at most %d transfers at once per user", lim.MaxTransfers)
+	case incoming > 0 && x.incoming+incoming > lim.MaxIncoming:
+		return protocol.SendFail, fmt.Sprintf("the receiver has too much incoming data in progress (at most %d bytes at once)", lim.MaxIncoming)
+	}
+	if x.xfers == nil {
+		x.xfers = make(map[*transfer]struct{})
+	}
+	x.xfers[t] = struct{}{}
+	x.incoming += incoming
+	return protocol.NoErr, ""
+}
+
+func (x *relayIndex) dropXfer(t *transfer, incoming int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, ok := x.xfers[t]; ok {
+		delete(x.xfers, t)
+		x.incoming -= incoming
+	}
+}
+
+// addCmdIn records p for its receiver, unless that has ended or has max
+// unacknowledged already; the ack timer starts here, under the lock, so it
+// cannot take p before p is in.
+func (x *relayIndex) addCmdIn(p *pendingCmd, lim Limits, expire func()) (protocol.ErrCode, string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	switch {
+	case x.closed:
+		return protocol.SendDataTargetInvalid, "target user went offline"
+	case len(x.cmdsIn) >= lim.MaxUnackedCmds:
+		return protocol.SendFail, fmt.Sprintf("the receiver has not acknowledged %d SendCmds; at most %d may wait", len(x.cmdsIn), lim.MaxUnackedCmds)
+	}
+	if x.cmdsIn == nil {
+		x.cmdsIn = make(map[uint64]*pendingCmd)
+	}
+	x.cmdsIn[p.n] = p
+	p.timer = time.AfterFunc(lim.CmdAckTimeout, expire)
+	return protocol.NoErr, ""
+}
+
+// takeCmdIn removes SendCmd n from the receiver's index; nil if something
+// else settled it already. The taker settles it.
+func (x *relayIndex) takeCmdIn(n uint64) *pendingCmd {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	p := x.cmdsIn[n]
+	delete(x.cmdsIn, n)
+	return p
+}
+
+// setCmdOut adds (or, with add false, removes) p in its sender's index.
+func (x *relayIndex) setCmdOut(p *pendingCmd, add bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	switch {
+	case !add:
+		delete(x.cmdsOut, p.n)
+	case !x.closed:
+		if x.cmdsOut == nil {
+			x.cmdsOut = make(map[uint64]*pendingCmd)
+		}
+		x.cmdsOut[p.n] = p
+	}
+}
+
+// close marks the connection ended and hands back everything it took part in.
+func (x *relayIndex) close() (xfers map[*transfer]struct{}, in, out map[uint64]*pendingCmd) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.closed = true
+	xfers, in, out = x.xfers, x.cmdsIn, x.cmdsOut
+	x.xfers, x.cmdsIn, x.cmdsOut, x.incoming = nil, nil, nil, 0
+	return xfers, in, out
 }
 
 // RelayBuffered reports the bytes of transfer data the server holds in
@@ -89,19 +192,45 @@ func (c *conn) handleSendCmd(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.mu.Lock()
-	r.cmdSeq++
-	n := r.cmdSeq
-	r.cmds[n] = &pendingCmd{sender: c, receiver: rc, id: m.ID}
-	r.mu.Unlock()
-	msg, err := protocol.Push(protocol.EvCmdData, protocol.CmdData{From: c.user, N: n, Data: req.Data})
+	p := &pendingCmd{n: r.cmdSeq.Add(1), sender: c, receiver: rc, id: m.ID}
+	if code, why := rc.relayed.addCmdIn(p, c.srv.cfg.Limits, func() { r.cmdExpired(p) }); code != protocol.NoErr {
+		c.fail(m.ID, code, why)
+		return
+	}
+	r.unacked.Add(1)
+	c.relayed.setCmdOut(p, true)
+	msg, err := protocol.Push(protocol.EvCmdData, protocol.CmdData{From: c.user, N: p.n, Data: req.Data})
 	if err == nil && rc.Send(msg) {
 		return
 	}
-	r.mu.Lock()
-	delete(r.cmds, n)
-	r.mu.Unlock()
-	c.fail(m.ID, protocol.SendDataTargetInvalid, "target user went offline")
+	if r.takeCmd(p) {
+		c.fail(m.ID, protocol.SendDataTargetInvalid, "target user went offline")
+	}
+}
+
+// takeCmd settles p without answering its sender: false if something else
+// settled it already (and answered).
+func (r *relay) takeCmd(p *pendingCmd) bool {
+	if p.receiver.relayed.takeCmdIn(p.n) == nil {
+		return false
+	}
+	r.settled(p)
+	return true
+}
+
+// settled forgets p, which its caller took from the receiver's index.
+func (r *relay) settled(p *pendingCmd) {
+	p.timer.Stop()
+	p.sender.relayed.setCmdOut(p, false)
+	r.unacked.Add(-1)
+}
+
+// cmdExpired: nobody acknowledged p within CmdAckTimeout. The sender's SDK
+// gives up after the same time with the same code.
+func (r *relay) cmdExpired(p *pendingCmd) {
+	if r.takeCmd(p) {
+		p.sender.fail(p.id, protocol.NoServerRsp, "the receiver did not acknowledge the SendCmd in time")
+	}
 }
 
 // handleCmdAck: the receiver's SDK has the command; now the sender hears.
@@ -110,15 +239,11 @@ func (c *conn) handleCmdAck(m protocol.Message) {
 	if !c.decode(m, &a) {
 		return
 	}
-	r := &c.srv.relay
-	r.mu.Lock()
-	p := r.cmds[a.N]
-	if p == nil || p.receiver != c {
-		r.mu.Unlock()
-		return // the sender left already, or a confused client: nobody waits
+	p := c.relayed.takeCmdIn(a.N)
+	if p == nil {
+		return // timed out, the sender left already, or a confused client: nobody waits
 	}
-	delete(r.cmds, a.N)
-	r.mu.Unlock()
+	c.srv.relay.settled(p)
 	p.sender.reply(p.id, protocol.NoErr, nil)
 }
 
@@ -151,27 +276,30 @@ func (c *conn) handleXferStart(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.mu.Lock()
-	if r.active[c] >= lim.MaxTransfers || r.active[rc] >= lim.MaxTransfers {
-		r.mu.Unlock()
-		c.fail(m.ID, protocol.SendFail, fmt.Sprintf("at most %d transfers at once per user", lim.MaxTransfers))
+	t := &transfer{sender: c, receiver: rc, task: req.Task, size: req.Size}
+	for {
+		if t.stream = r.stream.Add(1); t.stream == 0 {
+			continue // 0 is no stream
+		}
+		if _, taken := r.xfers.LoadOrStore(t.stream, t); !taken {
+			break
+		}
+	}
+	// The transfer is published before it is indexed, so whoever ends it
+	// (the receiver leaving, say) can always take it back out; the sender
+	// learns its stream only from the reply below.
+	code, why := c.relayed.addXfer(t, 0, lim)
+	if code == protocol.NoErr {
+		if code, why = rc.relayed.addXfer(t, req.Size, lim); code != protocol.NoErr {
+			c.relayed.dropXfer(t, 0)
+		}
+	}
+	if code != protocol.NoErr {
+		t.ended.Store(true)
+		r.xfers.CompareAndDelete(t.stream, t)
+		c.fail(m.ID, code, why)
 		return
 	}
-	if r.incoming[rc]+req.Size > lim.MaxIncoming {
-		r.mu.Unlock()
-		c.fail(m.ID, protocol.SendFail, fmt.Sprintf("the receiver has too much incoming data in progress (at most %d bytes at once)", lim.MaxIncoming))
-		return
-	}
-	r.stream++
-	for r.xfers[r.stream] != nil || r.stream == 0 {
-		r.stream++
-	}
-	t := &transfer{stream: r.stream, sender: c, receiver: rc, task: req.Task, size: req.Size}
-	r.xfers[t.stream] = t
-	r.active[c]++
-	r.active[rc]++
-	r.incoming[rc] += req.Size
-	r.mu.Unlock()
 	offer, err := protocol.Push(protocol.EvXferOffer, protocol.XferOffer{
 		From: c.user, Stream: t.stream, Task: req.Task, Kind: req.Kind, Size: req.Size, Name: req.Name,
 	})
@@ -183,28 +311,25 @@ func (c *conn) handleXferStart(m protocol.Message) {
 	c.reply(m.ID, protocol.NoErr, protocol.XferStartReply{Stream: t.stream, Chunk: lim.Chunk, Window: lim.Window})
 }
 
-// finish forgets t; false if it had ended already.
+// finish forgets t; false if it had ended already. Exactly one caller
+// gets true, and tells the parties.
 func (r *relay) finish(t *transfer) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.finishLocked(t)
+	if !t.ended.CompareAndSwap(false, true) {
+		return false // frames still queued for the receiver are dropped
+	}
+	r.xfers.CompareAndDelete(t.stream, t)
+	t.sender.relayed.dropXfer(t, 0)
+	t.receiver.relayed.dropXfer(t, t.size)
+	return true
 }
 
-func (r *relay) finishLocked(t *transfer) bool {
-	if r.xfers[t.stream] != t {
-		return false
+// lookup finds the running transfer on stream.
+func (r *relay) lookup(stream uint32) *transfer {
+	v, ok := r.xfers.Load(stream)
+	if !ok {
+		return nil
 	}
-	delete(r.xfers, t.stream)
-	for _, c := range []*conn{t.sender, t.receiver} {
-		if r.active[c]--; r.active[c] <= 0 {
-			delete(r.active, c)
-		}
-	}
-	if r.incoming[t.receiver] -= t.size; r.incoming[t.receiver] <= 0 {
-		delete(r.incoming, t.receiver)
-	}
-	t.ended.Store(true) // frames still queued for the receiver are dropped
-	return true
+	return v.(*transfer)
 }
 
 // abort ends t on both sides: the sender gets code, the receiver a cancel.
@@ -237,16 +362,14 @@ func (c *conn) handleBinary(data []byte) error {
 	}
 	r := &c.srv.relay
 	window := c.srv.cfg.Limits.Window
-	r.mu.Lock()
-	t := r.xfers[f.Stream]
+	t := r.lookup(f.Stream)
 	if t == nil {
-		r.mu.Unlock()
 		return nil
 	}
 	if t.sender != c {
-		r.mu.Unlock()
 		return fmt.Errorf("stream %d is not yours to send on", f.Stream)
 	}
+	t.mu.Lock()
 	var violation string
 	n := int64(len(f.Payload))
 	switch {
@@ -264,7 +387,7 @@ func (c *conn) handleBinary(data []byte) error {
 		violation = "end frame before all data"
 	}
 	if violation != "" {
-		r.mu.Unlock()
+		t.mu.Unlock()
 		r.abort(t, protocol.ErrData, violation)
 		return nil
 	}
@@ -273,7 +396,7 @@ func (c *conn) handleBinary(data []byte) error {
 	} else {
 		t.sealed = true
 	}
-	r.mu.Unlock()
+	t.mu.Unlock()
 	forwarded = true // sendBulk owns it now, sent or not
 	t.receiver.sendBulk(t, data)
 	return nil
@@ -286,15 +409,17 @@ func (c *conn) handleXferAck(m protocol.Message) {
 	if !c.decode(m, &a) {
 		return
 	}
-	r := &c.srv.relay
-	r.mu.Lock()
-	t := r.xfers[a.Stream]
-	if t == nil || t.receiver != c || a.Acked < t.acked || a.Acked > t.handed.Load() {
-		r.mu.Unlock()
-		return // ended meanwhile, or nonsense that would only hurt the client itself
+	t := c.srv.relay.lookup(a.Stream)
+	if t == nil || t.receiver != c {
+		return // ended meanwhile, or a confused client
+	}
+	t.mu.Lock()
+	if a.Acked < t.acked || a.Acked > t.handed.Load() {
+		t.mu.Unlock()
+		return // nonsense that would only hurt the client itself
 	}
 	t.acked = a.Acked
-	r.mu.Unlock()
+	t.mu.Unlock()
 	push(t.sender, protocol.EvXferAck, protocol.XferAck{Stream: t.stream, Acked: a.Acked})
 }
 
@@ -305,18 +430,19 @@ func (c *conn) handleXferDone(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.mu.Lock()
-	t := r.xfers[d.Stream]
+	t := r.lookup(d.Stream)
 	if t == nil || t.receiver != c {
-		r.mu.Unlock()
 		return
 	}
+	t.mu.Lock()
 	sealed := t.sealed
+	t.mu.Unlock()
+	if !r.finish(t) {
+		return
+	}
 	if !sealed && d.Code == protocol.NoErr {
 		d.Code = protocol.SendFail // "done" before all data arrived is no success
 	}
-	r.finishLocked(t)
-	r.mu.Unlock()
 	res := protocol.XferResult{Stream: t.stream, Code: d.Code}
 	switch {
 	case d.Code == protocol.NoErr:
@@ -336,49 +462,36 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	r.mu.Lock()
-	t := r.xfers[x.Stream]
-	switch {
-	case t == nil || t.sender != c:
-		r.mu.Unlock()
+	t := r.lookup(x.Stream)
+	if t == nil || t.sender != c {
 		c.fail(m.ID, protocol.TransIDInvalid, "no such transfer")
 		return
-	case t.sealed:
-		r.mu.Unlock()
+	}
+	// Only this read loop seals t, so sealed cannot change until finish.
+	t.mu.Lock()
+	sealed := t.sealed
+	t.mu.Unlock()
+	if sealed {
 		c.fail(m.ID, protocol.TransIDInvalid, "the transfer is complete")
 		return
 	}
-	r.finishLocked(t)
-	r.mu.Unlock()
+	if !r.finish(t) {
+		c.fail(m.ID, protocol.TransIDInvalid, "no such transfer")
+		return
+	}
 	push(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
 	c.reply(m.ID, protocol.NoErr, nil)
 }
 
 // connEnded settles everything c took part in: its receivers are told the
 // transfer is cancelled, its senders get SENDFAIL, and SendCmds waiting for
-// its acknowledgement fail.
+// its acknowledgement fail. It costs what c held, whatever others hold.
 func (r *relay) connEnded(c *conn) {
-	r.mu.Lock()
-	var ended []*transfer
-	for _, t := range r.xfers {
-		if t.sender == c || t.receiver == c {
-			ended = append(ended, t)
+	xfers, in, out := c.relayed.close()
+	for t := range xfers {
+		if !r.finish(t) {
+			continue
 		}
-	}
-	for _, t := range ended {
-		r.finishLocked(t)
-	}
-	var cmds []*pendingCmd
-	for n, p := range r.cmds {
-		if p.sender == c || p.receiver == c {
-			delete(r.cmds, n)
-			if p.sender != c {
-				cmds = append(cmds, p)
-			}
-		}
-	}
-	r.mu.Unlock()
-	for _, t := range ended {
 		if t.sender != c {
 			push(t.sender, protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: protocol.SendFail, Msg: "the receiver went offline"})
 		}
@@ -386,7 +499,17 @@ func (r *relay) connEnded(c *conn) {
 			push(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
 		}
 	}
-	for _, p := range cmds {
-		p.sender.fail(p.id, protocol.SendFail, "the receiver went offline before it had the data")
+	for _, p := range in { // taken with the index: c settles them
+		r.settled(p)
+		if p.sender != c {
+			p.sender.fail(p.id, protocol.SendFail, "the receiver went offline before it had the data")
+		}
+	}
+	for _, p := range out { // nobody is left to answer
+		r.takeCmd(p)
 	}
 }
+
+// RelayUnackedCmds reports the SendCmds waiting for their receiver's
+// acknowledgement.
+func (s *Server) RelayUnackedCmds() int64 { return s.relay.unacked.Load() }

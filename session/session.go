@@ -59,7 +59,7 @@ func (c Config) withDefaults() Config {
 		c.ConnectTimeout = 10 * time.Second
 	}
 	if c.RequestTimeout <= 0 {
-		c.RequestTimeout = 15 * time.Second
+		c.RequestTimeout = protocol.RequestTimeout
 	}
 	if c.ReadTimeout <= 0 {
 		c.ReadTimeout = 75 * time.Second
