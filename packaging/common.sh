@@ -16,6 +16,8 @@ SRC=$WORK/huddle
 mkdir -p "$SRC"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -C "$SRC" -xf -
 
+# fyne.io/tools v1.7.4 is built against fyne.io/fyne/v2 v2.8.1, the version
+# go.mod pins: keep the two in step when either moves.
 fyne_cmd() {
 	local fyne=fyne
 	# Compare the whole output: `| grep -q` under pipefail fails whenever
