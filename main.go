@@ -39,7 +39,7 @@ func main() {
 	case "send":
 		err = cli.Send(args, os.Stdout)
 	case "app":
-		err = cli.App(args)
+		err = cli.App(args, os.Stdout)
 	case "bench":
 		err = cli.Bench(args)
 	case "version", "--version", "-v":
@@ -77,5 +77,7 @@ const usage = `usage:
                           sign in, send FILE to USER (online), print progress,
                           exit once it arrived (status 1 and why if not)
   huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]
+  huddle app list [--data DIR]            one application per line, its ID first
+  huddle app remove --id ID [--data DIR]  remove it with its users and meetings
   huddle bench --scenario connections|presence|calls|cmd [flags]   load-test a server
   huddle version`

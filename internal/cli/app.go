@@ -5,24 +5,44 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"huddle/server"
 	"huddle/server/store"
 )
 
-// App runs `huddle app add`.
-func App(args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]")
+const appUsage = `usage:
+  huddle app add --id ID --secret SECRET [--user-auth none|jwt] [--data DIR]
+  huddle app list [--data DIR]          one application per line, its ID first
+  huddle app remove --id ID [--data DIR]  with its users and meetings`
+
+// App runs `huddle app add|list|remove`, printing to out.
+func App(args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(appUsage)
 	}
-	fs := flag.NewFlagSet("app add", flag.ContinueOnError)
+	cmd, args := args[0], args[1:]
+	fs := flag.NewFlagSet("app "+cmd, flag.ContinueOnError)
 	data := fs.String("data", envOr("HUDDLE_DATA", DefaultDataDir()), "the server's data folder (env HUDDLE_DATA)")
+	switch cmd {
+	case "add":
+		return appAdd(fs, args, data, out)
+	case "list":
+		return appList(fs, args, data, out)
+	case "remove":
+		return appRemove(fs, args, data, out)
+	}
+	return errors.New(appUsage)
+}
+
+func appAdd(fs *flag.FlagSet, args []string, data *string, out io.Writer) error {
 	id := fs.String("id", "", "application ID (the SDK's authAcnt)")
 	secret := fs.String("secret", "", "application secret (clients send its MD5 as authPswd)")
 	auth := fs.String("user-auth", "none", `how users prove who they are: "none", or "jwt" (privAuthCode is an HS256 JWT signed with the secret)`)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *id == "" || *secret == "" {
@@ -31,7 +51,7 @@ func App(args []string) error {
 	if err := os.MkdirAll(*data, 0o700); err != nil {
 		return err
 	}
-	st, err := store.OpenSQLite(filepath.Join(*data, "huddle.db"))
+	st, err := openStore(*data)
 	if err != nil {
 		return err
 	}
@@ -39,6 +59,61 @@ func App(args []string) error {
 	if err := server.AddApp(context.Background(), st, *data, *id, *secret, store.UserAuth(*auth)); err != nil {
 		return err
 	}
-	fmt.Printf("application %q added (user auth: %s)\n", *id, *auth)
+	fmt.Fprintf(out, "application %q added (user auth: %s)\n", *id, *auth)
 	return nil
+}
+
+// appList prints "ID  user-auth  created" per application, sorted by ID.
+func appList(fs *flag.FlagSet, args []string, data *string, out io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	apps, err := st.Apps(context.Background())
+	if err != nil {
+		return err
+	}
+	for _, a := range apps {
+		fmt.Fprintf(out, "%s\tuser-auth=%s\tcreated=%s\n", a.ID, a.UserAuth, a.Created.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// appRemove deletes an application with its users and meetings. A running
+// server refuses new sign-ins to it at once; users signed in stay until
+// they sign out or the server restarts.
+func appRemove(fs *flag.FlagSet, args []string, data *string, out io.Writer) error {
+	id := fs.String("id", "", "application ID to remove")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return errors.New("--id is required")
+	}
+	st, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	err = st.DeleteApp(context.Background(), *id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no application %q in %s", *id, *data)
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "application %q removed, with its users and meetings\n", *id)
+	return nil
+}
+
+// openStore opens the database of the data folder dir, which must exist:
+// listing or removing must not create an empty one by a typo.
+func openStore(dir string) (*store.SQLite, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	return store.OpenSQLite(filepath.Join(dir, "huddle.db"))
 }

@@ -31,44 +31,55 @@ func DefaultDataDir() string {
 	return filepath.Join(dir, "huddle", "server")
 }
 
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
+// serveOptions are `huddle serve`'s flags.
+type serveOptions struct {
+	addr, data, cert, key, origins string
+	demo                           bool
+	grace                          time.Duration
+	limits                         server.Limits
+}
+
+// parseServe reads the flags, each also settable by its environment
+// variable (flags.go).
+func parseServe(args []string) (serveOptions, error) {
+	var o serveOptions
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&o.addr, "addr", DefaultAddr, "listen address")
+	fs.StringVar(&o.data, "data", DefaultDataDir(), "data folder")
+	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate file; with -tls-key serves wss://")
+	fs.StringVar(&o.key, "tls-key", "", "TLS key file")
+	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com")
+	fs.BoolVar(&o.demo, "demo", false, `create application "demo" with secret "demo" if missing (loopback -addr only; for trying Huddle out)`)
+	fs.DurationVar(&o.grace, "grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
+	def := server.DefaultLimits()
+	fs.IntVar(&o.limits.ConnsPerIP, "conns-per-ip", def.ConnsPerIP, "simultaneous connections from one IP address (raise behind a reverse proxy)")
+	fs.Float64Var(&o.limits.LoginRatePerIP, "login-rate-per-ip", def.LoginRatePerIP, "logins per second from one IP address (raise behind a reverse proxy)")
+	fs.Float64Var(&o.limits.LoginRatePerApp, "login-rate-per-app", def.LoginRatePerApp, "logins per second into one application")
+	fs.Float64Var(&o.limits.MsgRate, "msg-rate", def.MsgRate, "control messages per second one connection may send")
+	if err := parseWithEnv(fs, args); err != nil {
+		return o, err
 	}
-	return def
+	if (o.cert == "") != (o.key == "") {
+		return o, errors.New("give both -tls-cert and -tls-key, or neither")
+	}
+	return o, nil
 }
 
 // Serve runs `huddle serve`.
 func Serve(args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := fs.String("addr", envOr("HUDDLE_ADDR", DefaultAddr), "listen address (env HUDDLE_ADDR)")
-	data := fs.String("data", envOr("HUDDLE_DATA", DefaultDataDir()), "data folder (env HUDDLE_DATA)")
-	cert := fs.String("tls-cert", os.Getenv("HUDDLE_TLS_CERT"), "TLS certificate file; with -tls-key serves wss:// (env HUDDLE_TLS_CERT)")
-	key := fs.String("tls-key", os.Getenv("HUDDLE_TLS_KEY"), "TLS key file (env HUDDLE_TLS_KEY)")
-	origins := fs.String("allowed-origins", os.Getenv("HUDDLE_ALLOWED_ORIGINS"), "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com (env HUDDLE_ALLOWED_ORIGINS)")
-	demo := fs.Bool("demo", false, `create application "demo" with secret "demo" if missing (loopback --addr only; for trying Huddle out)`)
-	grace := fs.Duration("grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
-	def := server.DefaultLimits()
-	var lim server.Limits
-	fs.IntVar(&lim.ConnsPerIP, "conns-per-ip", def.ConnsPerIP, "simultaneous connections from one IP address (raise behind a reverse proxy)")
-	fs.Float64Var(&lim.LoginRatePerIP, "login-rate-per-ip", def.LoginRatePerIP, "logins per second from one IP address (raise behind a reverse proxy)")
-	fs.Float64Var(&lim.LoginRatePerApp, "login-rate-per-app", def.LoginRatePerApp, "logins per second into one application")
-	fs.Float64Var(&lim.MsgRate, "msg-rate", def.MsgRate, "control messages per second one connection may send")
-	if err := fs.Parse(args); err != nil {
+	o, err := parseServe(args)
+	if err != nil {
 		return err
-	}
-	if (*cert == "") != (*key == "") {
-		return errors.New("give both -tls-cert and -tls-key, or neither")
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	srv, err := server.New(server.Config{
-		DataDir: *data, Demo: *demo, Version: buildinfo.String(), Logger: log,
-		AllowedOrigins: server.ParseOrigins(*origins), GracePeriod: *grace, Limits: lim,
+		DataDir: o.data, Demo: o.demo, Version: buildinfo.String(), Logger: log,
+		AllowedOrigins: server.ParseOrigins(o.origins), GracePeriod: o.grace, Limits: o.limits,
 	})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
@@ -76,8 +87,8 @@ func Serve(args []string) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() {
-		if *cert != "" {
-			errc <- srv.ServeTLS(ln, *cert, *key)
+		if o.cert != "" {
+			errc <- srv.ServeTLS(ln, o.cert, o.key)
 		} else {
 			errc <- srv.Serve(ln)
 		}

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	"modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // migrations run in order, once each; their index+1 is the schema version
@@ -104,8 +104,14 @@ func (s *SQLite) migrate() error {
 
 func (s *SQLite) Close() error { return s.db.Close() }
 
+// isUniqueViolation tells a taken key by the driver's extended result code:
+// the message text is not an API.
 func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
 func (s *SQLite) CreateApp(ctx context.Context, a App) error {
@@ -132,10 +138,48 @@ func (s *SQLite) App(ctx context.Context, id string) (App, error) {
 	return a, err
 }
 
-func (s *SQLite) CountApps(ctx context.Context) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM apps`).Scan(&n)
-	return n, err
+func (s *SQLite) Apps(ctx context.Context) ([]App, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, pswd_hash, user_auth, sealed_secret, created FROM apps ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var apps []App
+	for rows.Next() {
+		var a App
+		var auth string
+		var created int64
+		if err := rows.Scan(&a.ID, &a.PswdHash, &auth, &a.SealedSecret, &created); err != nil {
+			return nil, err
+		}
+		a.UserAuth, a.Created = UserAuth(auth), time.Unix(created, 0)
+		apps = append(apps, a)
+	}
+	return apps, rows.Err()
+}
+
+func (s *SQLite) DeleteApp(ctx context.Context, id string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Users and meetings reference the application (foreign keys): first them.
+	for _, q := range []string{`DELETE FROM meetings WHERE app = ?`, `DELETE FROM users WHERE app = ?`} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM apps WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return tx.Commit()
 }
 
 func (s *SQLite) TouchUser(ctx context.Context, app, id, nick string, seen time.Time) (User, error) {

@@ -59,7 +59,10 @@ type Meeting struct {
 type Store interface {
 	CreateApp(ctx context.Context, a App) error // ErrExists if taken
 	App(ctx context.Context, id string) (App, error)
-	CountApps(ctx context.Context) (int, error)
+	Apps(ctx context.Context) ([]App, error) // sorted by ID
+	// DeleteApp removes an application with its users and meetings;
+	// ErrNotFound if there is none.
+	DeleteApp(ctx context.Context, id string) error
 
 	// TouchUser records a login: creates the user or updates nick and last seen.
 	TouchUser(ctx context.Context, app, id, nick string, seen time.Time) (User, error)

@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"flag"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Every `huddle serve` flag has its HUDDLE_ variable; a flag given on the
+// command line wins over it.
+func TestServeFlagsFromEnvironment(t *testing.T) {
+	t.Setenv("HUDDLE_ADDR", "127.0.0.1:7777")
+	t.Setenv("HUDDLE_GRACE", "5s")
+	t.Setenv("HUDDLE_MSG_RATE", "7.5")
+	t.Setenv("HUDDLE_CONNS_PER_IP", "9")
+	t.Setenv("HUDDLE_DEMO", "true")
+	t.Setenv("HUDDLE_ALLOWED_ORIGINS", "https://chat.example.com")
+	o, err := parseServe([]string{"--conns-per-ip", "11"})
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:7777", o.addr)
+	assert.Equal(t, 5*time.Second, o.grace)
+	assert.Equal(t, 7.5, o.limits.MsgRate)
+	assert.Equal(t, 11, o.limits.ConnsPerIP, "the command line wins")
+	assert.True(t, o.demo)
+	assert.Equal(t, "https://chat.example.com", o.origins)
+
+	t.Setenv("HUDDLE_LOGIN_RATE_PER_APP", "lots")
+	_, err = parseServe(nil)
+	assert.ErrorContains(t, err, "HUDDLE_LOGIN_RATE_PER_APP", "a bad value names its variable")
+}
+
+func TestServeHelpNamesEachVariable(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.String("tls-cert", "", "TLS certificate file")
+	fs.SetOutput(new(nopWriter))
+	require.ErrorIs(t, parseWithEnv(fs, []string{"-h"}), flag.ErrHelp)
+	assert.Equal(t, "TLS certificate file (env HUDDLE_TLS_CERT)", fs.Lookup("tls-cert").Usage)
+}
+
+type nopWriter struct{}
+
+func (nopWriter) Write(b []byte) (int, error) { return len(b), nil }
