@@ -88,6 +88,11 @@ type Limits struct {
 	// receiving at once: the temporary space a receiver's SDK must find for
 	// them. A transfer that would pass it is refused with SENDFAIL (1000).
 	MaxIncoming int64
+	// MaxBufferedIn bounds the declared bytes of the SendBuffers one user is
+	// receiving at once: the receiver's SDK holds each whole in memory until
+	// it is complete (NotifyBufferData). The buffer that would pass it is
+	// refused with SENDBUFFER_LARGE (1101); at least MaxBuffer.
+	MaxBufferedIn int64
 	// MaxUnackedCmds bounds the SendCmds one receiver has been sent and not
 	// yet acknowledged; the next one is refused with SENDFAIL (1000), so a
 	// receiver that never acknowledges cannot make a sender grow the
@@ -131,12 +136,13 @@ func DefaultLimits() Limits {
 
 		MaxSubscribers: 10000,
 
-		MaxBuffer:    100 << 20,
-		MaxFile:      4 << 30,
-		Chunk:        256 << 10,
-		Window:       4 << 20,
-		MaxTransfers: 16,
-		MaxIncoming:  8 << 30,
+		MaxBuffer:     100 << 20,
+		MaxFile:       4 << 30,
+		Chunk:         256 << 10,
+		Window:        4 << 20,
+		MaxTransfers:  16,
+		MaxIncoming:   8 << 30,
+		MaxBufferedIn: 256 << 20,
 
 		MaxUnackedCmds: 256, // above MsgBurst: one sender's burst to a healthy receiver fits
 		CmdAckTimeout:  protocol.RequestTimeout,
@@ -174,6 +180,8 @@ func withDefaults(l Limits) Limits {
 	setDefault(&l.Chunk, d.Chunk)
 	setDefault(&l.MaxTransfers, d.MaxTransfers)
 	setDefault(&l.MaxIncoming, d.MaxIncoming)
+	setDefault(&l.MaxBufferedIn, d.MaxBufferedIn)
+	l.MaxBufferedIn = max(l.MaxBufferedIn, l.MaxBuffer) // one largest buffer always fits
 	setDefault(&l.MaxUnackedCmds, d.MaxUnackedCmds)
 	setDefault(&l.CmdAckTimeout, d.CmdAckTimeout)
 	if l.Window < int64(l.Chunk) {

@@ -37,6 +37,7 @@ type transfer struct {
 	sender, receiver *conn
 	task             string
 	size             int64
+	buffer           bool // a SendBuffer (else a file)
 
 	mu              sync.Mutex // the flow control below; a leaf
 	received, acked int64      // bytes forwarded to, and acknowledged by, the receiver
@@ -69,13 +70,15 @@ type relayIndex struct {
 	closed   bool // the connection ended: nothing new is added
 	xfers    map[*transfer]struct{}
 	incoming int64                  // declared bytes of the transfers it receives (Limits.MaxIncoming)
+	buffered int64                  // of which SendBuffers, held whole by the receiver (Limits.MaxBufferedIn)
 	cmdsIn   map[uint64]*pendingCmd // SendCmds it received and has not acknowledged
 	cmdsOut  map[uint64]*pendingCmd // SendCmds it sent that wait for an acknowledgement
 }
 
 // addXfer records t, refusing (SENDFAIL) past MaxTransfers, or past
-// MaxIncoming when incoming > 0 (c receives t); SENDDATA_TARGETINVALID if c
-// has ended.
+// MaxIncoming when incoming > 0 (c receives t), or (SENDBUFFER_LARGE) past
+// MaxBufferedIn when c receives a buffer; SENDDATA_TARGETINVALID if c has
+// ended.
 func (x *relayIndex) addXfer(t *transfer, incoming int64, lim Limits) (protocol.ErrCode, string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -86,12 +89,17 @@ func (x *relayIndex) addXfer(t *transfer, incoming int64, lim Limits) (protocol.
 		return protocol.SendFail, fmt.Sprintf("at most %d transfers at once per user", lim.MaxTransfers)
 	case incoming > 0 && x.incoming+incoming > lim.MaxIncoming:
 		return protocol.SendFail, fmt.Sprintf("the receiver has too much incoming data in progress (at most %d bytes at once)", lim.MaxIncoming)
+	case incoming > 0 && t.buffer && x.buffered+incoming > lim.MaxBufferedIn:
+		return protocol.SendBufferLarge, fmt.Sprintf("the receiver is taking too many buffers at once (at most %d bytes)", lim.MaxBufferedIn)
 	}
 	if x.xfers == nil {
 		x.xfers = make(map[*transfer]struct{})
 	}
 	x.xfers[t] = struct{}{}
 	x.incoming += incoming
+	if t.buffer {
+		x.buffered += incoming
+	}
 	return protocol.NoErr, ""
 }
 
@@ -101,6 +109,9 @@ func (x *relayIndex) dropXfer(t *transfer, incoming int64) {
 	if _, ok := x.xfers[t]; ok {
 		delete(x.xfers, t)
 		x.incoming -= incoming
+		if t.buffer {
+			x.buffered -= incoming
+		}
 	}
 }
 
@@ -155,7 +166,7 @@ func (x *relayIndex) close() (xfers map[*transfer]struct{}, in, out map[uint64]*
 	defer x.mu.Unlock()
 	x.closed = true
 	xfers, in, out = x.xfers, x.cmdsIn, x.cmdsOut
-	x.xfers, x.cmdsIn, x.cmdsOut, x.incoming = nil, nil, nil, 0
+	x.xfers, x.cmdsIn, x.cmdsOut, x.incoming, x.buffered = nil, nil, nil, 0, 0
 	return xfers, in, out
 }
 
@@ -276,7 +287,7 @@ func (c *conn) handleXferStart(m protocol.Message) {
 		return
 	}
 	r := &c.srv.relay
-	t := &transfer{sender: c, receiver: rc, task: req.Task, size: req.Size}
+	t := &transfer{sender: c, receiver: rc, task: req.Task, size: req.Size, buffer: req.Kind == protocol.KindBuffer}
 	for {
 		if t.stream = r.stream.Add(1); t.stream == 0 {
 			continue // 0 is no stream

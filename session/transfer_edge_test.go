@@ -513,3 +513,38 @@ func TestLongTransferIsNotRateLimited(t *testing.T) {
 		testkit.Await[session.SendBufferRlst](t, alice, nil))
 	assert.Equal(t, data, testkit.Await[session.NotifyBufferData](t, bob, nil).Data)
 }
+
+// SendBuffer data is held whole in the receiver's memory: the buffers one
+// user is receiving at once are bounded (MaxBufferedIn); the one that would
+// pass it is refused with SENDBUFFER_LARGE, files still go through, and
+// nobody else notices.
+func TestBufferedBytesPerReceiverAreBounded(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) {
+		l.MaxBuffer = 2 << 20
+		l.MaxBufferedIn = 3 << 20
+	}))
+	alice := testkit.Login(t, srv.URL, "alice")
+	bob := rawLogin(t, srv.URL, "bob") // reads offers, never acknowledges: transfers stay open
+	carol := testkit.Login(t, srv.URL, "carol")
+	dave := testkit.Login(t, srv.URL, "dave")
+
+	var offer protocol.XferOffer
+	alice.SendBuffer("bob", randomBytes(t, 2<<20), "one")
+	bob.push(protocol.EvXferOffer, &offer)
+	over := carol.SendBuffer("bob", randomBytes(t, 2<<20), "two")
+	assert.Equal(t, session.SendBufferRlst{TaskID: over, Err: session.SENDBUFFER_LARGE, Cookie: "two"},
+		testkit.Await[session.SendBufferRlst](t, carol, nil))
+
+	path := filepath.Join(t.TempDir(), "f.bin")
+	require.NoError(t, os.WriteFile(path, randomBytes(t, 2<<20), 0o600))
+	carol.SendFile("bob", path, "file")
+	bob.push(protocol.EvXferOffer, &offer)
+	assert.Equal(t, protocol.KindFile, offer.Kind, "a file is not held in memory: it is not counted")
+
+	data := randomBytes(t, 2<<20)
+	task := carol.SendBuffer("dave", data, "ok")
+	assert.Equal(t, session.SendBufferRlst{TaskID: task, Err: session.NOERR, Cookie: "ok"},
+		testkit.Await[session.SendBufferRlst](t, carol, func(e session.SendBufferRlst) bool { return e.Cookie == "ok" }))
+	assert.Equal(t, data, testkit.Await[session.NotifyBufferData](t, dave, nil).Data)
+	assertUnaffected(t, alice)
+}
