@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Version is the newest protocol version, the one this SDK names in its
@@ -29,7 +30,12 @@ const MinVersion = 2
 //
 // Exactly one of Op (a request or one-way message from the client), Re (the
 // server's answer to request ID) or Ev (a server push) is set.
+//
+// Seq numbers a push of the session's stream (docs/protocol.md, *Resuming
+// after a drop*); the server writes it in front of the rest of the message
+// (SeqPrefix) as it sends it, so one encoded push can go to many sessions.
 type Message struct {
+	Seq  uint64          `json:"seq,omitempty"`
 	Op   string          `json:"op,omitempty"`
 	ID   uint64          `json:"id,omitempty"`
 	Re   uint64          `json:"re,omitempty"`
@@ -72,6 +78,14 @@ func ErrorReplyWith(id uint64, code ErrCode, reason string, payload any) []byte 
 // Push builds a server-initiated event.
 func Push(ev string, payload any) ([]byte, error) {
 	return encode(Message{Ev: ev}, payload)
+}
+
+// AppendSeqPrefix appends what stands in for a message's opening brace to
+// number it: `{"seq":N,`. The message's own bytes follow from after its "{".
+func AppendSeqPrefix(b []byte, seq uint64) []byte {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	return append(b, ',')
 }
 
 func encode(m Message, payload any) ([]byte, error) {

@@ -10,6 +10,7 @@ const (
 	OpGetUserStatus     = "get_user_status"
 	OpStartStatusNotify = "start_status_notify"
 	OpStopStatusNotify  = "stop_status_notify"
+	OpAck               = "ack"
 )
 
 // Pushes from server to client.
@@ -45,12 +46,25 @@ type Login struct {
 	// Resume is the token of an earlier session of this user whose
 	// connection dropped: its calls and meetings carry over to this one.
 	Resume string `json:"resume,omitempty"`
+	// Seq is the last push of that session the client processed; the
+	// server replays the ones after it.
+	Seq uint64 `json:"seq,omitempty"`
 }
 
 type LoginReply struct {
 	User string `json:"user"`
 	// Resume is this session's token, for signing in again after a drop.
 	Resume string `json:"resume,omitempty"`
+	// Resumed: the login carried over the session its resume token named,
+	// and every push after its seq follows this answer. False after a login
+	// with a token means the state is lost: this is a new session.
+	Resumed bool `json:"resumed,omitempty"`
+}
+
+// Ack tells the server the client has processed every push up to Seq, so
+// it need not keep them for a resume any longer. One-way (no id).
+type Ack struct {
+	Seq uint64 `json:"seq"`
 }
 
 type SetDND struct {

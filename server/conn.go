@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"sync"
@@ -24,7 +25,7 @@ type conn struct {
 	// A slice grown on demand, not a channel: an idle connection's queue
 	// then costs nothing (a channel of 1,024 is 24 KB per connection).
 	qmu        sync.Mutex
-	queue      [][]byte
+	queue      []queued
 	queueBytes int
 	// writing: a write loop is running (it exits when nothing is left to
 	// write, so an idle connection has no writer goroutine and no stack);
@@ -48,6 +49,9 @@ type conn struct {
 
 	ip    string // the client's address, for per-IP limits
 	token string // resume token, set at login (before the router publishes c)
+	// replay numbers and keeps the session's pushes (replay.go); set at
+	// login before the router publishes c, handed on at a resume.
+	replay *replay
 
 	// Owned by the read loop.
 	limiter    connLimiter
@@ -66,6 +70,14 @@ func newConn(s *Server, ws *websocket.Conn) *conn {
 		readerDone: make(chan struct{}),
 		limiter:    newConnLimiter(s.cfg.Limits),
 	}
+}
+
+// queued is a control message waiting for the write loop; seq numbers a
+// push of the session's stream, 0 for anything else (answers, line_off,
+// transfer pushes).
+type queued struct {
+	seq uint64
+	msg []byte
 }
 
 type bulkFrame struct {
@@ -201,9 +213,33 @@ func (c *conn) dropBulk() {
 	c.bulk = nil
 }
 
-// Send queues msg for the write loop. A full queue means the client cannot
-// keep up; it is disconnected so it cannot hold server memory hostage.
+// Send pushes msg to the session: numbered and kept for a resume
+// (replay.go), and queued on whichever connection the session has now. A
+// push to a connection that has ended is kept all the same: the session may
+// be parked and resumed.
 func (c *conn) Send(msg []byte) bool {
+	if c.replay == nil { // not signed in
+		return c.enqueue(0, msg)
+	}
+	c.replay.push(msg)
+	return true
+}
+
+// sendNow queues msg on this connection alone, unnumbered: transfer and
+// SendCmd pushes, which end with the connection and are never replayed.
+func (c *conn) sendNow(msg []byte) bool { return c.enqueue(0, msg) }
+
+// pushNow is sendNow of an event.
+func (c *conn) pushNow(ev string, payload any) {
+	if msg, err := protocol.Push(ev, payload); err == nil {
+		c.sendNow(msg)
+	}
+}
+
+// enqueue queues msg (numbered seq, or 0) for the write loop. A full queue
+// means the client cannot keep up; it is disconnected so it cannot hold
+// server memory hostage.
+func (c *conn) enqueue(seq uint64, msg []byte) bool {
 	select {
 	case <-c.done:
 		return false
@@ -216,7 +252,7 @@ func (c *conn) Send(msg []byte) bool {
 		c.close(protocol.CloseSlowConsumer, "send queue full: client too slow")
 		return false
 	}
-	c.queue = append(c.queue, msg)
+	c.queue = append(c.queue, queued{seq, msg})
 	c.queueBytes += len(msg)
 	c.startWriterLocked()
 	c.qmu.Unlock()
@@ -224,7 +260,7 @@ func (c *conn) Send(msg []byte) bool {
 }
 
 // takeQueued empties the queue and returns what was in it.
-func (c *conn) takeQueued() [][]byte {
+func (c *conn) takeQueued() []queued {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
@@ -234,9 +270,7 @@ func (c *conn) takeQueued() [][]byte {
 
 // Kick pushes a LineOff with the matching SDK code, then closes.
 func (c *conn) Kick(closeCode int, reason string) {
-	if msg, err := protocol.Push(protocol.EvLineOff, protocol.LineOff{Code: protocol.LineOffCode(closeCode)}); err == nil {
-		c.Send(msg)
-	}
+	c.pushNow(protocol.EvLineOff, protocol.LineOff{Code: protocol.LineOffCode(closeCode)})
 	c.close(closeCode, reason)
 }
 
@@ -263,7 +297,7 @@ func (c *conn) reply(id uint64, code protocol.ErrCode, payload any) {
 		c.srv.log.Error("encode reply", "err", err)
 		msg = protocol.ErrorReply(id, protocol.InnerErr, "encode reply")
 	}
-	c.Send(msg)
+	c.sendNow(msg)
 }
 
 func (c *conn) fail(id uint64, code protocol.ErrCode, reason string) {
@@ -271,14 +305,12 @@ func (c *conn) fail(id uint64, code protocol.ErrCode, reason string) {
 		c.pushError(code, reason)
 		return
 	}
-	c.Send(protocol.ErrorReply(id, code, reason))
+	c.sendNow(protocol.ErrorReply(id, code, reason))
 }
 
 // pushError reports a problem with a message that has no request ID to answer.
 func (c *conn) pushError(code protocol.ErrCode, reason string) {
-	if msg, err := protocol.Push(protocol.EvError, protocol.ErrorInfo{Code: code, Msg: reason}); err == nil {
-		c.Send(msg)
-	}
+	c.pushNow(protocol.EvError, protocol.ErrorInfo{Code: code, Msg: reason})
 }
 
 // readLoop runs until the connection fails or is closed, then cleans up
@@ -411,7 +443,7 @@ func (c *conn) writeLoop() {
 
 // writeTurn is one turn of the write loop: a ping, the control messages
 // and a data frame, each if there is one.
-func (c *conn) writeTurn(q [][]byte, pinged bool, data []byte) error {
+func (c *conn) writeTurn(q []queued, pinged bool, data []byte) error {
 	lim := c.srv.cfg.Limits
 	if pinged {
 		if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
@@ -443,22 +475,54 @@ func (c *conn) writeQueued() error {
 }
 
 // writeBatch writes msgs[0] and as many after it as fit in MaxBatch bytes
-// into one text frame, and returns how many it wrote.
-func (c *conn) writeBatch(msgs [][]byte) (int, error) {
+// into one text frame, and returns how many it wrote. A message is never
+// split between frames: the lines of one numbered push (a presence round
+// carries several) reach the client together.
+func (c *conn) writeBatch(msgs []queued) (int, error) {
 	lim := c.srv.cfg.Limits
 	c.ws.SetWriteDeadline(time.Now().Add(lim.WriteTimeout))
 	w, err := c.ws.NextWriter(websocket.TextMessage)
 	if err != nil {
 		return 0, err
 	}
-	w.Write(msgs[0])
-	i, n := 1, len(msgs[0])
-	for ; i < len(msgs) && n < lim.MaxBatch; i++ {
-		w.Write([]byte{'\n'})
-		w.Write(msgs[i])
-		n += len(msgs[i]) + 1
+	var pre []byte
+	i, n := 0, 0
+	for ; i < len(msgs) && (i == 0 || n < lim.MaxBatch); i++ {
+		if i > 0 {
+			w.Write([]byte{'\n'})
+		}
+		pre = writeNumbered(w, msgs[i], pre)
+		n += len(msgs[i].msg) + 1
 	}
 	return i, w.Close()
+}
+
+// writeNumbered writes q.msg, each of its lines (JSON objects) numbered
+// q.seq if it has one: {"seq":N, takes the place of the opening brace.
+// pre is scratch space for the prefix, returned for the next call.
+func writeNumbered(w io.Writer, q queued, pre []byte) []byte {
+	if q.seq == 0 {
+		w.Write(q.msg)
+		return pre
+	}
+	pre = protocol.AppendSeqPrefix(pre[:0], q.seq)
+	for rest, first := q.msg, true; len(rest) > 0 || first; first = false {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if !first {
+			w.Write([]byte{'\n'})
+		}
+		if len(line) > 0 && line[0] == '{' {
+			w.Write(pre)
+			line = line[1:]
+		}
+		w.Write(line)
+	}
+	return pre
 }
 
 // flushAndClose sends what is already queued (a LineOff, say), then the close

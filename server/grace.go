@@ -14,22 +14,24 @@ import (
 
 // A user whose connection drops is not gone at once: for the grace period
 // (Config.GracePeriod) a parked peer stands in for the session. It keeps
-// the user's calls, meetings and online status, and holds the pushes meant
-// for them. When the user signs in again with the session's resume token
-// (the SDK does so by itself), the new connection takes over everything
-// and receives the held pushes; nobody else notices the drop. Past the
-// grace period the session ends as any other would, and everyone involved
-// is told.
+// the user's calls, meetings and online status, and keeps the pushes meant
+// for them in the session's replay stream (replay.go). When the user signs
+// in again with the session's resume token and the number of the last push
+// they processed (the SDK does so by itself), the new connection takes over
+// everything and receives every push after that one; nobody else notices
+// the drop. Past the grace period, or if a push the client may not have
+// seen had to be dropped, the session ends as any other would, and
+// everyone involved is told.
 
 // parked is a dropped session waiting for its user to come back.
 type parked struct {
 	srv                    *Server
 	app, user, nick, token string
 
+	replay *replay // the session's pushes, kept for the resume
+
 	mu    sync.Mutex
 	state parkState
-	held  [][]byte
-	bytes int // of held
 	timer *time.Timer
 }
 
@@ -41,21 +43,23 @@ const (
 	parkExpired
 )
 
-// Send holds msg for the user's return. Too many to hold means the promise
-// of losing nothing cannot be kept: the session ends now.
+// Send keeps msg for the user's return (after a resume it goes on to the
+// new connection). Too many to keep means the promise of losing nothing
+// cannot be kept: the session ends now.
 func (p *parked) Send(msg []byte) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.state != parkWaiting {
+	switch p.state {
+	case parkExpired:
 		return false
+	case parkResumed:
+		p.replay.push(msg)
+		return true
 	}
-	lim := p.srv.cfg.Limits
-	if len(p.held) >= lim.SendQueue || p.bytes+len(msg) > lim.SendQueueBytes {
+	if p.replay.push(msg) {
 		go p.expire() // Send may be called under calls.mu, which expire takes
 		return false
 	}
-	p.held = append(p.held, msg)
-	p.bytes += len(msg)
 	return true
 }
 
@@ -63,19 +67,19 @@ func (p *parked) Send(msg []byte) bool {
 // a restarted app); the dropped session ends for good.
 func (p *parked) Kick(int, string) { go p.expire() }
 
-// claim takes the parked session over for a new connection that presents
-// token; false if it is too late or the token is wrong.
-func (p *parked) claim(token string) ([][]byte, bool) {
+// claim hands the parked session over to c, a new connection that
+// presents token and has processed the pushes up to seq: answer (the
+// login's reply) goes out, then the pushes after seq. False, with nothing
+// sent, if it is too late, the token is wrong or a push after seq is gone.
+func (p *parked) claim(c *conn, token string, seq uint64, answer func()) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.state != parkWaiting || token == "" || token != p.token {
-		return nil, false
+	if p.state != parkWaiting || token == "" || token != p.token || !p.replay.deliverTo(c, seq, answer) {
+		return false
 	}
 	p.state = parkResumed
 	p.timer.Stop()
-	held := p.held
-	p.held, p.bytes = nil, 0
-	return held, true
+	return true
 }
 
 // expire ends the session once the grace period is over.
@@ -87,7 +91,6 @@ func (p *parked) expire() {
 	}
 	p.state = parkExpired
 	p.timer.Stop()
-	p.held, p.bytes = nil, 0
 	p.mu.Unlock()
 	if p.srv.isClosing() {
 		return // the store is closed or closing; nobody is left to tell
@@ -124,7 +127,8 @@ func (s *Server) isClosing() bool {
 // park puts a parked peer in the place of the dropped connection c; false
 // if c is no longer the user's session.
 func (s *Server) park(c *conn) bool {
-	p := &parked{srv: s, app: c.app, user: c.user, nick: c.nick, token: c.token}
+	p := &parked{srv: s, app: c.app, user: c.user, nick: c.nick, token: c.token, replay: c.replay}
+	c.replay.detach(c)
 	cs := s.calls
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
@@ -139,34 +143,36 @@ func (s *Server) park(c *conn) bool {
 	return true
 }
 
-// resume makes c, a connection that just signed in, take over the session
-// replaced (parked after a drop, or a connection whose drop the server has
-// not noticed yet) if c presents its resume token. It answers the login
-// and hands over the held pushes, in order. cs.mu must be held, so no push
-// to the user's calls slips in between.
-func (s *Server) resume(c *conn, replaced Peer, token string, loginID uint64) bool {
-	var held [][]byte
-	switch old := replaced.(type) {
+// resume makes c, a connection that just signed in, take over the
+// session old (parked after a drop, or a connection whose drop the server
+// has not noticed yet) if c presents its resume token and every push after
+// seq, the last one the client processed, is still kept. It answers the
+// login, then replays those pushes in order, before any new one; c is
+// then the user's peer. cs.mu must be held, so no push to the user's calls
+// slips in between.
+func (s *Server) resume(c *conn, old Peer, token string, seq, loginID uint64) bool {
+	answer := func() {
+		c.reply(loginID, protocol.NoErr, protocol.LoginReply{User: c.user, Resume: c.token, Resumed: true})
+	}
+	switch old := old.(type) {
 	case *parked:
-		var ok bool
-		if held, ok = old.claim(token); !ok {
+		if !old.claim(c, token, seq, answer) {
 			return false
 		}
+		c.replay = old.replay
 	case *conn:
-		if token == "" || token != old.token {
+		if token == "" || token != old.token || !old.replay.deliverTo(c, seq, answer) {
 			return false
 		}
+		c.replay = old.replay
 		// The old connection is dead but not yet noticed: close it quietly.
 		old.close(protocol.CloseKickedOut, "resumed on a new connection")
 	default:
 		return false
 	}
-	s.presence.Rebind(c.app, c.user, replaced, c)
-	s.calls.rebind(c.app, c.user, replaced, c)
-	c.reply(loginID, protocol.NoErr, protocol.LoginReply{User: c.user, Resume: c.token})
-	for _, msg := range held {
-		c.Send(msg)
-	}
+	s.router.Attach(c.app, c.user, c)
+	s.presence.Rebind(c.app, c.user, old, c)
+	s.calls.rebind(c.app, c.user, old, c)
 	return true
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,10 +40,11 @@ func startTestServer(t *testing.T, cfg Config) (*Server, string) {
 }
 
 type testClient struct {
-	t  *testing.T
-	ws *websocket.Conn
-	id uint64
-	in []protocol.Message
+	t   *testing.T
+	ws  *websocket.Conn
+	id  uint64
+	in  []protocol.Message
+	seq uint64 // of the last numbered push read
 }
 
 func dialTest(t *testing.T, url string) *testClient {
@@ -72,6 +74,7 @@ func (c *testClient) next() protocol.Message {
 	}
 	m := c.in[0]
 	c.in = c.in[1:]
+	c.seq = max(c.seq, m.Seq)
 	return m
 }
 
@@ -87,9 +90,15 @@ func (c *testClient) call(op string, payload any) protocol.Message {
 
 func signIn(t *testing.T, url, user, resume string) (*testClient, protocol.LoginReply) {
 	t.Helper()
+	return resumeAfter(t, url, user, resume, 0)
+}
+
+// resumeAfter signs user in with a resume token and the last push seen.
+func resumeAfter(t *testing.T, url, user, resume string, seq uint64) (*testClient, protocol.LoginReply) {
+	t.Helper()
 	c := dialTest(t, url)
 	require.Equal(t, protocol.NoErr, c.call(protocol.OpHello, protocol.Hello{Version: protocol.Version}).Code)
-	m := c.call(protocol.OpLogin, protocol.Login{App: DemoAppID, Pswd: PasswordFor(DemoAppSecret), User: user, Resume: resume})
+	m := c.call(protocol.OpLogin, protocol.Login{App: DemoAppID, Pswd: PasswordFor(DemoAppSecret), User: user, Resume: resume, Seq: seq})
 	require.Equal(t, protocol.NoErr, m.Code, m.Msg)
 	var r protocol.LoginReply
 	require.NoError(t, protocol.Decode(m.D, &r))
@@ -116,6 +125,8 @@ func TestPushesDuringDropArriveOnResume(t *testing.T) {
 	callID := "00112233445566778899aabbccddeeff"
 	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
 	require.Equal(t, protocol.NoErr, bob.call(protocol.OpAcceptCall, protocol.CallAnswer{Call: callID}).Code)
+	for alice.next().Ev != protocol.EvCallAccepted {
+	}
 
 	alice.ws.Close()
 	awaitParked(t, s, "alice")
@@ -124,7 +135,8 @@ func TestPushesDuringDropArriveOnResume(t *testing.T) {
 
 	// Bob hangs up while alice is away; she hears it when she is back.
 	require.Equal(t, protocol.NoErr, bob.call(protocol.OpHangupCall, protocol.CallAnswer{Call: callID, Ext: "bye"}).Code)
-	again, r := signIn(t, url, "alice", ar.Resume)
+	again, r := resumeAfter(t, url, "alice", ar.Resume, alice.seq)
+	assert.True(t, r.Resumed)
 	assert.NotEqual(t, ar.Resume, r.Resume, "each session has its own token")
 	m = again.next()
 	assert.Equal(t, protocol.EvCallHungup, m.Ev)
@@ -154,4 +166,39 @@ func TestWrongResumeTokenEndsParkedSession(t *testing.T) {
 			break
 		}
 	}
+}
+
+// A push that comes after the connection's read loop has ended but before
+// the session is parked is kept for the resume, not dropped.
+func TestPushBeforeParkingArrivesOnResume(t *testing.T) {
+	s, url := startTestServer(t, Config{GracePeriod: time.Minute})
+	ended, proceed := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	s.beforePark = func(c *conn) {
+		if c.user == "alice" {
+			once.Do(func() { close(ended); <-proceed })
+		}
+	}
+	alice, ar := signIn(t, url, "alice", "")
+	bob, _ := signIn(t, url, "bob", "")
+	m := alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
+	var meet protocol.Meeting
+	require.NoError(t, protocol.Decode(m.D, &meet))
+	callID := "00112233445566778899aabbccddeeff"
+	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
+	require.Equal(t, protocol.NoErr, bob.call(protocol.OpAcceptCall, protocol.CallAnswer{Call: callID}).Code)
+	for alice.next().Ev != protocol.EvCallAccepted {
+	}
+
+	alice.ws.Close()
+	<-ended
+	require.Equal(t, protocol.NoErr, bob.call(protocol.OpHangupCall, protocol.CallAnswer{Call: callID, Ext: "bye"}).Code)
+	close(proceed)
+	awaitParked(t, s, "alice")
+
+	again, r := resumeAfter(t, url, "alice", ar.Resume, alice.seq)
+	require.True(t, r.Resumed)
+	m = again.next()
+	assert.Equal(t, protocol.EvCallHungup, m.Ev)
+	assert.Equal(t, alice.seq+1, m.Seq, "numbers go on")
 }

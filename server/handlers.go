@@ -30,6 +30,7 @@ func init() {
 		protocol.OpGetUserStatus:     {fn: (*conn).handleGetUserStatus, needLogin: true},
 		protocol.OpStartStatusNotify: {fn: (*conn).handleStartNotify, needLogin: true},
 		protocol.OpStopStatusNotify:  {fn: (*conn).handleStopNotify, needLogin: true},
+		protocol.OpAck:               {fn: (*conn).handleAck, needLogin: true},
 		protocol.OpCreateMeeting:     {fn: (*conn).handleCreateMeeting, needLogin: true},
 		protocol.OpDestroyMeeting:    {fn: (*conn).handleDestroyMeeting, needLogin: true},
 		protocol.OpGetMeetings:       {fn: (*conn).handleGetMeetings, needLogin: true},
@@ -144,7 +145,7 @@ func (c *conn) handleLogin(m protocol.Message) {
 	if nick == "" {
 		nick = user
 	}
-	if err := c.srv.signIn(c, l.App, user, nick, l.Resume, m.ID); err != nil {
+	if err := c.srv.signIn(c, l.App, user, nick, l.Resume, l.Seq, m.ID); err != nil {
 		c.srv.log.Error("sign in", "app", l.App, "user", user, "err", err)
 		c.fail(m.ID, protocol.ServerException, "could not record the login")
 	}
@@ -153,6 +154,20 @@ func (c *conn) handleLogin(m protocol.Message) {
 func (c *conn) handleLogout(m protocol.Message) {
 	c.reply(m.ID, protocol.NoErr, nil)
 	c.close(protocol.CloseLoggedOut, "logged out")
+}
+
+// handleAck: the client has processed the pushes up to a.Seq; they need
+// not be kept for a resume any more.
+func (c *conn) handleAck(m protocol.Message) {
+	var a protocol.Ack
+	if !c.decode(m, &a) {
+		return
+	}
+	if !c.replay.ack(a.Seq) {
+		c.fail(m.ID, protocol.ErrData, "ack of a push never sent")
+		return
+	}
+	c.reply(m.ID, protocol.NoErr, nil)
 }
 
 func (c *conn) handleSetDND(m protocol.Message) {

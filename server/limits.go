@@ -17,10 +17,16 @@ type Limits struct {
 	MaxFrame int64
 	// SendQueue is how many control messages, and SendQueueBytes how many
 	// bytes of them, may wait for a slow client before it is disconnected
-	// with CloseSlowConsumer. Both bound what a dropped session holds for
-	// its return too (grace period).
+	// with CloseSlowConsumer.
 	SendQueue      int
 	SendQueueBytes int
+	// ReplayBuffer is how many pushes, and ReplayBufferBytes how many bytes
+	// of them, the server keeps per session until the client acknowledges
+	// them, to replay after a drop (replay.go). Past either the oldest is
+	// dropped; a resume that would need it is answered as a new session
+	// (state lost), and a parked session that has to drop one ends at once.
+	ReplayBuffer      int
+	ReplayBufferBytes int
 	// MaxBatch caps the bytes of control messages coalesced into one frame.
 	MaxBatch int
 	// ListPageBytes bounds one reply to get_user_status or get_meetings:
@@ -110,14 +116,18 @@ func DefaultLimits() Limits {
 		MaxFrame:       1 << 20,
 		SendQueue:      1024,
 		SendQueueBytes: 1 << 20, // a presence round carries many changes in one message
-		MaxBatch:       64 << 10,
-		ListPageBytes:  256 << 10, // ~4,000 users or ~1,500 meetings a page
-		LoginTimeout:   10 * time.Second,
-		PingInterval:   25 * time.Second,
-		PongWait:       60 * time.Second,
-		WriteTimeout:   10 * time.Second,
-		MaxIDLen:       64,
-		MaxNickLen:     64,
+		// What a parked session could hold before; the SDK acknowledges
+		// twice a second, so a live session keeps far less.
+		ReplayBuffer:      1024,
+		ReplayBufferBytes: 1 << 20,
+		MaxBatch:          64 << 10,
+		ListPageBytes:     256 << 10, // ~4,000 users or ~1,500 meetings a page
+		LoginTimeout:      10 * time.Second,
+		PingInterval:      25 * time.Second,
+		PongWait:          60 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		MaxIDLen:          64,
+		MaxNickLen:        64,
 
 		MaxSubjectLen: 50,
 		MaxExtLen:     8 << 10,
@@ -154,6 +164,8 @@ func withDefaults(l Limits) Limits {
 	setDefault(&l.MaxFrame, d.MaxFrame)
 	setDefault(&l.SendQueue, d.SendQueue)
 	setDefault(&l.SendQueueBytes, d.SendQueueBytes)
+	setDefault(&l.ReplayBuffer, d.ReplayBuffer)
+	setDefault(&l.ReplayBufferBytes, d.ReplayBufferBytes)
 	setDefault(&l.MaxBatch, d.MaxBatch)
 	setDefault(&l.ListPageBytes, d.ListPageBytes)
 	l.ListPageBytes = min(l.ListPageBytes, l.SendQueueBytes/2)

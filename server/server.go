@@ -4,18 +4,20 @@
 //
 // Lock order, outermost first: Server.mu, then calls.mu, then
 // memPresence.mu, then appPresence.fanMu, then appPresence.mu, then
-// conn.qmu, then conn.bulkMu. calls.mu is held while pushing call events
-// and setting statuses so both arrive in the order of the calls' state;
-// nothing under presence calls back into calls. A status change may wait
-// (under calls.mu) for a fan-out round another goroutine leads; a round
-// takes only presence and conn locks, so it always finishes. Pushes (conn.Send, under qmu) happen under any of the
-// outer locks; the write loop takes bulkMu inside qmu to keep control
-// ahead of data. memRouter.mu, a transfer's mu and a conn's relayIndex.mu
-// are leaves: nothing is called while they are held, and the relay never
-// holds two of them (transfer.go).
+// parked.mu, then replay.mu, then conn.qmu, then conn.bulkMu. calls.mu is
+// held while pushing call events and setting statuses so both arrive in the
+// order of the calls' state; nothing under presence calls back into calls.
+// A status change may wait (under calls.mu) for a fan-out round another
+// goroutine leads; a round takes only presence, replay and conn locks, so
+// it always finishes. Pushes (Peer.Send: replay.mu, then qmu) happen under
+// any of the outer locks; the write loop takes bulkMu inside qmu to keep
+// control ahead of data. memRouter.mu, a transfer's mu and a conn's
+// relayIndex.mu are leaves: nothing is called while they are held, and the
+// relay never holds two of them (transfer.go).
 // Parking and resuming a session (grace.go) hold calls.mu around the router
-// and presence changes so no call push slips in between; parked.mu and
-// guard.mu are leaves.
+// and presence changes so no call push slips in between; a push to a
+// session takes parked.mu (if parked), then replay.mu, then conn.qmu of
+// the connection it is queued on; guard.mu is a leaf.
 // A conn's other fields are owned by its read loop; everyone else talks to
 // it through Send (and the relay through sendBulk).
 package server
@@ -95,6 +97,10 @@ type Server struct {
 	sessions sync.WaitGroup
 	httpSrv  *http.Server
 	writers  *writers
+
+	// beforePark, if set (tests), runs after a connection's read loop has
+	// ended and before its session is parked.
+	beforePark func(*conn)
 }
 
 // New opens the store and prepares a server; call Serve to accept clients.
@@ -269,8 +275,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 // signIn makes c the user's session: recorded in the store, reachable
 // through the router, online in presence, and answers the login (id). An
 // older session of the same user is pushed off, unless c presents its
-// resume token: then c takes that session over (grace.go).
-func (s *Server) signIn(c *conn, app, user, nick, resume string, id uint64) error {
+// resume token and the pushes after seq are still kept: then c takes that
+// session over (grace.go).
+func (s *Server) signIn(c *conn, app, user, nick, resume string, seq, id uint64) error {
 	if _, err := s.store.TouchUser(context.Background(), app, user, nick, time.Now()); err != nil {
 		return err
 	}
@@ -278,11 +285,15 @@ func (s *Server) signIn(c *conn, app, user, nick, resume string, id uint64) erro
 	c.token = newResumeToken()
 	cs := s.calls
 	cs.mu.Lock()
-	replaced := s.router.Attach(app, user, c)
-	if replaced != nil && s.resume(c, replaced, resume, id) {
+	old, _ := s.router.Lookup(app, user)
+	if old != nil && s.resume(c, old, resume, seq, id) {
 		cs.mu.Unlock()
 		return nil
 	}
+	// A new session. Pushes that come before the answer wait in its stream
+	// and follow the answer.
+	c.replay = newReplay(s.cfg.Limits)
+	replaced := s.router.Attach(app, user, c)
 	cs.mu.Unlock()
 	if replaced != nil {
 		replaced.Kick(protocol.CloseKickedOut, "signed in elsewhere")
@@ -290,7 +301,7 @@ func (s *Server) signIn(c *conn, app, user, nick, resume string, id uint64) erro
 	if err := s.presence.Online(app, user, nick, c); err != nil {
 		return err
 	}
-	c.reply(id, protocol.NoErr, protocol.LoginReply{User: user, Resume: c.token})
+	c.replay.deliverTo(c, 0, func() { c.reply(id, protocol.NoErr, protocol.LoginReply{User: user, Resume: c.token}) })
 	return nil
 }
 
@@ -308,6 +319,9 @@ func (s *Server) sessionEnded(c *conn) {
 		s.presence.Unsubscribe(c.app, c)
 	}
 	s.relay.connEnded(c)
+	if s.beforePark != nil {
+		s.beforePark(c)
+	}
 	if s.parks(c) && s.park(c) {
 		return
 	}

@@ -211,7 +211,7 @@ func (c *conn) handleSendCmd(m protocol.Message) {
 	r.unacked.Add(1)
 	c.relayed.setCmdOut(p, true)
 	msg, err := protocol.Push(protocol.EvCmdData, protocol.CmdData{From: c.user, N: p.n, Data: req.Data})
-	if err == nil && rc.Send(msg) {
+	if err == nil && rc.sendNow(msg) {
 		return
 	}
 	if r.takeCmd(p) {
@@ -314,7 +314,7 @@ func (c *conn) handleXferStart(m protocol.Message) {
 	offer, err := protocol.Push(protocol.EvXferOffer, protocol.XferOffer{
 		From: c.user, Stream: t.stream, Task: req.Task, Kind: req.Kind, Size: req.Size, Name: req.Name,
 	})
-	if err != nil || !rc.Send(offer) {
+	if err != nil || !rc.sendNow(offer) {
 		r.finish(t)
 		c.fail(m.ID, protocol.SendDataTargetInvalid, "target user went offline")
 		return
@@ -348,8 +348,8 @@ func (r *relay) abort(t *transfer, code protocol.ErrCode, reason string) {
 	if !r.finish(t) {
 		return
 	}
-	push(t.sender, protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: code, Msg: reason})
-	push(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
+	t.sender.pushNow(protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: code, Msg: reason})
+	t.receiver.pushNow(protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
 }
 
 // handleBinary forwards one data or end frame of a transfer this connection
@@ -431,7 +431,7 @@ func (c *conn) handleXferAck(m protocol.Message) {
 	}
 	t.acked = a.Acked
 	t.mu.Unlock()
-	push(t.sender, protocol.EvXferAck, protocol.XferAck{Stream: t.stream, Acked: a.Acked})
+	t.sender.pushNow(protocol.EvXferAck, protocol.XferAck{Stream: t.stream, Acked: a.Acked})
 }
 
 // handleXferDone: the receiver's verdict ends the transfer.
@@ -462,7 +462,7 @@ func (c *conn) handleXferDone(m protocol.Message) {
 	default:
 		res.Msg = "the receiver cancelled the transfer"
 	}
-	push(t.sender, protocol.EvXferResult, res)
+	t.sender.pushNow(protocol.EvXferResult, res)
 }
 
 // handleXferCancel: the sender cancels. Once the end frame has gone out the
@@ -490,7 +490,7 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 		c.fail(m.ID, protocol.TransIDInvalid, "no such transfer")
 		return
 	}
-	push(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
+	t.receiver.pushNow(protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
 	c.reply(m.ID, protocol.NoErr, nil)
 }
 
@@ -504,10 +504,10 @@ func (r *relay) connEnded(c *conn) {
 			continue
 		}
 		if t.sender != c {
-			push(t.sender, protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: protocol.SendFail, Msg: "the receiver went offline"})
+			t.sender.pushNow(protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: protocol.SendFail, Msg: "the receiver went offline"})
 		}
 		if t.receiver != c {
-			push(t.receiver, protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
+			t.receiver.pushNow(protocol.EvXferCancel, protocol.XferCancel{Stream: t.stream})
 		}
 	}
 	for _, p := range in { // taken with the index: c settles them

@@ -15,12 +15,16 @@ import (
 // Reconnecting{Err} once and signs in again by itself, waiting a jittered,
 // exponentially growing time between attempts (Config.ReconnectMin to
 // ReconnectMax). On success it emits Reconnected{UsrID}: the user is the
-// same, status notification is renewed if it was on, and, if the server
+// same and status notification is renewed if it was on. If the server
 // still held the session (its grace period, 20 s by default), calls and
-// meetings carry on and the pushes meant for this user in the meantime
-// arrive now. After a longer outage or a server restart the server has
-// ended them and the application should refresh what it shows
-// (GetMeetings, GetUserStatus).
+// meetings carry on and every push meant for this user that was not
+// handled yet arrives now, once, even one written into the link as it died
+// (resume.go); status changes while the link was down are not among them,
+// so the application reads the user list again. Otherwise (a longer
+// outage, a server restart, more pushes missed than the server keeps)
+// Reconnected has StateLost set: the server ended the session, its calls
+// are over, and the application should refresh everything it shows
+// (GetUserStatus, GetMeetings).
 //
 // It gives up with LineOff{code} when an attempt is refused for good (wrong
 // secret 7, expired token 18, kicked out 10, certificate 209...) or when
@@ -30,7 +34,12 @@ type (
 	// Reconnecting: the connection dropped with Err; the session is signing in again.
 	Reconnecting struct{ Err ErrCode }
 	// Reconnected: signed in again as UsrID after a Reconnecting.
-	Reconnected struct{ UsrID string }
+	// StateLost: the server could not resume the session; this is a new
+	// one, calls have ended and pushes were missed.
+	Reconnected struct {
+		UsrID     string
+		StateLost bool
+	}
 )
 
 func (Reconnecting) isEvent() {}
@@ -72,13 +81,16 @@ func (s *Session) reconnectLoop(code ErrCode, renotify bool, stop chan struct{})
 			return
 		}
 		login := s.login
-		login.Resume = s.resume
+		login.Resume, login.Seq = s.resume, s.pushSeq
 		s.mu.Unlock()
 
 		result := make(chan ErrCode, 1)
-		var user string
+		var back Reconnected
 		s.openSession(login, func() bool { return s.state == stateReconnecting && s.retryStop == stop },
-			func(r protocol.LoginReply) { user = r.User; result <- protocol.NoErr },
+			func(r protocol.LoginReply) {
+				back = Reconnected{UsrID: r.User, StateLost: !r.Resumed}
+				result <- protocol.NoErr
+			},
 			func(c ErrCode) { result <- c })
 		c := <-result
 		if c == protocol.NoErr {
@@ -89,7 +101,7 @@ func (s *Session) reconnectLoop(code ErrCode, renotify bool, stop chan struct{})
 					s.mu.Unlock()
 				}, func(ErrCode) {})
 			}
-			s.emit(Reconnected{UsrID: user})
+			s.emit(back)
 			return
 		}
 		s.mu.Lock()

@@ -89,7 +89,7 @@ func TestDropLongerThanGraceEndsCallAndReconnects(t *testing.T) {
 	awaitStatus(t, w, "bob", session.StatusIdle)
 
 	proxy.Up()
-	testkit.Await[session.Reconnected](t, alice, nil)
+	assert.True(t, testkit.Await[session.Reconnected](t, alice, nil).StateLost, "the session ended while away")
 	awaitStatus(t, w, "alice", session.StatusIdle)
 	alice.GetMeetings("list")
 	ms := testkit.Await[session.GetMeetingsSuccess](t, alice, nil)
@@ -105,7 +105,8 @@ func TestServerRestartReconnectsAndKeepsMeetings(t *testing.T) {
 
 	srv = srv.Restart(t)
 	assert.Equal(t, session.Reconnecting{Err: session.FORCEDCLOSECONNECTION}, testkit.Await[session.Reconnecting](t, alice, nil))
-	assert.Equal(t, session.Reconnected{UsrID: "alice"}, testkit.Await[session.Reconnected](t, alice, nil))
+	assert.Equal(t, session.Reconnected{UsrID: "alice", StateLost: true}, testkit.Await[session.Reconnected](t, alice, nil),
+		"a restarted server holds no session to resume")
 	g := testkit.Await[session.Reconnected](t, guest, nil)
 	assert.Equal(t, guest.UserID(), g.UsrID, "a guest comes back as the same guest")
 	require.NotEmpty(t, g.UsrID)

@@ -107,10 +107,15 @@ type Session struct {
 	statusWatches map[*statusWatch]struct{}
 	closed        bool
 
-	login     protocol.Login // how the session signed in, for signing in again
-	resume    string         // the server's token for resuming after a drop
-	retryStop chan struct{}  // closed to stop reconnecting
-	xfer      transfers      // transfer.go, receive.go
+	login  protocol.Login // how the session signed in, for signing in again
+	resume string         // the server's token for resuming after a drop
+	// pushSeq numbers the last push of the session handled (resume.go);
+	// ackedSeq the last one acknowledged to the server; ackDue: an ack is
+	// scheduled.
+	pushSeq, ackedSeq uint64
+	ackDue            bool
+	retryStop         chan struct{} // closed to stop reconnecting
+	xfer              transfers     // transfer.go, receive.go
 
 	unknownPushes atomic.Int64 // pushes.go
 }
@@ -248,7 +253,10 @@ func (s *Session) openSession(login protocol.Login, still func() bool, ok func(p
 			}
 			s.state, s.userID = stateOnline, r.User
 			s.login, s.resume = login, r.Resume
-			s.login.User, s.login.Resume = r.User, "" // a guest comes back as the same guest
+			if !r.Resumed { // a new session: its pushes are numbered from 1
+				s.pushSeq, s.ackedSeq = 0, 0
+			}
+			s.login.User, s.login.Resume, s.login.Seq = r.User, "", 0 // a guest comes back as the same guest
 			s.mu.Unlock()
 			ok(r)
 		},
@@ -335,6 +343,9 @@ func (s *Session) handleMessage(l *link, m protocol.Message) {
 		} else {
 			p.onReply(m)
 		}
+		return
+	}
+	if m.Seq != 0 && !s.numberedPush(l, m.Seq) {
 		return
 	}
 	if h, ok := pushHandlers[m.Ev]; ok {

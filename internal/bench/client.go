@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,10 +34,15 @@ type client struct {
 	pmu     sync.Mutex
 	pending map[uint64]chan protocol.Message
 
-	// onPush sees every push (ev) line, raw, with the time its frame arrived.
+	// onPush sees every push (ev) line, raw without its number, with the
+	// time its frame arrived.
 	onPush func(line []byte, at time.Time)
-	done   chan struct{}
-	err    error // why the connection ended; set before done is closed
+	// Owned by the read loop: the last push number seen and acknowledged,
+	// and when, so the server trims its replay buffer as the SDK has it do.
+	seq, acked uint64
+	ackedAt    time.Time
+	done       chan struct{}
+	err        error // why the connection ended; set before done is closed
 }
 
 // dialer spreads connections over 127.0.0.x source addresses: one source
@@ -98,7 +104,13 @@ func (d *dialer) connect(ctx context.Context, app, pswd, user string, onPush fun
 	return c, nil
 }
 
-var evPrefix = []byte(`{"ev":`)
+var (
+	evPrefix  = []byte(`{"ev":`)
+	seqPrefix = []byte(`{"seq":`)
+)
+
+// ackEvery is the SDK's pace of acknowledging pushes (session/resume.go).
+const ackEvery = 500 * time.Millisecond
 
 func (c *client) readLoop() {
 	defer close(c.done)
@@ -117,7 +129,17 @@ func (c *client) readLoop() {
 			} else {
 				data = nil
 			}
-			// Pushes are the hot path: hand them over undecoded.
+			// Pushes are the hot path: hand them over undecoded, their
+			// number taken off.
+			if bytes.HasPrefix(line, seqPrefix) {
+				if i := bytes.IndexByte(line, ','); i > 0 {
+					if n, err := strconv.ParseUint(string(line[len(seqPrefix):i]), 10, 64); err == nil {
+						c.seq = n
+					}
+					line = line[i:]
+					line[0] = '{'
+				}
+			}
 			if bytes.HasPrefix(line, evPrefix) {
 				if c.onPush != nil {
 					c.onPush(line, at)
@@ -135,6 +157,10 @@ func (c *client) readLoop() {
 			if ch != nil {
 				ch <- m
 			}
+		}
+		if c.seq > c.acked && at.Sub(c.ackedAt) >= ackEvery {
+			c.acked, c.ackedAt = c.seq, at
+			c.oneWay(protocol.OpAck, protocol.Ack{Seq: c.seq})
 		}
 	}
 }

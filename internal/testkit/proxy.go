@@ -1,23 +1,30 @@
 package testkit
 
 import (
-	"io"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorilla/websocket"
 )
 
-// Proxy is a loopback TCP proxy that can cut its connections, to inject
-// network failures for real.
+// Proxy is a loopback TCP proxy that can cut its connections, or silently
+// swallow what passes through them, to inject network failures for real.
 type Proxy struct {
 	ln     net.Listener
 	target string
 	mu     sync.Mutex
-	conns  []net.Conn
+	links  []*proxyLink
 	down   bool
+}
+
+// proxyLink is one client connection through the proxy and its way on to
+// the target.
+type proxyLink struct {
+	in, out net.Conn
+	holed   atomic.Bool // bytes are read and dropped, in both directions
 }
 
 // StartProxy forwards a loopback port to target until the test ends.
@@ -54,16 +61,35 @@ func (p *Proxy) accept() {
 			in.Close()
 			continue
 		}
+		l := &proxyLink{in: in, out: out}
 		p.mu.Lock()
 		if p.down {
 			in.Close()
 			out.Close()
 		} else {
-			p.conns = append(p.conns, in, out)
+			p.links = append(p.links, l)
 		}
 		p.mu.Unlock()
-		go func() { io.Copy(out, in); out.Close() }()
-		go func() { io.Copy(in, out); in.Close() }()
+		go l.pipe(out, in)
+		go l.pipe(in, out)
+	}
+}
+
+// pipe copies src to dst, dropping what it reads while the link is a
+// blackhole, and closes dst when src ends.
+func (l *proxyLink) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !l.holed.Load() {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
 	}
 }
 
@@ -71,10 +97,22 @@ func (p *Proxy) accept() {
 func (p *Proxy) Cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
+	for _, l := range p.links {
+		l.in.Close()
+		l.out.Close()
 	}
-	p.conns = nil
+	p.links = nil
+}
+
+// Blackhole makes every connection now open through the proxy a half-open
+// link: both ends go on writing without an error, and nothing arrives,
+// until Cut (or Down) closes them. Later connections pass normally.
+func (p *Proxy) Blackhole() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.links {
+		l.holed.Store(true)
+	}
 }
 
 // Down cuts every connection and refuses new ones until Up: the network

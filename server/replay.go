@@ -1,0 +1,127 @@
+package server
+
+import "sync"
+
+// replay is one session's stream of pushes. Every push meant for the
+// session (calls, invites, presence, meetings) gets the next sequence
+// number and is kept until the client acknowledges it (op ack), so a
+// resume can hand over what a dropped connection may never have delivered:
+// pushes written into a half-open link, and those sent after the read loop
+// ended. It outlives connections: a parked session holds it, and the
+// connection that resumes takes it over, numbers continuing.
+//
+// What it keeps is bounded by Limits.ReplayBuffer (pushes) and
+// ReplayBufferBytes; past either the oldest unacknowledged push is dropped,
+// and a resume from before it cannot be served (the client is told its
+// state is lost). Transfer and SendCmd pushes are not in it: they belong to
+// a connection, and end with it.
+type replay struct {
+	maxPushes, maxBytes int
+
+	mu    sync.Mutex
+	seq   uint64     // the last number given out
+	kept  []keptPush // not acknowledged, oldest first
+	bytes int        // of kept
+	// gone is the newest push no longer kept (acknowledged, or dropped
+	// for room): a resume must start at or after it.
+	gone uint64
+	out  *conn // where pushes go now; nil until the login is answered
+}
+
+type keptPush struct {
+	seq uint64
+	msg []byte
+}
+
+func newReplay(lim Limits) *replay {
+	return &replay{maxPushes: lim.ReplayBuffer, maxBytes: lim.ReplayBufferBytes}
+}
+
+// push numbers msg, keeps it and queues it on the live connection, if any.
+// It reports whether keeping it dropped a push the client had not
+// acknowledged.
+func (r *replay) push(msg []byte) (overflowed bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seq++
+	for len(r.kept) > 0 && (len(r.kept) >= r.maxPushes || r.bytes+len(msg) > r.maxBytes) {
+		r.drop()
+		overflowed = true
+	}
+	if len(msg) <= r.maxBytes {
+		r.kept = append(r.kept, keptPush{r.seq, msg})
+		r.bytes += len(msg)
+	} else {
+		r.gone, overflowed = r.seq, true
+	}
+	if r.out != nil {
+		r.out.enqueue(r.seq, msg)
+	}
+	return overflowed
+}
+
+// drop forgets the oldest kept push; mu held.
+func (r *replay) drop() {
+	p := r.kept[0]
+	r.kept[0] = keptPush{}
+	r.kept = r.kept[1:]
+	r.bytes -= len(p.msg)
+	r.gone = max(r.gone, p.seq)
+	if len(r.kept) == 0 {
+		r.kept = nil // an idle session keeps no array
+	}
+}
+
+// ack forgets the pushes up to seq; false if seq was never sent.
+func (r *replay) ack(seq uint64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if seq > r.seq {
+		return false
+	}
+	r.forget(seq)
+	return true
+}
+
+// forget drops the kept pushes up to seq; mu held.
+func (r *replay) forget(seq uint64) {
+	n := 0
+	for n < len(r.kept) && r.kept[n].seq <= seq {
+		r.bytes -= len(r.kept[n].msg)
+		r.kept[n] = keptPush{}
+		n++
+	}
+	r.kept = r.kept[n:]
+	if len(r.kept) == 0 {
+		r.kept = nil
+	}
+	r.gone = max(r.gone, seq)
+}
+
+// detach stops queueing on c, a connection that ended.
+func (r *replay) detach(c *conn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.out == c {
+		r.out = nil
+	}
+}
+
+// deliverTo makes c the stream's connection: answer (the login's reply)
+// is queued first, then every kept push after seq in order, then whatever
+// comes next. Nothing pushed meanwhile can come between them. False, with
+// nothing queued, if a push after seq has been dropped meanwhile.
+func (r *replay) deliverTo(c *conn, seq uint64, answer func()) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if seq > r.seq || seq < r.gone {
+		return false
+	}
+	r.forget(seq)
+	answer()
+	for _, p := range r.kept {
+		c.enqueue(p.seq, p.msg)
+	}
+	r.out = c
+	return true
+}
