@@ -29,7 +29,8 @@ grep -q "huddle $want" "$DIST/version.txt" || { echo "version not stamped: want 
 
 # A real window for a few seconds: the app must still be running after
 # them, quit cleanly when told, and say nothing about Fyne calls made off
-# the UI goroutine.
+# the UI goroutine, nor about the C locale (which Fyne before 2.8 could
+# not parse).
 export HOME="$DIST/home" LANG=C.UTF-8
 mkdir -p "$HOME"
 display=:$((90 + RANDOM % 100))
@@ -49,7 +50,7 @@ fi
 kill "$app_pid"
 status=0
 wait "$app_pid" 2>/dev/null || status=$?
-if [ "$status" -ne 0 ] || grep -q "Error in Fyne call thread" "$DIST/window.log"; then
+if [ "$status" -ne 0 ] || grep -q -e "Error in Fyne call thread" -e "Error parsing user locale" "$DIST/window.log"; then
 	echo "the app did not quit cleanly (exit $status):" >&2
 	cat "$DIST/window.log" >&2
 	exit 1
