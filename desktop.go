@@ -15,6 +15,7 @@ import (
 
 	"huddle/app"
 	"huddle/assets"
+	"huddle/internal/cli"
 	"huddle/views"
 )
 
@@ -56,7 +57,13 @@ func runDesktop(args []string) error {
 	if p.ServerURL != "" {
 		serverURL = p.ServerURL
 	}
-	local, err := app.EnsureLocalServer(serverURL)
+	local, err := app.EnsureLocalServer(serverURL, cli.DefaultAddr, func() (app.EmbeddedServer, error) {
+		srv, err := cli.BuiltInServer()
+		if err != nil {
+			return nil, err // not a nil *server.Server in the interface
+		}
+		return srv, nil
+	})
 	switch {
 	case err != nil:
 		ui.SetServerNote("Could not start the built-in server: " + err.Error())

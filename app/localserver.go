@@ -3,36 +3,39 @@ package app
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net"
-	"os"
+	"net/http"
 	"time"
-
-	"huddle/internal/buildinfo"
-	"huddle/internal/cli"
-	"huddle/server"
 )
+
+// EmbeddedServer is a server the app can run inside itself. The app only
+// starts and stops it: main hands one in, so this package links neither
+// the server nor the tools that come with its command line (load tool, bot).
+type EmbeddedServer interface {
+	Serve(ln net.Listener) error
+	Shutdown(ctx context.Context) error
+}
 
 // LocalServer is a server the app runs inside itself because none answered
 // at the default local address.
 type LocalServer struct {
-	srv  *server.Server
+	srv  EmbeddedServer
 	Addr string
 	done chan error
 }
 
-// EnsureLocalServer starts a built-in server when url is the default local
-// one and nothing listens there; it returns nil when none was needed (a
-// server answered, or the address is another one). A second instance of
-// the app then finds this one's server and joins it.
-func EnsureLocalServer(url string) (*LocalServer, error) {
-	if url != DefaultServerURL {
+// EnsureLocalServer starts a built-in server (made by newServer) on addr
+// when url is ws://addr/ws and nothing listens there; it returns nil when
+// none was needed (a server answered, or url is another one). A second
+// instance of the app then finds this one's server and joins it.
+func EnsureLocalServer(url, addr string, newServer func() (EmbeddedServer, error)) (*LocalServer, error) {
+	if url != "ws://"+addr+"/ws" {
 		return nil, nil
 	}
-	return ensureServerAt(cli.DefaultAddr, cli.DefaultDataDir())
+	return ensureServerAt(addr, newServer)
 }
 
-func ensureServerAt(addr, dataDir string) (*LocalServer, error) {
+func ensureServerAt(addr string, newServer func() (EmbeddedServer, error)) (*LocalServer, error) {
 	if conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond); err == nil {
 		conn.Close()
 		return nil, nil
@@ -46,12 +49,7 @@ func ensureServerAt(addr, dataDir string) (*LocalServer, error) {
 		}
 		return nil, err
 	}
-	srv, err := server.New(server.Config{
-		DataDir: dataDir,
-		Demo:    true, // zero set-up: the sign-in form's defaults work
-		Version: buildinfo.String(),
-		Logger:  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+	srv, err := newServer()
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -66,7 +64,7 @@ func (ls *LocalServer) Stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := ls.srv.Shutdown(ctx)
-	if serr := <-ls.done; err == nil && serr != nil && !errors.Is(serr, net.ErrClosed) && serr.Error() != "http: Server closed" {
+	if serr := <-ls.done; err == nil && serr != nil && !errors.Is(serr, net.ErrClosed) && !errors.Is(serr, http.ErrServerClosed) {
 		err = serr
 	}
 	return err

@@ -283,20 +283,23 @@ func TestFirstSignInFailureSaysWhyWithoutRetrying(t *testing.T) {
 }
 
 func TestBuiltInServerStartsOnlyWhenNoneAnswers(t *testing.T) {
+	newServer := func() (EmbeddedServer, error) {
+		return server.New(server.Config{DataDir: t.TempDir(), Demo: true})
+	}
 	srv := testkit.StartServer(t)
-	ls, err := ensureServerAt(srv.Addr, t.TempDir())
+	ls, err := ensureServerAt(srv.Addr, newServer)
 	require.NoError(t, err)
 	assert.Nil(t, ls, "a server already answers: none is started")
 
 	addr := freeAddr(t)
-	ls, err = ensureServerAt(addr, t.TempDir())
+	ls, err = ensureServerAt(addr, newServer)
 	require.NoError(t, err)
 	require.NotNil(t, ls)
 	t.Cleanup(func() { assert.NoError(t, ls.Stop()) })
 	// The built-in server has the demo application, so sign-in just works.
 	signIn(t, "ws://"+addr+"/ws", "alice")
 
-	again, err := ensureServerAt(addr, t.TempDir())
+	again, err := ensureServerAt(addr, newServer)
 	require.NoError(t, err)
 	assert.Nil(t, again, "a second app instance joins the first one's server")
 }
