@@ -23,7 +23,9 @@ func TestJSONStringLenIsAnUpperBound(t *testing.T) {
 
 func TestUsersPageFitsAndMovesOn(t *testing.T) {
 	ids := []string{"a", "b", "c", "d"}
-	get := func(id string) protocol.UserStatus { return protocol.UserStatus{User: id, Nick: strings.Repeat("n", 100)} }
+	get := func(id string) protocol.UserStatus {
+		return protocol.UserStatus{User: id, Nick: strings.Repeat("n", 100)}
+	}
 	one := userStatusLen(get("a"))
 
 	p := usersPage(ids, "", 2*one, get)
