@@ -100,7 +100,10 @@ func (k *Calls) Call(peer string) {
 	if r := []rune(subject); len(r) > 50 {
 		subject = string(r[:50])
 	}
-	k.c.sess.CreateMeeting(subject, 0, cookieCallMeet)
+	// A call meeting, which the server ends with the call however the call
+	// ends: this app cannot remove it itself when it drops off, quits or
+	// crashes mid-call.
+	k.c.sess.CreateCallMeeting(subject, 0, cookieCallMeet)
 	k.c.changed(PartCalls)
 }
 
@@ -210,7 +213,12 @@ func (k *Calls) reset(reason string) {
 	if k.Phase == CallIdle {
 		return
 	}
-	k.ownMeeting = false
+	if k.ownMeeting {
+		// The server ends a call meeting with its call; there is no link
+		// to destroy it over anyway.
+		k.c.Meetings.remove(k.Meet.ID)
+		k.ownMeeting = false
+	}
 	if reason != "" {
 		reason = "The call ended: " + reason
 	}

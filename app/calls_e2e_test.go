@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/server"
 	"huddle/session"
 )
 
@@ -191,4 +192,49 @@ func TestMeetingsCreateListDestroyWithPasswordVisibility(t *testing.T) {
 	la.await(t, "gone for its creator", func() bool { _, ok := listed(alice, meet.ID); return !ok })
 	lb.do(bob.Meetings.Refresh)
 	lb.await(t, "gone for bob after a refresh", func() bool { _, ok := listed(bob, meet.ID); return !ok })
+}
+
+// A call's meeting goes with the call however it ends: signing out
+// mid-call, quitting, or a drop the app never comes back from leave no
+// meeting behind (each used to leave one stored for good).
+func TestCallMeetingIsNotLeftBehind(t *testing.T) {
+	srv := testkit.StartServer(t, func(c *server.Config) { c.GracePeriod = 200 * time.Millisecond })
+	bob := testkit.Login(t, srv.URL, "bob")
+	proxy := testkit.StartProxy(t, srv.Addr)
+
+	callBob := func(c *Client, l *loop) int {
+		t.Helper()
+		l.await(t, "bob listed", func() bool { return c.Contacts.Len() >= 1 })
+		l.do(func() { c.Calls.Call("bob") })
+		in := testkit.Await(t, bob, func(e session.NotifyCallIn) bool { return e.CallerID == c.UserID() })
+		bob.AcceptCall(in.CallID, in.Meet, "", "acc")
+		l.await(t, "the call is active", func() bool { return c.Calls.Phase == CallActive })
+		return in.Meet.ID
+	}
+	gone := func(id int, how string) {
+		t.Helper()
+		require.Eventually(t, func() bool {
+			cookie := "list-" + how + time.Now().String()
+			bob.GetMeetings(cookie)
+			ms := testkit.Await(t, bob, func(e session.GetMeetingsSuccess) bool { return e.Cookie == cookie }).Meetings
+			return !slices.ContainsFunc(ms, func(m session.MeetInfo) bool { return m.ID == id })
+		}, testkit.WaitTimeout, 20*time.Millisecond, "the call's meeting is left behind after %s", how)
+	}
+
+	c, l, _ := signIn(t, srv.URL, "alice")
+	id := callBob(c, l)
+	l.do(c.SignOut)
+	gone(id, "sign-out")
+
+	c, l, _ = signIn(t, srv.URL, "carol")
+	id = callBob(c, l)
+	l.do(c.Close)
+	gone(id, "quit")
+
+	c, l, _ = signIn(t, "ws://"+proxy.Addr()+"/ws", "dave")
+	id = callBob(c, l)
+	proxy.Down()
+	l.await(t, "reconnecting", c.Reconnecting)
+	l.do(c.GiveUp)
+	gone(id, "a drop")
 }

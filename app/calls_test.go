@@ -16,15 +16,16 @@ type fakeSDK struct {
 	calls           []string
 }
 
-func (f *fakeSDK) rec(s string)                      { f.calls = append(f.calls, s) }
-func (f *fakeSDK) Login(_, _, _, _, _, _ string)     { f.rec("Login") }
-func (f *fakeSDK) Close()                            {}
-func (f *fakeSDK) SetDNDStatus(int, string)          { f.rec("SetDND") }
-func (f *fakeSDK) GetUserStatus(string)              { f.rec("GetUserStatus") }
-func (f *fakeSDK) StartUserStatusNotify(string)      { f.rec("StartNotify") }
-func (f *fakeSDK) CreateMeeting(string, int, string) { f.rec("CreateMeeting") }
-func (f *fakeSDK) DestroyMeeting(id int, _ string)   { f.rec("DestroyMeeting") }
-func (f *fakeSDK) GetMeetings(string)                { f.rec("GetMeetings") }
+func (f *fakeSDK) rec(s string)                          { f.calls = append(f.calls, s) }
+func (f *fakeSDK) Login(_, _, _, _, _, _ string)         { f.rec("Login") }
+func (f *fakeSDK) Close()                                {}
+func (f *fakeSDK) SetDNDStatus(int, string)              { f.rec("SetDND") }
+func (f *fakeSDK) GetUserStatus(string)                  { f.rec("GetUserStatus") }
+func (f *fakeSDK) StartUserStatusNotify(string)          { f.rec("StartNotify") }
+func (f *fakeSDK) CreateMeeting(string, int, string)     { f.rec("CreateMeeting") }
+func (f *fakeSDK) CreateCallMeeting(string, int, string) { f.rec("CreateCallMeeting") }
+func (f *fakeSDK) DestroyMeeting(id int, _ string)       { f.rec("DestroyMeeting") }
+func (f *fakeSDK) GetMeetings(string)                    { f.rec("GetMeetings") }
 func (f *fakeSDK) Call(string, session.MeetInfo, string, string) string {
 	f.rec("Call")
 	return "call-1"

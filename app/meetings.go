@@ -99,6 +99,10 @@ func (m *Meetings) handle(ev session.Event) bool {
 	case session.CreateMeetingSuccess:
 		m.add(e.Meet)
 	case session.CreateMeetingFail:
+		if e.Err == session.RATE_LIMITED { // the server's MeetingsPerCreator
+			m.c.notice("Could not create the meeting: you have as many meetings as one person may have. End one you no longer need first.")
+			return true
+		}
 		m.c.notice("Could not create the meeting: " + Describe(e.Err))
 	case session.DestroyMeetingRslt:
 		id, err := strconv.Atoi(strings.TrimPrefix(e.Cookie, cookieDestroyPrefix))

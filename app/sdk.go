@@ -11,6 +11,7 @@ type SDK interface {
 	GetUserStatus(cookie string)
 	StartUserStatusNotify(cookie string)
 	CreateMeeting(meetSubject string, createPswd int, cookie string)
+	CreateCallMeeting(meetSubject string, createPswd int, cookie string)
 	DestroyMeeting(meetID int, cookie string)
 	GetMeetings(cookie string)
 	Call(calledUserID string, meet session.MeetInfo, usrExtDat, cookie string) string

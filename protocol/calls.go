@@ -64,6 +64,9 @@ type Meeting struct {
 type CreateMeeting struct {
 	Subject string `json:"subject"`
 	Pswd    int    `json:"pswd"` // > 0: the server generates a password
+	// ForCall makes a meeting for one call: not stored, and ended by the
+	// server once no call rings or runs in it, however the calls ended.
+	ForCall bool `json:"for_call,omitempty"`
 }
 
 type MeetingRef struct {

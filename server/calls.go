@@ -22,6 +22,7 @@ type calls struct {
 	meetings map[string]map[int64]*meeting // app → meeting ID
 	legs     map[legKey]*leg
 	byUser   map[userKey]map[*leg]struct{}
+	stopped  bool // shutting down: meeting clocks no longer run (meetinglife.go)
 }
 
 type legKey struct{ app, id string }
@@ -77,6 +78,7 @@ func (cs *calls) add(l *leg) {
 		cs.byUser[k][l] = struct{}{}
 	}
 	l.meet.legs[l] = struct{}{}
+	cs.busy(l.meet)
 	l.timer = time.AfterFunc(cs.srv.cfg.CallTimeout, func() {
 		cs.mu.Lock()
 		defer cs.mu.Unlock()
@@ -101,6 +103,7 @@ func (cs *calls) end(l *leg, why endReason, by, ext string) {
 		}
 	}
 	delete(l.meet.legs, l)
+	cs.vacated(l.meet)
 
 	if l.from != by {
 		switch {

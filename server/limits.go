@@ -50,6 +50,13 @@ type Limits struct {
 	// MaxExtLen the bytes of a call's usrExtDat. Both answer MEETPARAM_ERR.
 	MaxSubjectLen int
 	MaxExtLen     int
+	// MeetingsPerCreator bounds the meetings one user has created and not
+	// destroyed (stored and call meetings alike); the next create_meeting
+	// is answered RATE_LIMITED. MeetingIdleExpiry is how long a meeting
+	// nobody is in (no call rings or runs in it) lasts before the server
+	// destroys it (meetinglife.go).
+	MeetingsPerCreator int
+	MeetingIdleExpiry  time.Duration
 
 	// MsgRate is the sustained number of control messages per second one
 	// connection may send, MsgBurst how many may come at once. A message
@@ -132,6 +139,9 @@ func DefaultLimits() Limits {
 		MaxSubjectLen: 50,
 		MaxExtLen:     8 << 10,
 
+		MeetingsPerCreator: 50,
+		MeetingIdleExpiry:  7 * 24 * time.Hour,
+
 		MsgRate:    50,
 		MsgBurst:   200,
 		MsgStrikes: 100,
@@ -177,6 +187,8 @@ func withDefaults(l Limits) Limits {
 	setDefault(&l.MaxNickLen, d.MaxNickLen)
 	setDefault(&l.MaxSubjectLen, d.MaxSubjectLen)
 	setDefault(&l.MaxExtLen, d.MaxExtLen)
+	setDefault(&l.MeetingsPerCreator, d.MeetingsPerCreator)
+	setDefault(&l.MeetingIdleExpiry, d.MeetingIdleExpiry)
 	setDefault(&l.MsgRate, d.MsgRate)
 	setDefault(&l.MsgBurst, d.MsgBurst)
 	setDefault(&l.MsgStrikes, d.MsgStrikes)

@@ -19,10 +19,13 @@ import (
 // in calls, beside the calls made in them: who is in a meeting now is the
 // set of users with an accepted call in it, which only calls knows.
 
-// meeting is a stored meeting plus the live calls in it.
+// meeting is a stored meeting (or a call's, not stored) plus the live
+// calls in it.
 type meeting struct {
 	store.Meeting
-	legs map[*leg]struct{}
+	forCall bool // made for one call: ends with its last call (meetinglife.go)
+	legs    map[*leg]struct{}
+	idle    *time.Timer // runs while nobody is in it; nil otherwise
 }
 
 // members lists the users in the meeting now: each party of an accepted call.
@@ -76,6 +79,9 @@ func (cs *calls) appMeetings(app string) (map[int64]*meeting, error) {
 		ms[m.ID] = &meeting{Meeting: m, legs: make(map[*leg]struct{})}
 	}
 	cs.meetings[app] = ms
+	for _, m := range ms {
+		cs.idle(m)
+	}
 	return ms, nil
 }
 
@@ -144,7 +150,26 @@ func (c *conn) handleCreateMeeting(m protocol.Message) {
 	cs := c.srv.calls
 	// Load the cache first, so the new meeting is not loaded twice.
 	cs.mu.Lock()
-	_, err := cs.appMeetings(c.app)
+	ms, err := cs.appMeetings(c.app)
+	if err == nil && cs.created(ms, c.user) >= lim.MeetingsPerCreator {
+		cs.mu.Unlock()
+		c.fail(m.ID, protocol.RateLimited, fmt.Sprintf("you have %d meetings, the most one user may have: destroy one first", lim.MeetingsPerCreator))
+		return
+	}
+	if err == nil && r.ForCall {
+		// Not stored: a call does not outlive the server. The cache holds
+		// every stored meeting of the application, so an ID not in it is
+		// free (but for a stored one being created this very moment).
+		defer cs.mu.Unlock()
+		for mt.ID = newMeetingID(); ms[mt.ID] != nil; mt.ID = newMeetingID() {
+		}
+		mt.StartTime = time.Unix(mt.StartTime.Unix(), 0)
+		me := &meeting{Meeting: mt, forCall: true, legs: make(map[*leg]struct{})}
+		ms[mt.ID] = me
+		cs.idle(me)
+		c.reply(m.ID, protocol.NoErr, me.info(c.user))
+		return
+	}
 	cs.mu.Unlock()
 	for tries := 0; err == nil; tries++ {
 		mt.ID = newMeetingID()
@@ -163,6 +188,7 @@ func (c *conn) handleCreateMeeting(m protocol.Message) {
 	defer cs.mu.Unlock()
 	me := &meeting{Meeting: mt, legs: make(map[*leg]struct{})}
 	cs.meetings[c.app][mt.ID] = me
+	cs.idle(me)
 	c.reply(m.ID, protocol.NoErr, me.info(c.user))
 }
 
@@ -234,6 +260,7 @@ func (c *conn) handleDestroyMeeting(m protocol.Message) {
 		return // destroyed concurrently by another session of the creator
 	}
 	delete(ms, mt.ID)
+	cs.busy(mt)
 	stopped, _ := protocol.Push(protocol.EvMeetingStopped, protocol.MeetingRef{Meet: int(mt.ID)})
 	for user := range mt.members() {
 		if user == c.user {

@@ -226,6 +226,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		conns = append(conns, c)
 	}
 	s.mu.Unlock()
+	s.calls.stopClocks() // no meeting expires into a closing store
 
 	var err error
 	if srv != nil {

@@ -18,11 +18,23 @@ func meetRef(m MeetInfo) protocol.Meeting { return protocol.Meeting{ID: m.ID, Ps
 // createPswd > 0 has the server generate a password. Outcome:
 // CreateMeetingSuccess (with the new meeting) or CreateMeetingFail.
 func (s *Session) CreateMeeting(meetSubject string, createPswd int, cookie string) {
-	if !utf8.ValidString(meetSubject) {
+	s.createMeeting(protocol.CreateMeeting{Subject: meetSubject, Pswd: createPswd}, cookie)
+}
+
+// CreateCallMeeting is CreateMeeting for one call (Huddle's own): the
+// server ends the meeting once no call rings or runs in it, however its
+// calls ended — hung up, dropped, signed out, or the app quit or crashed —
+// and keeps it only in memory. Same outcome events as CreateMeeting.
+func (s *Session) CreateCallMeeting(meetSubject string, createPswd int, cookie string) {
+	s.createMeeting(protocol.CreateMeeting{Subject: meetSubject, Pswd: createPswd, ForCall: true}, cookie)
+}
+
+func (s *Session) createMeeting(r protocol.CreateMeeting, cookie string) {
+	if !utf8.ValidString(r.Subject) {
 		s.emit(CreateMeetingFail{Err: protocol.MeetParamErr, Cookie: cookie})
 		return
 	}
-	s.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: meetSubject, Pswd: createPswd},
+	s.call(protocol.OpCreateMeeting, r,
 		func(m protocol.Message) {
 			var mt protocol.Meeting
 			if protocol.Decode(m.D, &mt) != nil {

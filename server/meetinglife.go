@@ -1,0 +1,102 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"huddle/server/store"
+)
+
+// Meetings end by themselves, so that no app — crashed, quit mid-call, or
+// careless — leaves them behind for good:
+//   - a meeting nobody is in (no call rings or runs in it) is destroyed
+//     after Limits.MeetingIdleExpiry. Its clock starts when it is created,
+//     when its last call ends, and when it is loaded from the store (the
+//     store keeps no last use, so a restart starts every clock again);
+//   - a meeting made for a call (create_meeting "for_call") ends as soon as
+//     its last call does, however that call ended (hung up, dropped, signed
+//     out), or after CallTimeout if no call is ever made in it.
+// Nobody is in a meeting that ends this way, so nobody is told.
+
+// created counts the meetings user created in ms; cs.mu held.
+func (cs *calls) created(ms map[int64]*meeting, user string) int {
+	n := 0
+	for _, m := range ms {
+		if m.Creator == user {
+			n++
+		}
+	}
+	return n
+}
+
+// idle starts m's clock if nobody is in it; cs.mu held.
+func (cs *calls) idle(m *meeting) {
+	if len(m.legs) > 0 || cs.stopped || cs.meetings[m.App][m.ID] != m {
+		return // in use, shutting down, or destroyed
+	}
+	cs.busy(m)
+	wait := cs.srv.cfg.Limits.MeetingIdleExpiry
+	if m.forCall {
+		wait = cs.srv.cfg.CallTimeout
+	}
+	var t *time.Timer
+	t = time.AfterFunc(wait, func() { cs.expire(m, t) })
+	m.idle = t
+}
+
+// busy stops m's clock: a call rings in it, or it was destroyed; cs.mu held.
+func (cs *calls) busy(m *meeting) {
+	if m.idle != nil {
+		m.idle.Stop()
+		m.idle = nil
+	}
+}
+
+// vacated runs when m's last call has ended; cs.mu held.
+func (cs *calls) vacated(m *meeting) {
+	if len(m.legs) > 0 {
+		return
+	}
+	if m.forCall {
+		if ms := cs.meetings[m.App]; ms[m.ID] == m {
+			delete(ms, m.ID)
+		}
+		return
+	}
+	cs.idle(m)
+}
+
+// expire destroys m if clock t is still its clock (a call may have come
+// and gone since t fired).
+func (cs *calls) expire(m *meeting, t *time.Timer) {
+	cs.mu.Lock()
+	ms := cs.meetings[m.App]
+	gone := !cs.stopped && m.idle == t && len(m.legs) == 0 && ms[m.ID] == m
+	if gone {
+		delete(ms, m.ID)
+		m.idle = nil
+	}
+	cs.mu.Unlock()
+	if !gone || m.forCall {
+		return
+	}
+	// Out of the cache first, under the lock, so no call can join it now.
+	err := cs.srv.store.DeleteMeeting(context.Background(), m.App, m.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		cs.srv.log.Error("expire meeting", "app", m.App, "meeting", m.ID, "err", err)
+	}
+}
+
+// stopClocks stops every meeting's clock for good: the server is shutting
+// down (and its store closing).
+func (cs *calls) stopClocks() {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.stopped = true
+	for _, ms := range cs.meetings {
+		for _, m := range ms {
+			cs.busy(m)
+		}
+	}
+}
