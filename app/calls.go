@@ -225,17 +225,14 @@ func (k *Calls) reset(reason string) {
 	k.end(reason)
 }
 
-// resync ends the call if the server let it go while the connection was
-// down (past its grace period): the hang-up push was lost with the link,
-// but the user's own status tells, as anyone in a call is busy or in a
-// meeting.
-func (k *Calls) resync() {
+// lost ends the call after a reconnect that could not resume the session
+// (Reconnected.StateLost): the server ended it, and every call with it.
+// One still being prepared has no server side yet and goes on.
+func (k *Calls) lost() {
 	if k.Phase == CallIdle || k.Phase == CallPreparing {
 		return
 	}
-	if self := k.c.Contacts.Self(); self.UserStatus <= session.StatusIdle {
-		k.end("The call ended while the connection was down.")
-	}
+	k.end("The call ended while the connection was down.")
 }
 
 // handle takes the call events; false for anything else.

@@ -146,19 +146,6 @@ func TestDropKeepsCallUntilReconnectGivesUp(t *testing.T) {
 	assert.False(t, c.Reconnecting())
 }
 
-func TestCallLostDuringLongDropEndsAfterReconnect(t *testing.T) {
-	c, f, _ := fakeClient()
-	c.Calls.CallInto("bob", session.MeetInfo{ID: 7})
-	c.Handle(session.NotifyCallAccepted{CallID: "call-1"})
-	c.Handle(session.Reconnecting{Err: session.SOCKETEXCEPTION})
-	c.Handle(session.Reconnected{UsrID: "alice"})
-	assert.Equal(t, "GetUserStatus", f.calls[len(f.calls)-1], "what was missed is fetched again")
-	c.Handle(session.GetUserStatusSuccess{Users: []session.UserStatus{{UserID: "alice", UserStatus: session.StatusIdle}, {UserID: "bob", NickName: "Bob", UserStatus: 1}}})
-	assert.Equal(t, CallIdle, c.Calls.Phase, "idle on the server: the call is gone")
-	assert.Equal(t, "GetMeetings", f.calls[len(f.calls)-1], "then the meetings, once the call is settled")
-	assert.Equal(t, "The call ended while the connection was down.", c.Calls.LastEnded)
-}
-
 func TestTransferProgressSpeedAndRemaining(t *testing.T) {
 	c, _, now := fakeClient()
 	c.Transfers.SendFile("bob", "/nonexistent/report.pdf")

@@ -52,12 +52,9 @@ type Client struct {
 	sess         SDK
 	settings     Settings
 	signedIn     bool
-	reconnecting bool // the SDK is signing in again after a drop
-	// resyncing: signed in again after a drop; the next user list tells
-	// whether the call survived (pushes may have been missed meanwhile).
-	resyncing  bool
-	flushTimer *time.Timer // pending coalesced contacts refresh
-	closed     bool
+	reconnecting bool        // the SDK is signing in again after a drop
+	flushTimer   *time.Timer // pending coalesced contacts refresh
+	closed       bool
 	// signedOutOf is the session the user signed out of, if they did.
 	signedOutOf SDK
 	now         func() time.Time
@@ -180,7 +177,7 @@ func (c *Client) SetDND(on bool) {
 }
 
 func (c *Client) signedOut(reason string) {
-	c.signedIn, c.reconnecting, c.resyncing = false, false, false
+	c.signedIn, c.reconnecting = false, false
 	c.Calls.reset("")
 	c.banner("")
 	if c.OnSignedOut != nil {
@@ -250,11 +247,21 @@ func (c *Client) Handle(ev session.Event) {
 		c.banner("Connection lost — reconnecting…")
 		c.changed(PartSelf)
 	case session.Reconnected:
-		// Status notification is renewed by the SDK; what changed while the
-		// link was down is fetched again.
-		c.signedIn, c.reconnecting, c.resyncing = true, false, true
+		// Status notification is renewed by the SDK, but changes while the
+		// link was down were not sent: the list is fetched again. Calls
+		// and meetings are exact after a resume (every push about them was
+		// replayed); when the state is lost the server ended the session,
+		// so the call is over and the meetings are read again, after the
+		// call's own meeting is gone (requests run in order).
+		c.signedIn, c.reconnecting = true, false
 		c.settings.UserID = e.UsrID
-		c.sess.GetUserStatus("contacts") // then the meetings: see resyncing
+		if e.StateLost {
+			c.Calls.lost()
+		}
+		c.sess.GetUserStatus("contacts")
+		if e.StateLost {
+			c.Meetings.Refresh()
+		}
 		c.banner("")
 		c.changed(PartSelf)
 	case session.LineOff:
@@ -267,13 +274,6 @@ func (c *Client) Handle(ev session.Event) {
 	case session.GetUserStatusSuccess:
 		c.Contacts.replace(e.Users)
 		c.contactsChanged()
-		if c.resyncing {
-			// After the call is settled (its meeting removed if it ended),
-			// so the list fetched is the one after that.
-			c.resyncing = false
-			c.Calls.resync()
-			c.Meetings.Refresh()
-		}
 	case session.NotifyUserStatus:
 		c.Contacts.update(e.Status)
 		c.contactsChanged()

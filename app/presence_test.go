@@ -191,9 +191,10 @@ func TestShortDropKeepsCallAndPresence(t *testing.T) {
 		assert.Equal(t, CallActive, c.Calls.Phase, "the call survived the drop")
 		assert.Equal(t, "", c.Calls.LastEnded)
 	})
-	// The refreshed user list still shows her in the call, so it goes on.
+	// The session was resumed: the refreshed user list shows her in the
+	// call, and it goes on.
 	testkit.Sync(t, watcher)
-	l.await(t, "own status fetched again", func() bool { return !c.resyncing })
+	l.await(t, "own status fetched again", func() bool { return c.Contacts.Self().UserStatus == session.StatusInMeeting })
 	l.do(func() { assert.Equal(t, CallActive, c.Calls.Phase) })
 	for _, st := range testkit.All[session.NotifyUserStatus](watcher)[before:] {
 		assert.NotEqual(t, "alice", st.Status.UserID, "a watcher saw alice's status change: %+v", st)
