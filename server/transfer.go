@@ -457,6 +457,10 @@ func (c *conn) handleXferDone(m protocol.Message) {
 	res := protocol.XferResult{Stream: t.stream, Code: d.Code}
 	switch {
 	case d.Code == protocol.NoErr:
+	case d.Code == protocol.ErrRefuse:
+		res.Msg = "the receiver declined the file"
+	case d.Code == protocol.ErrNoAnswer:
+		res.Msg = "the receiver did not answer the offer"
 	case sealed:
 		res.Msg = "the receiver rejected the data"
 	default:

@@ -180,6 +180,16 @@ type (
 		RecvLen, TotalLen              int64
 	}
 	NotifyCancelSend struct{ TaskID string }
+	// NotifyFileOffer is Huddle's own addition, with
+	// Config.AskBeforeReceiving: someone offers this user a file; answer
+	// with AcceptFile or RejectFile (by TaskID) within the OfferTimeout.
+	// FileName is the cleaned name NotifyFileData will carry. A
+	// NotifyCancelSend with this TaskID withdraws the offer (the sender
+	// cancelled or left, or the time to answer ran out).
+	NotifyFileOffer struct {
+		TaskID, SourceUserID, FileName string
+		FileSize                       int64
+	}
 )
 
 func (LoginSuccess) isEvent()              {}
@@ -223,3 +233,4 @@ func (NotifyBufferData) isEvent()          {}
 func (NotifyFileData) isEvent()            {}
 func (NotifyCancelSend) isEvent()          {}
 func (ReceiveProgress) isEvent()           {}
+func (NotifyFileOffer) isEvent()           {}

@@ -8,6 +8,9 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
+	"sync"
+	"time"
 
 	"huddle/protocol"
 )
@@ -24,7 +27,16 @@ type inTask struct {
 	name       string // cleaned original name (files)
 	buf        []byte
 	file       *os.File
+	prefix     string // the partial name's prefix (offer.go)
 	hash       hash.Hash
+
+	// An offered file waiting for AcceptFile (offer.go); mu guards these
+	// while the application, the read loop and the timer may race.
+	mu      sync.Mutex
+	waiting bool
+	held    []byte // data that came before the answer: at most a window
+	endSum  []byte // the end frame's hash, if it came before the answer
+	timer   *time.Timer
 }
 
 // onCmdData delivers a SendCmd and acknowledges it: the sender's result
@@ -45,21 +57,20 @@ func sendOneWay(l *link, op string, payload any) {
 }
 
 // onXferOffer prepares to receive: a buffer in memory, a file in TempDir
-// under a unique name.
+// under a partial name; with AskBeforeReceiving a file waits for the
+// application's answer first (offer.go).
 func (s *Session) onXferOffer(l *link, m protocol.Message) {
 	var o protocol.XferOffer
 	if protocol.Decode(m.D, &o) != nil {
 		return
 	}
 	t := &inTask{link: l, stream: o.Stream, task: o.Task, from: o.From, kind: o.Kind, size: o.Size, hash: protocol.NewContentHash()}
+	ask := false
 	if o.Kind == protocol.KindFile {
 		t.name = CleanFileName(o.Name)
-		dir := s.tempDir()
-		err := os.MkdirAll(dir, 0o700)
-		if err == nil {
-			t.file, err = os.CreateTemp(dir, "*-"+t.name)
-		}
-		if err != nil {
+		ask = s.cfg.AskBeforeReceiving
+		t.waiting = ask
+		if !ask && !s.openPartial(t) {
 			// Nothing was announced to the application; only the sender hears.
 			sendOneWay(l, protocol.OpXferDone, protocol.XferDone{Stream: o.Stream, Code: SENDFAIL})
 			return
@@ -71,6 +82,10 @@ func (s *Session) onXferOffer(l *link, m protocol.Message) {
 	s.xfer.init()
 	s.xfer.in[o.Stream] = t
 	s.xfer.mu.Unlock()
+	if ask {
+		s.offer(t)
+		return
+	}
 	t.progress(s)
 }
 
@@ -118,6 +133,15 @@ func (s *Session) handleBinary(l *link, data []byte) error {
 	if t == nil || t.link != l {
 		return nil
 	}
+	t.mu.Lock()
+	if t.waiting {
+		defer t.mu.Unlock()
+		return t.hold(f)
+	}
+	t.mu.Unlock()
+	if t.kind == protocol.KindFile && t.file == nil {
+		return nil // declined a moment ago
+	}
 	if f.Kind == protocol.FrameEnd {
 		s.finishIn(t, f.Payload)
 		return nil
@@ -159,9 +183,20 @@ func (s *Session) finishIn(t *inTask, sum []byte) {
 	if s.takeIn(t.stream) != t {
 		return
 	}
+	var path string
+	if t.file != nil {
+		// Complete and checked: it loses its partial name.
+		path = filepath.Join(filepath.Dir(t.file.Name()), strings.TrimPrefix(filepath.Base(t.file.Name()), t.prefix))
+		if err := os.Rename(t.file.Name(), path); err != nil {
+			os.Remove(t.file.Name())
+			sendOneWay(t.link, protocol.OpXferDone, protocol.XferDone{Stream: t.stream, Code: SENDFAIL})
+			s.emit(NotifyCancelSend{TaskID: t.task})
+			return
+		}
+	}
 	sendOneWay(t.link, protocol.OpXferDone, protocol.XferDone{Stream: t.stream, Code: NOERR})
 	if t.file != nil {
-		s.emit(NotifyFileData{SourceUserID: t.from, TmpFile: t.file.Name(), OrgFileName: t.name})
+		s.emit(NotifyFileData{SourceUserID: t.from, TmpFile: path, OrgFileName: t.name})
 	} else {
 		s.emit(NotifyBufferData{SourceUserID: t.from, Data: t.buf})
 	}
@@ -189,6 +224,12 @@ func (s *Session) dropIn(t *inTask, code ErrCode) bool {
 // discard removes the partial file. It may run while the read loop still
 // writes to it (the link just dropped); os.File allows that.
 func (t *inTask) discard() {
+	t.mu.Lock()
+	t.waiting, t.held = false, nil
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	t.mu.Unlock()
 	if t.file != nil {
 		t.file.Close()
 		os.Remove(t.file.Name())

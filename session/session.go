@@ -50,8 +50,18 @@ type Config struct {
 	// Logout or Close.
 	ReconnectMin, ReconnectMax, ReconnectFor time.Duration
 	// TempDir receives files sent to this user (NotifyFileData.TmpFile);
-	// default os.TempDir()/huddle-<OS user>. Created if missing.
+	// default os.TempDir()/huddle-<OS user>. Created if missing. A file
+	// arriving is written there under a partial name (PartialPrefix); the
+	// partials a crash left of this user are removed at each sign-in.
 	TempDir string
+	// AskBeforeReceiving: a file offered to this user is announced with
+	// NotifyFileOffer, and nothing of it is written or acknowledged until
+	// AcceptFile. RejectFile, or no answer within OfferTimeout (default
+	// DefaultOfferTimeout), fails it for the sender with ERR_REFUSE or
+	// ERR_NOANSWER. Off, files are taken at once (the seed's behaviour).
+	// Buffers are always taken at once.
+	AskBeforeReceiving bool
+	OfferTimeout       time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -69,6 +79,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReconnectMin <= 0 {
 		c.ReconnectMin = 500 * time.Millisecond
+	}
+	if c.OfferTimeout <= 0 {
+		c.OfferTimeout = DefaultOfferTimeout
 	}
 	if c.ReconnectMax < c.ReconnectMin {
 		c.ReconnectMax = max(30*time.Second, c.ReconnectMin)
@@ -258,6 +271,7 @@ func (s *Session) openSession(login protocol.Login, still func() bool, ok func(p
 			}
 			s.login.User, s.login.Resume, s.login.Seq = r.User, "", 0 // a guest comes back as the same guest
 			s.mu.Unlock()
+			s.removeStalePartials()
 			ok(r)
 		},
 		func(code ErrCode) {
