@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	"huddle/protocol"
 )
@@ -37,7 +36,7 @@ type leg struct {
 	toPeer   Peer
 	meet     *meeting
 	accepted bool
-	timer    *time.Timer // rings out; stopped once accepted or ended
+	timer    *timer // rings out; stopped once accepted or ended
 }
 
 func newCalls(s *Server) *calls {
@@ -79,7 +78,7 @@ func (cs *calls) add(l *leg) {
 	}
 	l.meet.legs[l] = struct{}{}
 	cs.busy(l.meet)
-	l.timer = time.AfterFunc(cs.srv.cfg.CallTimeout, func() {
+	l.timer = cs.srv.timers.afterFunc(cs.srv.cfg.CallTimeout, func() {
 		cs.mu.Lock()
 		defer cs.mu.Unlock()
 		if cs.legs[legKey{l.app, l.id}] == l && !l.accepted {

@@ -32,7 +32,7 @@ type parked struct {
 
 	mu    sync.Mutex
 	state parkState
-	timer *time.Timer
+	timer *timer
 }
 
 type parkState int
@@ -138,7 +138,7 @@ func (s *Server) park(c *conn) bool {
 	s.presence.Rebind(c.app, c.user, c, p)
 	cs.rebind(c.app, c.user, c, p)
 	p.mu.Lock()
-	p.timer = time.AfterFunc(s.cfg.GracePeriod, p.expire)
+	p.timer = s.timers.afterFunc(s.cfg.GracePeriod, p.expire)
 	p.mu.Unlock()
 	return true
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"time"
 
 	"huddle/server/store"
 )
@@ -40,8 +39,8 @@ func (cs *calls) idle(m *meeting) {
 	if m.forCall {
 		wait = cs.srv.cfg.CallTimeout
 	}
-	var t *time.Timer
-	t = time.AfterFunc(wait, func() { cs.expire(m, t) })
+	var t *timer
+	t = cs.srv.timers.afterFunc(wait, func() { cs.expire(m, t) })
 	m.idle = t
 }
 
@@ -69,7 +68,7 @@ func (cs *calls) vacated(m *meeting) {
 
 // expire destroys m if clock t is still its clock (a call may have come
 // and gone since t fired).
-func (cs *calls) expire(m *meeting, t *time.Timer) {
+func (cs *calls) expire(m *meeting, t *timer) {
 	cs.mu.Lock()
 	ms := cs.meetings[m.App]
 	gone := !cs.stopped && m.idle == t && len(m.legs) == 0 && ms[m.ID] == m

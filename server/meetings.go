@@ -25,7 +25,7 @@ type meeting struct {
 	store.Meeting
 	forCall bool // made for one call: ends with its last call (meetinglife.go)
 	legs    map[*leg]struct{}
-	idle    *time.Timer // runs while nobody is in it; nil otherwise
+	idle    *timer // runs while nobody is in it; nil otherwise
 }
 
 // members lists the users in the meeting now: each party of an accepted call.

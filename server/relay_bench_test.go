@@ -22,7 +22,7 @@ func BenchmarkConnEnded(b *testing.B) {
 					from, to = waiting[i%pairs].sender, waiting[i%pairs].receiver
 				}
 				p := &pendingCmd{n: r.cmdSeq.Add(1), sender: from, receiver: to}
-				if code, why := to.relayed.addCmdIn(p, s.cfg.Limits, func() {}); code != 0 {
+				if code, why := to.relayed.addCmdIn(p, s.cfg.Limits, s.timers, func() {}); code != 0 {
 					b.Fatal(why)
 				}
 				from.relayed.setCmdOut(p, true)

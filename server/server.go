@@ -17,7 +17,9 @@
 // Parking and resuming a session (grace.go) hold calls.mu around the router
 // and presence changes so no call push slips in between; a push to a
 // session takes parked.mu (if parked), then replay.mu, then conn.qmu of
-// the connection it is queued on; guard.mu is a leaf.
+// the connection it is queued on; guard.mu is a leaf. timers.mu (timers.go)
+// is innermost: taken under any of the others, it takes none and calls
+// nothing.
 // A conn's other fields are owned by its read loop; everyone else talks to
 // it through Send (and the relay through sendBulk).
 package server
@@ -101,6 +103,7 @@ type Server struct {
 	// beforePark, if set (tests), runs after a connection's read loop has
 	// ended and before its session is parked.
 	beforePark func(*conn)
+	timers   *timers // ring, grace and SendCmd timers, stopped at Shutdown
 }
 
 // New opens the store and prepares a server; call Serve to accept clients.
@@ -145,6 +148,7 @@ func New(cfg Config) (*Server, error) {
 	s.presence = newMemPresence(st, cfg.Limits)
 	s.calls = newCalls(s)
 	s.writers = newWriters(writerIdle)
+	s.timers = newTimers()
 	s.guard = newGuard(cfg.Limits)
 	// Buffers are most of an idle connection's memory. ReadBufferSize 0
 	// reuses the 4 KB reader net/http already has; writes borrow a buffer
@@ -214,8 +218,9 @@ func (s *Server) ensureDemoApp() error {
 	return err
 }
 
-// Shutdown stops accepting, tells every client the server is going away,
-// waits for their sessions to end (or ctx), and closes the store.
+// Shutdown stops the server's timers and accepting, tells every client the
+// server is going away, waits for their sessions to end (or ctx), and
+// closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	s.mu.Lock()
@@ -227,6 +232,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	s.calls.stopClocks() // no meeting expires into a closing store
+	// Before the sessions end: a timer must not fire into a server going
+	// away (a call ringing out, a parked session expiring), nor after it.
+	s.timers.stop()
 
 	var err error
 	if srv != nil {

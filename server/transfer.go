@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"huddle/protocol"
 )
@@ -58,8 +57,8 @@ type transfer struct {
 type pendingCmd struct {
 	n                uint64
 	sender, receiver *conn
-	id               uint64      // the sender's request ID
-	timer            *time.Timer // CmdAckTimeout
+	id               uint64 // the sender's request ID
+	timer            *timer // CmdAckTimeout
 }
 
 // relayIndex is what one connection takes part in. Its lock is a leaf: the
@@ -118,7 +117,7 @@ func (x *relayIndex) dropXfer(t *transfer, incoming int64) {
 // addCmdIn records p for its receiver, unless that has ended or has max
 // unacknowledged already; the ack timer starts here, under the lock, so it
 // cannot take p before p is in.
-func (x *relayIndex) addCmdIn(p *pendingCmd, lim Limits, expire func()) (protocol.ErrCode, string) {
+func (x *relayIndex) addCmdIn(p *pendingCmd, lim Limits, ts *timers, expire func()) (protocol.ErrCode, string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	switch {
@@ -131,7 +130,7 @@ func (x *relayIndex) addCmdIn(p *pendingCmd, lim Limits, expire func()) (protoco
 		x.cmdsIn = make(map[uint64]*pendingCmd)
 	}
 	x.cmdsIn[p.n] = p
-	p.timer = time.AfterFunc(lim.CmdAckTimeout, expire)
+	p.timer = ts.afterFunc(lim.CmdAckTimeout, expire)
 	return protocol.NoErr, ""
 }
 
@@ -204,7 +203,7 @@ func (c *conn) handleSendCmd(m protocol.Message) {
 	}
 	r := &c.srv.relay
 	p := &pendingCmd{n: r.cmdSeq.Add(1), sender: c, receiver: rc, id: m.ID}
-	if code, why := rc.relayed.addCmdIn(p, c.srv.cfg.Limits, func() { r.cmdExpired(p) }); code != protocol.NoErr {
+	if code, why := rc.relayed.addCmdIn(p, c.srv.cfg.Limits, c.srv.timers, func() { r.cmdExpired(p) }); code != protocol.NoErr {
 		c.fail(m.ID, code, why)
 		return
 	}

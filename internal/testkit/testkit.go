@@ -4,10 +4,12 @@ package testkit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -102,7 +104,7 @@ func (s *Server) Stop(t testing.TB) {
 	s.stopped = true
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.Shutdown(ctx); err != nil && !strings.Contains(err.Error(), "closed") {
+	if err := s.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		t.Errorf("shutdown: %v", err)
 	}
 	<-s.done
