@@ -22,10 +22,6 @@ import (
 	"huddle/session"
 )
 
-// cookieResync asks for the user list after a reconnect, to learn whether
-// the bot's call survived.
-const cookieResync = "resync"
-
 // EchoPrefix starts every echoed line. A line that already starts with it
 // is not echoed again, so two bots cannot ping-pong forever.
 const EchoPrefix = "echo: "
@@ -159,28 +155,17 @@ func (b *Bot) handle(ev session.Event) error {
 		// The server holds a call through a short drop: keep it.
 		b.log.Info("connection lost, signing in again", "why", e.Err.String())
 	case session.Reconnected:
-		b.log.Info("signed in again", "user", e.UsrID)
-		if b.call == "" {
-			b.signedInAgain()
-			return nil
+		b.log.Info("signed in again", "user", e.UsrID, "state_lost", e.StateLost)
+		if e.StateLost { // the server ended the session, and the call
+			b.endCall("it ended while the connection was down")
 		}
-		b.sess.GetUserStatus(cookieResync) // the call may have ended meanwhile
+		b.signedInAgain()
 	case session.GetUserStatusSuccess:
 		if e.Cookie == "deliver" {
 			for _, u := range e.Users {
 				b.maybeDeliver(u)
 			}
-			return nil
 		}
-		if e.Cookie != cookieResync {
-			return nil
-		}
-		for _, u := range e.Users {
-			if u.UserID == b.cfg.Name && u.UserStatus <= session.StatusIdle {
-				b.endCall("it ended while the connection was down")
-			}
-		}
-		b.signedInAgain()
 	case session.LineOff:
 		b.endCall("signed out")
 		if e.Err == session.USER_BEEN_KICKOUT {
