@@ -47,6 +47,7 @@ func runDesktop(args []string) error {
 	w.Resize(fyne.NewSize(900, 640))
 
 	client := app.New(fyne.Do)
+	client.HistoryDir = a.Storage().RootURI().Path()
 	ui := views.New(a, w, client)
 	if !systemTrayReachable() {
 		ui.WithoutTray()
@@ -85,6 +86,7 @@ func runDesktop(args []string) error {
 	}
 	w.SetMaster()
 	w.ShowAndRun()
+	client.WaitSaved()
 
 	if local != nil {
 		if err := local.Stop(); err != nil {

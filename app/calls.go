@@ -73,6 +73,9 @@ type Calls struct {
 	Invites    []*Invite
 	LastEnded  string // why the last call ended, for the user
 	ownMeeting bool   // we created Meet for this call and remove it after
+	// For the call log: who rang whom, since when, and whether we declined.
+	incoming, declined bool
+	ringingSince       time.Time
 }
 
 func newCalls(c *Client) *Calls { return &Calls{c: c} }
@@ -125,6 +128,7 @@ func (k *Calls) start(peer string) bool {
 		return false
 	}
 	k.Peer, k.Since, k.Invites, k.Members, k.ownMeeting, k.LastEnded = peer, k.c.now(), nil, nil, false, ""
+	k.incoming, k.declined, k.ringingSince = false, false, k.Since
 	return true
 }
 
@@ -156,6 +160,7 @@ func (k *Calls) Accept() {
 func (k *Calls) Reject() {
 	if k.Phase == CallIncoming {
 		k.c.sess.RejectCall(k.CallID, "", "reject")
+		k.declined = true
 		k.end("You declined the call from " + k.c.Contacts.Name(k.Peer) + ".")
 	}
 }
@@ -199,6 +204,9 @@ func (k *Calls) invite(id string) *Invite {
 
 // end closes the call with a reason the user is shown.
 func (k *Calls) end(reason string) {
+	if k.Phase != CallIdle {
+		k.c.CallLog.add(k.record(reason))
+	}
 	if k.ownMeeting && k.Meet.ID != 0 {
 		k.c.sess.DestroyMeeting(k.Meet.ID, cookieCallMeetEnd)
 		k.c.Meetings.remove(k.Meet.ID)
@@ -297,6 +305,7 @@ func (k *Calls) handle(ev session.Event) bool {
 		}
 		k.Phase, k.CallID, k.Peer, k.Meet, k.Since = CallIncoming, e.CallID, e.CallerID, e.Meet, k.c.now()
 		k.Invites, k.Members, k.ownMeeting, k.LastEnded = nil, nil, false, ""
+		k.incoming, k.declined, k.ringingSince = true, false, k.Since
 		k.c.changed(PartCalls)
 		if k.c.OnCallIn != nil {
 			k.c.OnCallIn(name())

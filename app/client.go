@@ -20,6 +20,7 @@ const (
 	PartMeetings
 	PartMessages
 	PartTransfers
+	PartCallLog
 )
 
 // refreshEvery coalesces contact refreshes: at most one per interval.
@@ -33,6 +34,12 @@ type Client struct {
 	Meetings  *Meetings
 	Messages  *Messages
 	Transfers *Transfers
+	CallLog   *CallLog
+
+	// HistoryDir is where each account's messages and call log are kept
+	// (the app's data folder); "" keeps them in memory only. Set it
+	// before signing in.
+	HistoryDir string
 
 	// Callbacks to the views; nil ones are skipped.
 	OnSignedIn  func(userID string)
@@ -58,6 +65,7 @@ type Client struct {
 	// signedOutOf is the session the user signed out of, if they did.
 	signedOutOf SDK
 	now         func() time.Time
+	hist        *history
 }
 
 // New makes a Client; run must execute functions one at a time, in order,
@@ -69,6 +77,8 @@ func New(run func(func())) *Client {
 	c.Meetings = newMeetings(c)
 	c.Messages = newMessages(c)
 	c.Transfers = newTransfers(c)
+	c.CallLog = newCallLog(c)
+	c.hist = &history{c: c}
 	return c
 }
 
@@ -162,8 +172,18 @@ func (c *Client) Close() {
 		c.flushTimer.Stop()
 		c.flushTimer = nil
 	}
+	c.hist.close()
 	if c.sess != nil {
 		c.sess.Close()
+	}
+}
+
+// WaitSaved waits, after Close, until the messages and call log are on
+// disk. It blocks on the writer: call it off the UI goroutine (main does,
+// once the window is gone).
+func (c *Client) WaitSaved() {
+	if w := c.hist.writer; w != nil {
+		<-w.done
 	}
 }
 
@@ -198,6 +218,9 @@ func (c *Client) notice(text string) {
 }
 
 func (c *Client) changed(p Part) {
+	if p == PartMessages || p == PartCallLog {
+		c.hist.schedule()
+	}
 	if c.OnChange != nil {
 		c.OnChange(p)
 	}
@@ -230,6 +253,7 @@ func (c *Client) Handle(ev session.Event) {
 	case session.LoginSuccess:
 		c.signedIn = true
 		c.settings.UserID = e.UsrID
+		c.hist.open(c.settings.ServerURL, c.settings.AppID, e.UsrID)
 		c.Contacts.reset(e.UsrID)
 		c.sess.StartUserStatusNotify("presence")
 		c.sess.GetUserStatus("contacts")

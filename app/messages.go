@@ -16,16 +16,32 @@ type Message struct {
 	Err    session.ErrCode // a sent line that did not arrive
 }
 
+// What is kept of conversations, in memory and on disk: older lines go
+// first. Text is bounded as a whole too, as one line may be MaxMessage.
+const (
+	MaxStoredMessagesPerContact = 200
+	MaxStoredConversations      = 200
+	MaxStoredMessageBytes       = 8 << 20
+)
+
 // Messages holds a short conversation per contact, over SendCmd.
 type Messages struct {
 	c      *Client
 	byPeer map[string][]*Message
 	unread map[string]int
 	open   string // the conversation on screen
+	bytes  int    // of text held
 }
 
 func newMessages(c *Client) *Messages {
-	return &Messages{c: c, byPeer: map[string][]*Message{}, unread: map[string]int{}}
+	m := &Messages{c: c}
+	m.reset()
+	return m
+}
+
+// reset forgets every conversation (another account signed in).
+func (m *Messages) reset() {
+	m.byPeer, m.unread, m.bytes = map[string][]*Message{}, map[string]int{}, 0
 }
 
 // MaxMessage is SendCmd's limit.
@@ -57,8 +73,85 @@ func (m *Messages) Send(peer, text string) {
 	} else {
 		msg.TaskID = m.c.sess.SendCmd(peer, []byte(text), "message")
 	}
-	m.byPeer[peer] = append(m.byPeer[peer], msg)
+	m.add(peer, msg)
 	m.c.changed(PartMessages)
+}
+
+func (m *Messages) add(peer string, msg *Message) {
+	m.byPeer[peer] = append(m.byPeer[peer], msg)
+	m.bytes += len(msg.Text)
+	m.trim(peer)
+	m.trimTotals(peer)
+}
+
+// trim keeps peer's last MaxStoredMessagesPerContact lines.
+func (m *Messages) trim(peer string) {
+	conv := m.byPeer[peer]
+	extra := len(conv) - MaxStoredMessagesPerContact
+	if extra <= 0 {
+		return
+	}
+	for _, msg := range conv[:extra] {
+		m.bytes -= len(msg.Text)
+	}
+	m.byPeer[peer] = append([]*Message(nil), conv[extra:]...)
+}
+
+// trimTotals forgets the conversations quiet the longest beyond
+// MaxStoredConversations, then the oldest lines beyond
+// MaxStoredMessageBytes; keep's newest line stays.
+func (m *Messages) trimTotals(keep string) {
+	for len(m.byPeer) > MaxStoredConversations {
+		quietest := ""
+		for peer, conv := range m.byPeer {
+			if peer != keep && (quietest == "" || conv[len(conv)-1].At.Before(m.byPeer[quietest][len(m.byPeer[quietest])-1].At)) {
+				quietest = peer
+			}
+		}
+		m.forget(quietest)
+	}
+	for m.bytes > MaxStoredMessageBytes {
+		oldest := ""
+		for peer, conv := range m.byPeer {
+			if oldest == "" || conv[0].At.Before(m.byPeer[oldest][0].At) {
+				oldest = peer
+			}
+		}
+		conv := m.byPeer[oldest]
+		if oldest == keep && len(conv) == 1 {
+			break
+		}
+		if len(conv) == 1 {
+			m.forget(oldest)
+		} else {
+			m.bytes -= len(conv[0].Text)
+			m.byPeer[oldest] = conv[1:]
+		}
+	}
+}
+
+func (m *Messages) forget(peer string) {
+	for _, msg := range m.byPeer[peer] {
+		m.bytes -= len(msg.Text)
+	}
+	delete(m.byPeer, peer)
+	delete(m.unread, peer)
+}
+
+// trimAll applies the bounds to everything (a history just read).
+func (m *Messages) trimAll() {
+	m.bytes = 0
+	for peer, conv := range m.byPeer {
+		if len(conv) == 0 {
+			delete(m.byPeer, peer)
+			continue
+		}
+		for _, msg := range conv {
+			m.bytes += len(msg.Text)
+		}
+		m.trim(peer)
+	}
+	m.trimTotals("")
 }
 
 func (m *Messages) handle(ev session.Event) bool {
@@ -81,7 +174,7 @@ func (m *Messages) handle(ev session.Event) bool {
 		if !utf8.ValidString(text) {
 			text = "(a command that is not text, " + formatBytes(int64(len(e.Data))) + ")"
 		}
-		m.byPeer[e.SourceUserID] = append(m.byPeer[e.SourceUserID], &Message{Text: text, At: m.c.now()})
+		m.add(e.SourceUserID, &Message{Text: text, At: m.c.now()})
 		if m.open != e.SourceUserID {
 			m.unread[e.SourceUserID]++
 		}
