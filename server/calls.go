@@ -1,30 +1,46 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"huddle/protocol"
+	"huddle/server/store"
 )
 
 // calls holds the live calls and invites of every application, and the
-// meeting cache they refer to (meetings.go). All of it sits under one mutex
-// so that destroying a meeting and ending the calls in it is one step.
+// meeting cache they refer to (meetings.go), one appCalls per application:
+// one application's calls never wait for another's.
+type calls struct {
+	srv     *Server
+	mu      sync.Mutex // apps and stopped only; a leaf
+	apps    map[string]*appCalls
+	stopped bool               // shutting down: new applications start stopped
+	loads   singleflight.Group // meetings being read from the store, by application
+}
+
+// appCalls is one application's calls, invites and meetings. All of it sits
+// under one mutex so that destroying a meeting and ending the calls in it
+// is one step. The mutex is never held across a store read or write.
 //
 // Pushes and status changes are made while mu is held: each party then
 // sees events, and subscribers see statuses, in the order the calls changed.
-// That is safe because Peer.Send never blocks and presence never calls back.
-type calls struct {
+// That is safe because Peer.Send never blocks and presence never calls back;
+// a status change may wait for this application's fan-out round (bounded:
+// Sends only), never for another application's.
+type appCalls struct {
 	srv *Server
+	app string
 
 	mu       sync.Mutex
-	meetings map[string]map[int64]*meeting // app → meeting ID
-	legs     map[legKey]*leg
-	byUser   map[userKey]map[*leg]struct{}
+	meetings map[int64]*meeting // nil until read from the store (loaded)
+	legs     map[string]*leg    // by call or invite ID
+	byUser   map[string]map[*leg]struct{}
 	stopped  bool // shutting down: meeting clocks no longer run (meetinglife.go)
 }
-
-type legKey struct{ app, id string }
 
 // leg is a call, or a third-party invite, between two users. The one who
 // rang is from (caller or inviter), the one rung is to.
@@ -40,12 +56,51 @@ type leg struct {
 }
 
 func newCalls(s *Server) *calls {
-	return &calls{
-		srv:      s,
-		meetings: make(map[string]map[int64]*meeting),
-		legs:     make(map[legKey]*leg),
-		byUser:   make(map[userKey]map[*leg]struct{}),
+	return &calls{srv: s, apps: make(map[string]*appCalls)}
+}
+
+// of returns app's calls, created empty the first time.
+func (cs *calls) of(app string) *appCalls {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	ac := cs.apps[app]
+	if ac == nil {
+		ac = &appCalls{srv: cs.srv, app: app, legs: make(map[string]*leg), byUser: make(map[string]map[*leg]struct{}), stopped: cs.stopped}
+		cs.apps[app] = ac
 	}
+	return ac
+}
+
+// loaded returns app's calls with its meetings in the cache, reading them
+// from the store (outside every lock, once for concurrent callers) the
+// first time.
+func (cs *calls) loaded(app string) (*appCalls, error) {
+	ac := cs.of(app)
+	ac.mu.Lock()
+	done := ac.meetings != nil
+	ac.mu.Unlock()
+	if done {
+		return ac, nil
+	}
+	v, err, _ := cs.loads.Do(app, func() (any, error) { return cs.srv.store.Meetings(context.Background(), app) })
+	if err != nil {
+		return nil, err
+	}
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	// Only the first read is installed: meetings are created and destroyed
+	// in the cache only once it is loaded, so a later read is no newer.
+	if ac.meetings == nil {
+		stored := v.([]store.Meeting)
+		ac.meetings = make(map[int64]*meeting, len(stored))
+		for _, m := range stored {
+			ac.meetings[m.ID] = &meeting{Meeting: m, legs: make(map[*leg]struct{})}
+		}
+		for _, m := range ac.meetings {
+			ac.idle(m)
+		}
+	}
+	return ac, nil
 }
 
 // Why a leg ended; it decides what each side is told.
@@ -67,10 +122,10 @@ func push(p Peer, ev string, payload any) {
 }
 
 // add registers a new ringing leg and starts its ring-out timer; mu held.
-func (cs *calls) add(l *leg) {
-	cs.legs[legKey{l.app, l.id}] = l
+func (cs *appCalls) add(l *leg) {
+	cs.legs[l.id] = l
 	for _, u := range []string{l.from, l.to} {
-		k := userKey{l.app, u}
+		k := u
 		if cs.byUser[k] == nil {
 			cs.byUser[k] = make(map[*leg]struct{})
 		}
@@ -81,21 +136,21 @@ func (cs *calls) add(l *leg) {
 	l.timer = cs.srv.timers.afterFunc(cs.srv.cfg.CallTimeout, func() {
 		cs.mu.Lock()
 		defer cs.mu.Unlock()
-		if cs.legs[legKey{l.app, l.id}] == l && !l.accepted {
+		if cs.legs[l.id] == l && !l.accepted {
 			cs.end(l, endTimeout, "", "")
 		}
 	})
-	cs.refresh(l.app, l.from)
-	cs.refresh(l.app, l.to)
+	cs.refresh(l.from)
+	cs.refresh(l.to)
 }
 
 // end removes l and tells each party except by (who asked, and hears it
 // from their own answer) what happened; mu held.
-func (cs *calls) end(l *leg, why endReason, by, ext string) {
+func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 	l.timer.Stop()
-	delete(cs.legs, legKey{l.app, l.id})
+	delete(cs.legs, l.id)
 	for _, u := range []string{l.from, l.to} {
-		k := userKey{l.app, u}
+		k := u
 		delete(cs.byUser[k], l)
 		if len(cs.byUser[k]) == 0 {
 			delete(cs.byUser, k)
@@ -126,30 +181,30 @@ func (cs *calls) end(l *leg, why endReason, by, ext string) {
 	if l.to != by {
 		push(l.toPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
 	}
-	cs.refresh(l.app, l.from)
-	cs.refresh(l.app, l.to)
+	cs.refresh(l.from)
+	cs.refresh(l.to)
 }
 
 // refresh sets user's status from the legs they are in: 3 in a meeting
 // (any accepted leg), 2 ringing, 1 otherwise; mu held.
-func (cs *calls) refresh(app, user string) {
+func (cs *appCalls) refresh(user string) {
 	status := StatusIdle
-	for l := range cs.byUser[userKey{app, user}] {
+	for l := range cs.byUser[user] {
 		if l.accepted {
 			status = StatusInMeeting
 			break
 		}
 		status = StatusBusy
 	}
-	cs.srv.presence.SetStatus(app, user, status)
+	cs.srv.presence.SetStatus(cs.app, user, status)
 }
 
 // sessionEnded ends every leg the closed session p was a party of, telling
 // the other side.
-func (cs *calls) sessionEnded(app, user string, p Peer) {
+func (cs *appCalls) sessionEnded(user string, p Peer) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	for l := range cs.byUser[userKey{app, user}] {
+	for l := range cs.byUser[user] {
 		if (l.from == user && l.fromPeer == p) || (l.to == user && l.toPeer == p) {
 			cs.end(l, endDropped, user, "")
 		}
@@ -158,7 +213,7 @@ func (cs *calls) sessionEnded(app, user string, p Peer) {
 
 // ringable checks that user can be rung by c: 605 unknown, 603 offline, 602
 // busy or do-not-disturb; mu held.
-func (cs *calls) ringable(c *conn, user string) (Peer, protocol.ErrCode) {
+func (cs *appCalls) ringable(c *conn, user string) (Peer, protocol.ErrCode) {
 	st, ok := cs.srv.presence.Status(c.app, user)
 	if !ok {
 		return nil, protocol.ErrUserNotFound
@@ -167,7 +222,7 @@ func (cs *calls) ringable(c *conn, user string) (Peer, protocol.ErrCode) {
 	if st.Status == StatusOffline || !online {
 		return nil, protocol.ErrOffline
 	}
-	if st.DND != 0 || len(cs.byUser[userKey{c.app, user}]) > 0 {
+	if st.DND != 0 || len(cs.byUser[user]) > 0 {
 		return nil, protocol.ErrBusy
 	}
 	return p, protocol.NoErr
@@ -197,18 +252,23 @@ func (c *conn) handleCall(m protocol.Message) {
 		c.fail(m.ID, code, why)
 		return
 	}
-	cs := c.srv.calls
+	cs, err := c.srv.calls.loaded(c.app)
+	if err != nil {
+		c.srv.log.Error("load meetings", "app", c.app, "err", err)
+		c.fail(m.ID, protocol.ServerException, "cannot call into that meeting")
+		return
+	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if _, dup := cs.legs[legKey{c.app, r.Call}]; dup {
+	if _, dup := cs.legs[r.Call]; dup {
 		c.fail(m.ID, protocol.MeetParamErr, "call ID already in use")
 		return
 	}
-	if len(cs.byUser[userKey{c.app, c.user}]) > 0 {
+	if len(cs.byUser[c.user]) > 0 {
 		c.fail(m.ID, protocol.ErrCallExist, "you are already in a call")
 		return
 	}
-	mt, code := cs.findMeeting(c.app, r.Meet)
+	mt, code := cs.findMeeting(r.Meet)
 	if code != protocol.NoErr {
 		c.fail(m.ID, code, "cannot call into that meeting")
 		return
@@ -225,8 +285,8 @@ func (c *conn) handleCall(m protocol.Message) {
 }
 
 // ringingFor finds the leg c may answer: rung to c and still ringing; mu held.
-func (cs *calls) ringingFor(c *conn, id string) *leg {
-	l := cs.legs[legKey{c.app, id}]
+func (cs *appCalls) ringingFor(c *conn, id string) *leg {
+	l := cs.legs[id]
 	if l == nil || l.to != c.user || l.accepted {
 		return nil
 	}
@@ -252,7 +312,7 @@ func (c *conn) handleAcceptCall(m protocol.Message) {
 	if !ok {
 		return
 	}
-	cs := c.srv.calls
+	cs := c.srv.calls.of(c.app)
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	l := cs.ringingFor(c, r.Call)
@@ -271,8 +331,8 @@ func (c *conn) handleAcceptCall(m protocol.Message) {
 	} else {
 		push(l.fromPeer, protocol.EvCallAccepted, protocol.CallAccepted{Call: l.id, Meet: l.meet.info(l.from), Ext: r.Ext})
 	}
-	cs.refresh(l.app, l.from)
-	cs.refresh(l.app, l.to)
+	cs.refresh(l.from)
+	cs.refresh(l.to)
 	c.reply(m.ID, protocol.NoErr, nil)
 }
 
@@ -281,7 +341,7 @@ func (c *conn) handleRejectCall(m protocol.Message) {
 	if !ok {
 		return
 	}
-	cs := c.srv.calls
+	cs := c.srv.calls.of(c.app)
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	l := cs.ringingFor(c, r.Call)
@@ -298,10 +358,10 @@ func (c *conn) handleHangupCall(m protocol.Message) {
 	if !ok {
 		return
 	}
-	cs := c.srv.calls
+	cs := c.srv.calls.of(c.app)
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	l := cs.legs[legKey{c.app, r.Call}]
+	l := cs.legs[r.Call]
 	if l == nil || (l.from != c.user && l.to != c.user) {
 		c.fail(m.ID, protocol.InvalidCallID, "no such call of yours")
 		return

@@ -57,7 +57,7 @@ func (p *parked) Send(msg []byte) bool {
 		return true
 	}
 	if p.replay.push(msg) {
-		go p.expire() // Send may be called under calls.mu, which expire takes
+		go p.expire() // Send may be called under appCalls.mu, which expire takes
 		return false
 	}
 	return true
@@ -129,14 +129,14 @@ func (s *Server) isClosing() bool {
 func (s *Server) park(c *conn) bool {
 	p := &parked{srv: s, app: c.app, user: c.user, nick: c.nick, token: c.token, replay: c.replay}
 	c.replay.detach(c)
-	cs := s.calls
+	cs := s.calls.of(c.app)
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if !s.router.Replace(c.app, c.user, c, p) {
 		return false
 	}
 	s.presence.Rebind(c.app, c.user, c, p)
-	cs.rebind(c.app, c.user, c, p)
+	cs.rebind(c.user, c, p)
 	p.mu.Lock()
 	p.timer = s.timers.afterFunc(s.cfg.GracePeriod, p.expire)
 	p.mu.Unlock()
@@ -148,7 +148,8 @@ func (s *Server) park(c *conn) bool {
 // has not noticed yet) if c presents its resume token and every push after
 // seq, the last one the client processed, is still kept. It answers the
 // login, then replays those pushes in order, before any new one; c is
-// then the user's peer. cs.mu must be held, so no push to the user's calls
+// then the user's peer. Its application's appCalls.mu must be held, so no
+// push to the user's calls
 // slips in between.
 func (s *Server) resume(c *conn, old Peer, token string, seq, loginID uint64) bool {
 	answer := func() {
@@ -172,7 +173,7 @@ func (s *Server) resume(c *conn, old Peer, token string, seq, loginID uint64) bo
 	}
 	s.router.Attach(c.app, c.user, c)
 	s.presence.Rebind(c.app, c.user, old, c)
-	s.calls.rebind(c.app, c.user, old, c)
+	s.calls.of(c.app).rebind(c.user, old, c)
 	return true
 }
 
@@ -186,12 +187,12 @@ func (s *Server) endSession(app, user string, p Peer) {
 		}
 	}
 	// After Offline, so a user who left is not shown idle on the way out.
-	s.calls.sessionEnded(app, user, p)
+	s.calls.of(app).sessionEnded(user, p)
 }
 
 // rebind moves user's calls from peer old to peer new; mu held.
-func (cs *calls) rebind(app, user string, old, new Peer) {
-	for l := range cs.byUser[userKey{app, user}] {
+func (cs *appCalls) rebind(user string, old, new Peer) {
+	for l := range cs.byUser[user] {
 		if l.from == user && l.fromPeer == old {
 			l.fromPeer = new
 		}

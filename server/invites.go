@@ -15,22 +15,27 @@ func (c *conn) handleInvite(m protocol.Message) {
 		c.fail(m.ID, code, why)
 		return
 	}
-	cs := c.srv.calls
+	cs, err := c.srv.calls.loaded(c.app)
+	if err != nil {
+		c.srv.log.Error("load meetings", "app", c.app, "err", err)
+		c.fail(m.ID, protocol.ServerException, "cannot invite into that meeting")
+		return
+	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if _, dup := cs.legs[legKey{c.app, r.Invite}]; dup {
+	if _, dup := cs.legs[r.Invite]; dup {
 		c.fail(m.ID, protocol.MeetParamErr, "invite ID already in use")
 		return
 	}
 	inCall := false
-	for l := range cs.byUser[userKey{c.app, c.user}] {
+	for l := range cs.byUser[c.user] {
 		inCall = inCall || l.accepted
 	}
 	if !inCall {
 		c.fail(m.ID, protocol.InvalidCallID, "invite during an accepted call")
 		return
 	}
-	mt, code := cs.findMeeting(c.app, r.Meet)
+	mt, code := cs.findMeeting(r.Meet)
 	if code != protocol.NoErr {
 		c.fail(m.ID, code, "cannot invite into that meeting")
 		return
@@ -56,10 +61,10 @@ func (c *conn) handleCancelInvite(m protocol.Message) {
 	if !c.decode(m, &r) {
 		return
 	}
-	cs := c.srv.calls
+	cs := c.srv.calls.of(c.app)
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	l := cs.legs[legKey{c.app, r.Invite}]
+	l := cs.legs[r.Invite]
 	if l == nil || !l.invite || l.from != c.user || l.accepted {
 		c.fail(m.ID, protocol.InvalidCallID, "no such ringing invite of yours")
 		return

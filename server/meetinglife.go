@@ -19,7 +19,7 @@ import (
 // Nobody is in a meeting that ends this way, so nobody is told.
 
 // created counts the meetings user created in ms; cs.mu held.
-func (cs *calls) created(ms map[int64]*meeting, user string) int {
+func (cs *appCalls) created(ms map[int64]*meeting, user string) int {
 	n := 0
 	for _, m := range ms {
 		if m.Creator == user {
@@ -30,8 +30,8 @@ func (cs *calls) created(ms map[int64]*meeting, user string) int {
 }
 
 // idle starts m's clock if nobody is in it; cs.mu held.
-func (cs *calls) idle(m *meeting) {
-	if len(m.legs) > 0 || cs.stopped || cs.meetings[m.App][m.ID] != m {
+func (cs *appCalls) idle(m *meeting) {
+	if len(m.legs) > 0 || cs.stopped || cs.meetings[m.ID] != m {
 		return // in use, shutting down, or destroyed
 	}
 	cs.busy(m)
@@ -45,7 +45,7 @@ func (cs *calls) idle(m *meeting) {
 }
 
 // busy stops m's clock: a call rings in it, or it was destroyed; cs.mu held.
-func (cs *calls) busy(m *meeting) {
+func (cs *appCalls) busy(m *meeting) {
 	if m.idle != nil {
 		m.idle.Stop()
 		m.idle = nil
@@ -53,13 +53,13 @@ func (cs *calls) busy(m *meeting) {
 }
 
 // vacated runs when m's last call has ended; cs.mu held.
-func (cs *calls) vacated(m *meeting) {
+func (cs *appCalls) vacated(m *meeting) {
 	if len(m.legs) > 0 {
 		return
 	}
 	if m.forCall {
-		if ms := cs.meetings[m.App]; ms[m.ID] == m {
-			delete(ms, m.ID)
+		if cs.meetings[m.ID] == m {
+			delete(cs.meetings, m.ID)
 		}
 		return
 	}
@@ -68,9 +68,9 @@ func (cs *calls) vacated(m *meeting) {
 
 // expire destroys m if clock t is still its clock (a call may have come
 // and gone since t fired).
-func (cs *calls) expire(m *meeting, t *timer) {
+func (cs *appCalls) expire(m *meeting, t *timer) {
 	cs.mu.Lock()
-	ms := cs.meetings[m.App]
+	ms := cs.meetings
 	gone := !cs.stopped && m.idle == t && len(m.legs) == 0 && ms[m.ID] == m
 	if gone {
 		delete(ms, m.ID)
@@ -91,11 +91,18 @@ func (cs *calls) expire(m *meeting, t *timer) {
 // down (and its store closing).
 func (cs *calls) stopClocks() {
 	cs.mu.Lock()
-	defer cs.mu.Unlock()
 	cs.stopped = true
-	for _, ms := range cs.meetings {
-		for _, m := range ms {
-			cs.busy(m)
+	apps := make([]*appCalls, 0, len(cs.apps))
+	for _, ac := range cs.apps {
+		apps = append(apps, ac)
+	}
+	cs.mu.Unlock()
+	for _, ac := range apps {
+		ac.mu.Lock()
+		ac.stopped = true
+		for _, m := range ac.meetings {
+			ac.busy(m)
 		}
+		ac.mu.Unlock()
 	}
 }

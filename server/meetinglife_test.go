@@ -21,10 +21,10 @@ func TestShutdownStopsMeetingClocks(t *testing.T) {
 	for id := range int64(3) {
 		require.NoError(t, s.store.CreateMeeting(ctx, store.Meeting{App: "a", ID: 100000000 + id, Subject: "s", Creator: "u", StartTime: time.Now()}))
 	}
-	cs := s.calls
-	cs.mu.Lock()
-	ms, err := cs.appMeetings("a")
+	cs, err := s.calls.loaded("a")
 	require.NoError(t, err)
+	cs.mu.Lock()
+	ms := cs.meetings
 	for _, m := range ms {
 		assert.NotNil(t, m.idle, "loaded empty: its clock runs")
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // Meetings are stored (they outlive a restart) and cached per application
-// in calls, beside the calls made in them: who is in a meeting now is the
+// in appCalls, beside the calls made in them: who is in a meeting now is the
 // set of users with an accepted call in it, which only calls knows.
 
 // meeting is a stored meeting (or a call's, not stored) plus the live
@@ -64,36 +64,11 @@ func (m *meeting) full() protocol.Meeting {
 	}
 }
 
-// appMeetings loads an application's meetings into the cache the first time
-// it is needed; c.mu must be held.
-func (cs *calls) appMeetings(app string) (map[int64]*meeting, error) {
-	if ms, ok := cs.meetings[app]; ok {
-		return ms, nil
-	}
-	stored, err := cs.srv.store.Meetings(context.Background(), app)
-	if err != nil {
-		return nil, err
-	}
-	ms := make(map[int64]*meeting, len(stored))
-	for _, m := range stored {
-		ms[m.ID] = &meeting{Meeting: m, legs: make(map[*leg]struct{})}
-	}
-	cs.meetings[app] = ms
-	for _, m := range ms {
-		cs.idle(m)
-	}
-	return ms, nil
-}
-
 // findMeeting resolves a meeting a client names in a call: 800 if it does
 // not exist, 801 if the meeting has a password and ref does not carry it.
-func (cs *calls) findMeeting(app string, ref protocol.Meeting) (*meeting, protocol.ErrCode) {
-	ms, err := cs.appMeetings(app)
-	if err != nil {
-		cs.srv.log.Error("load meetings", "app", app, "err", err)
-		return nil, protocol.ServerException
-	}
-	m, ok := ms[int64(ref.ID)]
+// The meetings are loaded (calls.loaded); mu held.
+func (cs *appCalls) findMeeting(ref protocol.Meeting) (*meeting, protocol.ErrCode) {
+	m, ok := cs.meetings[int64(ref.ID)]
 	if !ok {
 		return nil, protocol.MeetNotExist
 	}
@@ -147,16 +122,21 @@ func (c *conn) handleCreateMeeting(m protocol.Message) {
 	if r.Pswd > 0 {
 		mt.Pswd = randomDigits(meetingPswdDigits)
 	}
-	cs := c.srv.calls
 	// Load the cache first, so the new meeting is not loaded twice.
+	cs, err := c.srv.calls.loaded(c.app)
+	if err != nil {
+		c.srv.log.Error("load meetings", "app", c.app, "err", err)
+		c.fail(m.ID, protocol.ServerException, "could not store the meeting")
+		return
+	}
 	cs.mu.Lock()
-	ms, err := cs.appMeetings(c.app)
-	if err == nil && cs.created(ms, c.user) >= lim.MeetingsPerCreator {
+	ms := cs.meetings
+	if cs.created(ms, c.user) >= lim.MeetingsPerCreator {
 		cs.mu.Unlock()
 		c.fail(m.ID, protocol.RateLimited, fmt.Sprintf("you have %d meetings, the most one user may have: destroy one first", lim.MeetingsPerCreator))
 		return
 	}
-	if err == nil && r.ForCall {
+	if r.ForCall {
 		// Not stored: a call does not outlive the server. The cache holds
 		// every stored meeting of the application, so an ID not in it is
 		// free (but for a stored one being created this very moment).
@@ -187,7 +167,7 @@ func (c *conn) handleCreateMeeting(m protocol.Message) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	me := &meeting{Meeting: mt, legs: make(map[*leg]struct{})}
-	cs.meetings[c.app][mt.ID] = me
+	cs.meetings[mt.ID] = me
 	cs.idle(me)
 	c.reply(m.ID, protocol.NoErr, me.info(c.user))
 }
@@ -202,15 +182,15 @@ func (c *conn) handleGetMeetings(m protocol.Message) {
 		c.fail(m.ID, protocol.ErrData, err.Error())
 		return
 	}
-	cs := c.srv.calls
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	ms, err := cs.appMeetings(c.app)
+	cs, err := c.srv.calls.loaded(c.app)
 	if err != nil {
 		c.srv.log.Error("load meetings", "app", c.app, "err", err)
 		c.fail(m.ID, protocol.ServerException, "could not list meetings")
 		return
 	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	ms := cs.meetings
 	rest := make([]*meeting, 0, len(ms))
 	for _, mt := range ms {
 		if after.before(mt) {
@@ -226,14 +206,13 @@ func (c *conn) handleDestroyMeeting(m protocol.Message) {
 	if !c.decode(m, &r) {
 		return
 	}
-	cs := c.srv.calls
-	cs.mu.Lock()
-	ms, err := cs.appMeetings(c.app)
+	cs, err := c.srv.calls.loaded(c.app)
 	var mt *meeting
 	if err == nil {
-		mt = ms[int64(r.Meet)]
+		cs.mu.Lock()
+		mt = cs.meetings[int64(r.Meet)]
+		cs.mu.Unlock()
 	}
-	cs.mu.Unlock()
 	switch {
 	case err != nil:
 		c.srv.log.Error("load meetings", "app", c.app, "err", err)
@@ -255,11 +234,11 @@ func (c *conn) handleDestroyMeeting(m protocol.Message) {
 	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	if ms[mt.ID] != mt {
+	if cs.meetings[mt.ID] != mt {
 		c.fail(m.ID, protocol.MeetNotExist, "no such meeting")
 		return // destroyed concurrently by another session of the creator
 	}
-	delete(ms, mt.ID)
+	delete(cs.meetings, mt.ID)
 	cs.busy(mt)
 	stopped, _ := protocol.Push(protocol.EvMeetingStopped, protocol.MeetingRef{Meet: int(mt.ID)})
 	for user := range mt.members() {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"huddle/protocol"
 	"huddle/server/store"
 )
@@ -50,7 +52,8 @@ type Presence interface {
 // memPresence is the single-node Presence. Users are loaded from the store
 // the first time an application is touched and kept in memory after that.
 //
-// Lock order: memPresence.mu, then appPresence.fanMu, then appPresence.mu.
+// Lock order: appPresence.fanMu, then appPresence.mu; memPresence.mu is a
+// leaf (it guards only the map of applications).
 // A change updates the state under mu and is fanned out under fanMu, in
 // rounds: whoever changes something while no round runs leads the rounds;
 // a change made during a round joins the next one and its caller waits for
@@ -62,8 +65,9 @@ type memPresence struct {
 	store    store.Store
 	maxSubs  int
 	maxBatch int
-	mu       sync.Mutex
+	mu       sync.Mutex // apps only; never held across the store
 	apps     map[string]*appPresence
+	loads    singleflight.Group // applications' users being read, by application
 }
 
 type appPresence struct {
@@ -98,17 +102,42 @@ func newMemPresence(s store.Store, lim Limits) *memPresence {
 // errTooManySubscribers: the application has Limits.MaxSubscribers already.
 var errTooManySubscribers = errors.New("too many sessions of this application follow status changes")
 
-func (p *memPresence) app(app string) (*appPresence, error) {
+// loaded returns app's presence if it has been read already: a user who
+// signed in had it read, so methods about such users never touch the store
+// (calls.go calls them under its lock).
+func (p *memPresence) loaded(app string) (*appPresence, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if a, ok := p.apps[app]; ok {
 		return a, nil
 	}
-	users, err := p.store.Users(context.Background(), app)
+	return nil, errNotLoaded
+}
+
+var errNotLoaded = errors.New("nobody of this application has signed in")
+
+// app returns app's presence, reading its users from the store the first
+// time: outside p.mu, so one application's slow read holds up only that
+// application. A user who signs in meanwhile may be missing from the read;
+// Online adds them.
+func (p *memPresence) app(app string) (*appPresence, error) {
+	p.mu.Lock()
+	a, ok := p.apps[app]
+	p.mu.Unlock()
+	if ok {
+		return a, nil
+	}
+	v, err, _ := p.loads.Do(app, func() (any, error) { return p.store.Users(context.Background(), app) })
 	if err != nil {
 		return nil, err
 	}
-	a := &appPresence{maxBatch: p.maxBatch, users: make(map[string]*presenceEntry, len(users)), subIdx: make(map[Peer]int)}
+	users := v.([]store.User)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if a, ok := p.apps[app]; ok {
+		return a, nil
+	}
+	a = &appPresence{maxBatch: p.maxBatch, users: make(map[string]*presenceEntry, len(users)), subIdx: make(map[Peer]int)}
 	for _, u := range users {
 		a.users[u.ID] = &presenceEntry{st: protocol.UserStatus{User: u.ID, Nick: u.Nick, DND: u.DND}}
 		a.ids = append(a.ids, u.ID)
@@ -215,7 +244,7 @@ func (p *memPresence) Online(app, user, nick string, owner Peer) error {
 }
 
 func (p *memPresence) Rebind(app, user string, old, new Peer) {
-	a, err := p.app(app)
+	a, err := p.loaded(app)
 	if err != nil {
 		return
 	}
@@ -227,7 +256,7 @@ func (p *memPresence) Rebind(app, user string, old, new Peer) {
 }
 
 func (p *memPresence) Offline(app, user string, owner Peer) {
-	a, err := p.app(app)
+	a, err := p.loaded(app)
 	if err != nil {
 		return
 	}
@@ -243,7 +272,7 @@ func (p *memPresence) Offline(app, user string, owner Peer) {
 }
 
 func (p *memPresence) SetStatus(app, user string, status int) {
-	a, err := p.app(app)
+	a, err := p.loaded(app)
 	if err != nil {
 		return
 	}
@@ -277,7 +306,7 @@ func (p *memPresence) SetDND(app, user string, dnd int) error {
 }
 
 func (p *memPresence) Status(app, user string) (protocol.UserStatus, bool) {
-	a, err := p.app(app)
+	a, err := p.loaded(app)
 	if err != nil {
 		return protocol.UserStatus{}, false
 	}

@@ -2,24 +2,32 @@
 // (in the files beside this one) meetings, calls and data relay, spoken over
 // WebSocket as docs/protocol.md describes.
 //
-// Lock order, outermost first: Server.mu, then calls.mu, then
-// memPresence.mu, then appPresence.fanMu, then appPresence.mu, then
-// parked.mu, then replay.mu, then conn.qmu, then conn.bulkMu. calls.mu is
-// held while pushing call events and setting statuses so both arrive in the
-// order of the calls' state; nothing under presence calls back into calls.
-// A status change may wait (under calls.mu) for a fan-out round another
-// goroutine leads; a round takes only presence, replay and conn locks, so
-// it always finishes. Pushes (Peer.Send: replay.mu, then qmu) happen under
-// any of the outer locks; the write loop takes bulkMu inside qmu to keep
-// control ahead of data. memRouter.mu, a transfer's mu and a conn's
-// relayIndex.mu are leaves: nothing is called while they are held, and the
-// relay never holds two of them (transfer.go).
-// Parking and resuming a session (grace.go) hold calls.mu around the router
-// and presence changes so no call push slips in between; a push to a
-// session takes parked.mu (if parked), then replay.mu, then conn.qmu of
-// the connection it is queued on; guard.mu is a leaf. timers.mu (timers.go)
-// is innermost: taken under any of the others, it takes none and calls
-// nothing.
+// State is partitioned by application: each has its own calls, invites
+// and meetings (appCalls) and its own presence (appPresence), so one
+// application's load never waits for another's locks.
+//
+// Lock order, outermost first: Server.mu, then appCalls.mu, then
+// appPresence.fanMu, then appPresence.mu, then parked.mu, then replay.mu,
+// then conn.qmu, then conn.bulkMu. An appCalls.mu is held while pushing
+// call events and setting statuses so both arrive in the order of the
+// calls' state; nothing under presence calls back into calls. A status
+// change may wait (under its application's appCalls.mu) for a fan-out round
+// of the same application that another goroutine leads; a round takes only
+// presence, replay and conn locks and its Sends never block, so it always
+// finishes. No lock is held across a store read or write: users and
+// meetings are read outside every lock (memPresence.app, calls.loaded).
+// Pushes (Peer.Send: replay.mu, then qmu) happen under any of the outer
+// locks; the write loop takes bulkMu inside qmu to keep control ahead of
+// data. Leaves, under which nothing else is locked: calls.mu and
+// memPresence.mu (the maps of applications), memRouter.mu, guard.mu, a
+// transfer's mu and a conn's relayIndex.mu (the relay never holds two of
+// them; transfer.go).
+// Parking and resuming a session (grace.go) hold the application's
+// appCalls.mu around the router and presence changes so no call push slips
+// in between; a push to a session takes parked.mu (if parked), then
+// replay.mu, then conn.qmu of the connection it is queued on. timers.mu
+// (timers.go) is innermost: taken under any of the others, it takes none
+// and calls nothing.
 // A conn's other fields are owned by its read loop; everyone else talks to
 // it through Send (and the relay through sendBulk).
 package server
@@ -292,7 +300,7 @@ func (s *Server) signIn(c *conn, app, user, nick, resume string, seq, id uint64)
 	}
 	c.app, c.user, c.nick, c.loggedIn = app, user, nick, true
 	c.token = newResumeToken()
-	cs := s.calls
+	cs := s.calls.of(app)
 	cs.mu.Lock()
 	old, _ := s.router.Lookup(app, user)
 	if old != nil && s.resume(c, old, resume, seq, id) {
