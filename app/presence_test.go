@@ -322,3 +322,19 @@ func TestOwnStatusSaysReconnectingWhileTheLinkIsDown(t *testing.T) {
 	l.do(c.SignOut)
 	l.do(func() { assert.Equal(t, "offline", c.OwnStatus()) })
 }
+
+// A big organisation, with the server's default limits: its whole user list
+// (or meetings list) is more than the 1 MiB send queue, which used to
+// disconnect whoever asked, and the app asked again after every reconnect.
+// Signing in now fills the contact list and the meetings tab completely.
+func TestBigOrganisationSignsInWithContactsAndMeetings(t *testing.T) {
+	const users, meetings = 20_000, 7_500
+	srv := testkit.StartServer(t, testkit.WithCrowd(users, meetings))
+	c, l, _ := signIn(t, srv.URL, "alice")
+	l.await(t, "every contact listed", func() bool { return c.Contacts.Len() == users })
+	l.await(t, "every meeting listed", func() bool { return len(c.Meetings.List) == meetings })
+	l.do(func() {
+		assert.True(t, c.SignedIn(), "still signed in")
+		assert.False(t, c.Reconnecting(), "never disconnected")
+	})
+}

@@ -34,15 +34,23 @@ func jsonStringLen(s string) int {
 	return n
 }
 
-// intFieldsLen covers an entry's punctuation, field names and numbers.
-const intFieldsLen = 128
-
+// userStatusLen and meetingLen are at least the encoded length of one
+// list entry with the comma after it: field names and punctuation, plus
+// each value (omitempty fields counted as if present).
 func userStatusLen(u protocol.UserStatus) int {
-	return intFieldsLen + jsonStringLen(u.User) + jsonStringLen(u.Nick)
+	const fixed = len(`{"user":,"nick":,"status":,"dnd":},`)
+	return fixed + jsonStringLen(u.User) + jsonStringLen(u.Nick) + intLen(int64(u.Status)) + intLen(int64(u.DND))
 }
 
 func meetingLen(m protocol.Meeting) int {
-	return intFieldsLen + jsonStringLen(m.Pswd) + jsonStringLen(m.Subject) + jsonStringLen(m.URL) + jsonStringLen(m.Creator)
+	const fixed = len(`{"id":,"pswd":,"subject":,"url":,"creator":,"members":,"start":},`)
+	return fixed + intLen(int64(m.ID)) + jsonStringLen(m.Pswd) + jsonStringLen(m.Subject) + jsonStringLen(m.URL) +
+		jsonStringLen(m.Creator) + intLen(int64(m.Members)) + intLen(m.StartTime)
+}
+
+func intLen(n int64) int {
+	var buf [20]byte
+	return len(strconv.AppendInt(buf[:0], n, 10))
 }
 
 // usersPage takes one page from the users whose IDs are sorted, starting

@@ -32,7 +32,8 @@ func TestUsersPageFitsAndMovesOn(t *testing.T) {
 	assert.Len(t, p.Users, 2)
 	assert.Equal(t, "b", p.Next)
 	enc, _ := json.Marshal(p.Users)
-	assert.LessOrEqual(t, len(enc), 2*one, "the estimate bounds the real size")
+	assert.LessOrEqual(t, len(enc), 2*one+1, "the estimate bounds the real size (+1: brackets, not commas)")
+	assert.Greater(t, len(enc), 2*one-8, "and is close to it")
 
 	p = usersPage(ids, "b", 1, get)
 	assert.Equal(t, []protocol.UserStatus{get("c")}, p.Users, "an entry over the bound still moves the cursor on")
@@ -45,6 +46,17 @@ func TestUsersPageFitsAndMovesOn(t *testing.T) {
 	p = usersPage(ids, "d", one, get)
 	assert.Empty(t, p.Users)
 	assert.NotNil(t, p.Users, "an empty list, not null")
+}
+
+func TestMeetingLenBoundsTheEncoding(t *testing.T) {
+	for _, m := range []protocol.Meeting{
+		{ID: 123456789, Subject: "s"},
+		{ID: 987654321, Pswd: "123456", Subject: `会议 "<q>"`, URL: "huddle://meet/987654321", Creator: "carol", Members: 12, StartTime: -1},
+	} {
+		enc, err := json.Marshal([]protocol.Meeting{m, m})
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(enc), 2*meetingLen(m)+1, "%+v", m)
+	}
 }
 
 func TestMeetingCursorRoundTrip(t *testing.T) {

@@ -1,14 +1,10 @@
 package session_test
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
@@ -17,52 +13,14 @@ import (
 	"huddle/internal/testkit"
 	"huddle/protocol"
 	"huddle/server"
-	"huddle/server/store"
 	"huddle/session"
 )
-
-// crowdStore is a real store whose demo application also has users and
-// meetings seeded in memory: a big organisation without signing in
-// thousands of clients or writing thousands of rows.
-type crowdStore struct {
-	store.Store
-	users    []store.User
-	meetings []store.Meeting
-}
-
-func (s *crowdStore) Users(ctx context.Context, app string) ([]store.User, error) {
-	us, err := s.Store.Users(ctx, app)
-	if app == server.DemoAppID {
-		us = append(us, s.users...)
-	}
-	return us, err
-}
-
-func (s *crowdStore) Meetings(ctx context.Context, app string) ([]store.Meeting, error) {
-	ms, err := s.Store.Meetings(ctx, app)
-	if app == server.DemoAppID {
-		ms = append(ms, s.meetings...)
-	}
-	return ms, err
-}
 
 // startCrowdServer serves a demo application with users and meetings
 // seeded, and a send queue small enough that either whole list overflows it.
 func startCrowdServer(t *testing.T, users, meetings int) *testkit.Server {
 	t.Helper()
-	base, err := store.OpenSQLite(filepath.Join(t.TempDir(), "crowd.db"))
-	require.NoError(t, err)
-	cs := &crowdStore{Store: base}
-	for i := range users {
-		cs.users = append(cs.users, store.User{App: server.DemoAppID, ID: fmt.Sprintf("member-%05d", i), Nick: fmt.Sprintf("Crowd member %05d", i)})
-	}
-	start := time.Now().Add(-time.Hour)
-	for i := range meetings {
-		cs.meetings = append(cs.meetings, store.Meeting{App: server.DemoAppID, ID: int64(200000000 + i),
-			Subject: fmt.Sprintf("Seeded meeting %05d", i), Creator: fmt.Sprintf("member-%05d", i%max(users, 1)), StartTime: start.Add(time.Duration(i) * time.Second)})
-	}
-	return testkit.StartServer(t,
-		func(c *server.Config) { c.Store = cs },
+	return testkit.StartServer(t, testkit.WithCrowd(users, meetings),
 		testkit.WithLimits(func(l *server.Limits) { l.SendQueueBytes = 64 << 10 }))
 }
 
@@ -96,7 +54,7 @@ func TestUserListOverTheSendQueueArrivesWhole(t *testing.T) {
 	require.Len(t, ok.Users, crowd+1)
 	assert.Equal(t, session.UserStatus{UserID: "alice", UserStatus: session.StatusIdle, NickName: "Nick alice"}, ok.Users[0])
 	for i, u := range ok.Users[1:] {
-		require.Equal(t, fmt.Sprintf("member-%05d", i), u.UserID, "sorted by ID, none missing or twice")
+		require.Equal(t, testkit.CrowdUser(i), u.UserID, "sorted by ID, none missing or twice")
 	}
 	assert.Empty(t, testkit.All[session.LineOff](alice), "the asker stays connected")
 }
@@ -113,7 +71,7 @@ func TestMeetingListOverTheSendQueueArrivesWhole(t *testing.T) {
 	require.True(t, isOK, "got %+v", ev)
 	require.Len(t, ok.Meetings, seeded+1)
 	for i, m := range ok.Meetings[:seeded] {
-		require.Equal(t, 200000000+i, m.ID, "oldest first, none missing or twice")
+		require.Equal(t, testkit.CrowdMeeting(i), m.ID, "oldest first, none missing or twice")
 	}
 	assert.Equal(t, own, ok.Meetings[seeded], "the creator sees the password")
 	assert.Empty(t, testkit.All[session.LineOff](alice), "the asker stays connected")
