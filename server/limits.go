@@ -128,7 +128,7 @@ func DefaultLimits() Limits {
 		ReplayBuffer:      1024,
 		ReplayBufferBytes: 1 << 20,
 		MaxBatch:          64 << 10,
-		ListPageBytes:     256 << 10, // ~4,000 users or ~1,500 meetings a page
+		ListPageBytes:     256 << 10, // ~3,600 users or ~1,750 meetings a page
 		LoginTimeout:      10 * time.Second,
 		PingInterval:      25 * time.Second,
 		PongWait:          60 * time.Second,
