@@ -485,44 +485,52 @@ func (c *conn) writeBatch(msgs []queued) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var pre []byte
+	bp := numberedBufs.Get().(*[]byte)
+	defer numberedBufs.Put(bp)
 	i, n := 0, 0
 	for ; i < len(msgs) && (i == 0 || n < lim.MaxBatch); i++ {
 		if i > 0 {
 			w.Write([]byte{'\n'})
 		}
-		pre = writeNumbered(w, msgs[i], pre)
+		*bp = writeNumbered(w, msgs[i], *bp)
 		n += len(msgs[i].msg) + 1
 	}
 	return i, w.Close()
 }
 
+// numberedBufs hold the numbered copies writeNumbered makes, shared by
+// every write loop: a batch borrows one only while it is written.
+var numberedBufs = sync.Pool{New: func() any { return new([]byte) }}
+
 // writeNumbered writes q.msg, each of its lines (JSON objects) numbered
 // q.seq if it has one: {"seq":N, takes the place of the opening brace.
-// pre is scratch space for the prefix, returned for the next call.
-func writeNumbered(w io.Writer, q queued, pre []byte) []byte {
+// The numbered copy is built in buf (returned for reuse) and written at
+// once: a write per line would cost many times the copy.
+func writeNumbered(w io.Writer, q queued, buf []byte) []byte {
 	if q.seq == 0 {
 		w.Write(q.msg)
-		return pre
+		return buf
 	}
-	pre = protocol.AppendSeqPrefix(pre[:0], q.seq)
-	for rest, first := q.msg, true; len(rest) > 0 || first; first = false {
+	var pre [32]byte
+	prefix := protocol.AppendSeqPrefix(pre[:0], q.seq)
+	buf = buf[:0]
+	for rest := q.msg; ; {
 		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		if !first {
-			w.Write([]byte{'\n'})
+		i := bytes.IndexByte(rest, '\n')
+		if i >= 0 {
+			line, rest = rest[:i+1], rest[i+1:]
 		}
 		if len(line) > 0 && line[0] == '{' {
-			w.Write(pre)
+			buf = append(buf, prefix...)
 			line = line[1:]
 		}
-		w.Write(line)
+		buf = append(buf, line...)
+		if i < 0 {
+			break
+		}
 	}
-	return pre
+	w.Write(buf)
+	return buf
 }
 
 // flushAndClose sends what is already queued (a LineOff, say), then the close
