@@ -20,6 +20,7 @@ import (
 func bareServer(writerIdle time.Duration) *Server {
 	s := &Server{cfg: Config{Limits: withDefaults(Limits{})}}
 	s.writers = newWriters(writerIdle)
+	s.timers = newTimers()
 	return s
 }
 
