@@ -49,7 +49,12 @@ type Client struct {
 	OnChange    func(Part)
 	OnCallIn    func(caller string) // bring the window forward, notify
 	OnFileIn    func(from, name string)
-	OnMessageIn func(from, text string)
+	// OnFileOffer asks the user about a file someone offers (Transfers'
+	// Accept, Decline or AlwaysAccept answer it); OnFileSettings remembers
+	// changed file settings.
+	OnFileOffer    func(*Transfer)
+	OnFileSettings func(FileSettings)
+	OnMessageIn    func(from, text string)
 	// OnMeetingOpened follows OpenMeeting: the meeting, or nil and a
 	// sentence saying it was not found.
 	OnMeetingOpened func(meet *session.MeetInfo, notFound string)
@@ -58,6 +63,7 @@ type Client struct {
 	run          func(func())
 	sess         SDK
 	settings     Settings
+	files        FileSettings
 	signedIn     bool
 	reconnecting bool        // the SDK is signing in again after a drop
 	flushTimer   *time.Timer // pending coalesced contacts refresh
@@ -117,7 +123,10 @@ func (c *Client) SignIn(s Settings) {
 		go c.sess.Close() // its events are dropped from now on (see the handler)
 	}
 	c.settings = s
-	cfg := session.Config{ServerURL: s.ServerURL, ClientName: "huddle-desktop", Reconnect: true}
+	// Files arrive into the downloads folder (under partial names until
+	// complete), and only once the user accepted them.
+	cfg := session.Config{ServerURL: s.ServerURL, ClientName: "huddle-desktop", Reconnect: true,
+		TempDir: c.downloads(), AskBeforeReceiving: true}
 	if c.SessionTweak != nil {
 		c.SessionTweak(&cfg)
 	}

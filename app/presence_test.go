@@ -21,12 +21,19 @@ func signInWith(t *testing.T, url, user string, tweak func(*session.Config)) (*C
 	l := newLoop(t)
 	c := New(l.run)
 	c.SessionTweak = tweak
+	receiveFromBob(t, c)
 	l.do(func() {
 		c.SignIn(Settings{ServerURL: url, AppID: "demo", SecretMD5: SecretHash("demo"), Nick: "Nick " + user, UserID: user})
 	})
 	t.Cleanup(func() { l.do(c.Close) })
 	l.await(t, "signed in", c.SignedIn)
 	return c, l
+}
+
+// receiveFromBob has c take files from bob without asking, into a
+// downloads folder of the test's (before c signs in).
+func receiveFromBob(t *testing.T, c *Client) {
+	c.files = FileSettings{Downloads: t.TempDir(), AlwaysAccept: []string{"bob"}}
 }
 
 // signIn makes a Client on a real server and signs it in as user.
@@ -36,6 +43,7 @@ func signIn(t *testing.T, url, user string) (*Client, *loop, *[]string) {
 	c := New(l.run)
 	var signedOut []string
 	c.OnSignedOut = func(r string) { signedOut = append(signedOut, r) }
+	receiveFromBob(t, c)
 	l.do(func() {
 		c.SignIn(Settings{ServerURL: url, AppID: "demo", SecretMD5: SecretHash("demo"), Nick: "Nick " + user, UserID: user})
 	})

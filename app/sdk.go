@@ -23,6 +23,8 @@ type SDK interface {
 	SendCmd(targetUserID string, data []byte, cookie string) string
 	SendFile(targetUserID, fileName string, cookie string) string
 	CancelSend(taskID string)
+	AcceptFile(taskID string)
+	RejectFile(taskID string)
 }
 
 var _ SDK = (*session.Session)(nil)

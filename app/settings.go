@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 
 	"fyne.io/fyne/v2"
+	"github.com/adrg/xdg"
 )
 
 // DefaultServerURL is where a fresh install looks for its server (and
@@ -58,4 +59,35 @@ func (s Settings) Save(p fyne.Preferences) {
 	p.SetString(prefNick, s.Nick)
 	p.SetString(prefUser, s.UserID)
 	p.SetString(prefAuthCode, s.AuthCode)
+}
+
+// FileSettings say where received files go and whose files are taken
+// without asking. Contacts are user IDs of the application signed in to.
+type FileSettings struct {
+	Downloads    string
+	AlwaysAccept []string
+}
+
+const (
+	prefDownloads    = "files.downloads"
+	prefAlwaysAccept = "files.alwaysAccept"
+)
+
+// DefaultDownloads is the OS downloads folder (XDG's on Linux, the known
+// folder on Windows, ~/Downloads on macOS).
+func DefaultDownloads() string { return xdg.UserDirs.Download }
+
+// LoadFileSettings reads the remembered file settings; the downloads
+// folder defaults to the OS one.
+func LoadFileSettings(p fyne.Preferences) FileSettings {
+	return FileSettings{
+		Downloads:    p.StringWithFallback(prefDownloads, DefaultDownloads()),
+		AlwaysAccept: p.StringList(prefAlwaysAccept),
+	}
+}
+
+// Save remembers the file settings.
+func (f FileSettings) Save(p fyne.Preferences) {
+	p.SetString(prefDownloads, f.Downloads)
+	p.SetStringList(prefAlwaysAccept, f.AlwaysAccept)
 }

@@ -18,6 +18,8 @@ const (
 	TransferFailed
 	TransferCancelled
 	TransferReceived
+	TransferOffered  // someone offers it: waiting for the user's answer
+	TransferDeclined // the user declined the offer
 )
 
 // Transfer is one file sent or received.
@@ -25,7 +27,7 @@ type Transfer struct {
 	TaskID   string
 	Peer     string
 	Name     string // base name shown
-	Path     string // the sent file, or the received temporary file
+	Path     string // the sent file, or the received one in the downloads folder
 	Outgoing bool
 	Sent     int64
 	Total    int64
@@ -97,6 +99,10 @@ func (t *Transfer) StateText() string {
 		return "failed: " + Describe(t.Err)
 	case TransferCancelled:
 		return "cancelled"
+	case TransferOffered:
+		return "offered: accept or decline"
+	case TransferDeclined:
+		return "declined"
 	case TransferReceived:
 		if t.Saving {
 			return fmt.Sprintf("saving to %s… %.0f%%", t.saveTo, 100*t.Progress())
@@ -228,22 +234,22 @@ func (x *Transfers) handle(ev session.Event) bool {
 			x.c.notice("Could not cancel: " + Describe(e.Err))
 		}
 		x.c.changed(PartTransfers)
+	case session.NotifyFileOffer:
+		x.offered(e)
 	case session.NotifyFileData:
 		t := x.arriving(e.SourceUserID, e.OrgFileName)
 		if t == nil {
 			t = &Transfer{Peer: e.SourceUserID, Name: e.OrgFileName}
 			x.List = append([]*Transfer{t}, x.List...)
 		}
-		t.Path, t.State = e.TmpFile, TransferReceived
-		if fi, err := os.Stat(e.TmpFile); err == nil {
-			t.Total, t.Sent = fi.Size(), fi.Size()
-		}
-		x.c.changed(PartTransfers)
-		if x.c.OnFileIn != nil {
-			x.c.OnFileIn(x.c.Contacts.Name(e.SourceUserID), e.OrgFileName)
-		}
+		t.Path = e.TmpFile
+		x.received(t, e.TmpFile)
 	case session.NotifyCancelSend:
-		if t := x.find(e.TaskID); t != nil && !t.Outgoing && t.State == TransferSending {
+		if t := x.find(e.TaskID); t != nil && t.State == TransferOffered {
+			t.State = TransferCancelled
+			x.c.changed(PartTransfers)
+			x.c.notice(t.Name + " from " + x.c.Contacts.Name(t.Peer) + " was withdrawn, or not accepted in time.")
+		} else if t != nil && !t.Outgoing && t.State == TransferSending {
 			t.State = TransferCancelled
 			x.c.changed(PartTransfers)
 			x.c.notice(t.Name + " from " + x.c.Contacts.Name(t.Peer) + " was cancelled; nothing of it was kept.")

@@ -114,5 +114,6 @@ func (m *mainWindow) changed(p app.Part) {
 		m.contacts.refresh()
 	case app.PartTransfers:
 		m.transfers.refresh()
+		m.u.offers.refresh()
 	}
 }

@@ -67,7 +67,21 @@ func TestTransfersPanelListsSentAndReceivedFiles(t *testing.T) {
 	u := signedInUI(t, srv, "alice")
 	report := filepath.Join(t.TempDir(), "report.txt")
 	require.NoError(t, os.WriteFile(report, []byte(strings.Repeat("q3 ", 100_000)), 0o600))
-	await(t, "grace's file received", func() bool { return len(u.Client.Transfers.List) == 1 })
+	// Grace's file is offered first: an in-app prompt asks.
+	await(t, "grace's file offered", func() bool { return len(u.offers.open) == 1 })
+	onUI(func() {
+		prompt := u.Win.Canvas().Overlays().Top()
+		texts := labels(prompt)
+		assert.Contains(t, texts, "grace wants to send you\nslides.pdf (1.0 MiB).")
+		assert.Contains(t, texts, "It will be saved in "+u.Client.FileSettings().Downloads)
+		findButtonIn(t, prompt, "Decline")
+		findButtonIn(t, prompt, "Always accept from grace")
+		test.Tap(findButtonIn(t, prompt, "Accept"))
+		assert.Empty(t, u.offers.open, "answered, the prompt goes")
+	})
+	await(t, "grace's file received", func() bool {
+		return len(u.Client.Transfers.List) == 1 && u.Client.Transfers.List[0].State == app.TransferReceived
+	})
 	onUI(func() { u.Client.Transfers.SendFile("ada", report) })
 	await(t, "the report sent", func() bool { return u.Client.Transfers.List[0].State == app.TransferDone })
 
@@ -82,6 +96,41 @@ func TestTransfersPanelListsSentAndReceivedFiles(t *testing.T) {
 		assert.Equal(t, "slides.pdf (1.0 MiB) from grace — received", recv.label)
 		assert.Equal(t, []string{"Save as…", "Show in folder"}, recv.buttons)
 	})
+}
+
+// labels lists the texts of the labels in o.
+func labels(o fyne.CanvasObject) []string {
+	var out []string
+	walk(o, func(c fyne.CanvasObject) {
+		if l, ok := c.(*widget.Label); ok {
+			out = append(out, l.Text)
+		}
+	})
+	return out
+}
+
+// The transfers tab shows where received files go, and a prompt whose
+// offer is withdrawn (the sender cancelled) closes by itself.
+func TestDownloadsSettingAndWithdrawnOffer(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	u := signedInUI(t, srv, "alice")
+	dl := t.TempDir()
+	var saved app.FileSettings
+	onUI(func() {
+		u.Client.OnFileSettings = func(f app.FileSettings) { saved = f }
+		u.Client.SetFileSettings(app.FileSettings{Downloads: dl})
+		assert.Equal(t, "Received files go to "+dl, u.main.transfers.downloads.Text)
+		assert.Equal(t, dl, saved.Downloads, "the setting is remembered")
+		assert.True(t, u.main.transfers.change.Visible())
+	})
+	path := filepath.Join(t.TempDir(), "big.bin")
+	require.NoError(t, os.WriteFile(path, make([]byte, 8<<20), 0o600))
+	task := bob.SendFile("alice", path, "f")
+	await(t, "offered", func() bool { return len(u.offers.open) == 1 })
+	bob.CancelSend(task)
+	await(t, "the prompt closed itself", func() bool { return len(u.offers.open) == 0 })
+	onUI(func() { assert.Equal(t, "big.bin (8.0 MiB) from Nick bob — cancelled", rowTexts(t, u, 0).label) })
 }
 
 type rowView struct {

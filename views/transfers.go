@@ -20,6 +20,9 @@ type transfersView struct {
 	u       *UI
 	list    *widget.List
 	content fyne.CanvasObject
+	// downloads shows the folder received files go to; change picks another.
+	downloads *widget.Label
+	change    *widget.Button
 	// nativeOpen guards the native dialog: one at a time.
 	nativeOpen atomic.Bool
 	// NativeDialogs off (tests) always uses Fyne's own dialogs.
@@ -40,7 +43,11 @@ func newTransfersView(u *UI) *transfersView {
 		v.updateRow,
 	)
 	hint := widget.NewLabel("Drop files on a contact to send them; dropped elsewhere they go to the selected contact.")
-	v.content = container.NewBorder(hint, nil, nil, nil, v.list)
+	v.downloads = widget.NewLabel("")
+	v.change = widget.NewButtonWithIcon("Change…", theme.FolderIcon(), v.pickDownloads)
+	setting := container.NewBorder(nil, nil, nil, v.change, v.downloads)
+	v.content = container.NewBorder(container.NewVBox(hint, setting), nil, nil, nil, v.list)
+	v.refresh()
 	return v
 }
 
@@ -78,7 +85,28 @@ func setVisible(o fyne.CanvasObject, on bool) {
 	}
 }
 
-func (v *transfersView) refresh() { v.list.Refresh() }
+func (v *transfersView) refresh() {
+	v.downloads.SetText("Received files go to " + v.u.Client.FileSettings().Downloads)
+	v.list.Refresh()
+}
+
+// pickDownloads asks for the folder received files go to (a setting).
+func (v *transfersView) pickDownloads() {
+	set := func(dir string) {
+		f := v.u.Client.FileSettings()
+		f.Downloads = dir
+		v.u.Client.SetFileSettings(f)
+	}
+	v.withNative(func() (string, error) { return native.Directory().Title("Received files go to…").Browse() },
+		set,
+		func() {
+			dialog.ShowFolderOpen(func(d fyne.ListableURI, err error) {
+				if err == nil && d != nil {
+					set(d.Path())
+				}
+			}, v.u.Win)
+		})
+}
 
 // dropped sends files dropped on a contact's row to that contact; dropped
 // anywhere else, to the selected contact, asking whom when none is selected.

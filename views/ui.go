@@ -23,6 +23,7 @@ type UI struct {
 
 	signin  *signIn
 	main    *mainWindow
+	offers  *offerPrompts
 	tray    *tray
 	focused bool
 	// serverNote says the app runs its own server, for the status bar.
@@ -36,6 +37,10 @@ func New(a fyne.App, win fyne.Window, client *app.Client) *UI {
 	a.Lifecycle().SetOnExitedForeground(func() { u.focused = false })
 	u.signin = newSignIn(u)
 	u.main = newMainWindow(u)
+	u.offers = newOfferPrompts(u)
+	client.OnFileOffer = u.offers.ask
+	client.OnFileSettings = func(f app.FileSettings) { f.Save(a.Preferences()) }
+	client.SetFileSettings(app.LoadFileSettings(a.Preferences()))
 	u.tray = newTray(u)
 	client.OnSignedIn = func(string) {
 		client.Settings().Save(a.Preferences())

@@ -40,6 +40,7 @@ func newUI(t *testing.T) *UI {
 		w.Resize(fyne.NewSize(900, 640))
 		u = New(a, w, app.New(onUI))
 		u.main.transfers.nativeDialogs = false
+		u.Client.SetFileSettings(app.FileSettings{Downloads: t.TempDir()})
 	})
 	t.Cleanup(func() { onUI(u.Client.Close) })
 	return u
