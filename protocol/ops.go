@@ -79,6 +79,12 @@ type UserStatus struct {
 	DND    int    `json:"dnd"`
 }
 
+// PagesSince is the first protocol version that pages long lists and
+// knows create_meeting's for_call. An older client cannot ask for the rest
+// of a list, so it gets no next (code 4 instead, for a list longer than
+// one page); an older server refuses for_call, so the SDK leaves it out.
+const PagesSince = 3
+
 // ListPage asks for one page of a long list (get_user_status,
 // get_meetings): After is the Next of the page before, empty for the first.
 type ListPage struct {

@@ -56,6 +56,7 @@ type conn struct {
 	// Owned by the read loop.
 	limiter    connLimiter
 	helloDone  bool
+	version    int    // of the protocol, as the client's hello said
 	app, user  string // set at login
 	nick       string
 	loggedIn   bool

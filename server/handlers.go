@@ -97,7 +97,7 @@ func (c *conn) handleHello(m protocol.Message) {
 		}
 		return
 	}
-	c.helloDone = true
+	c.helloDone, c.version = true, h.Version
 	c.reply(m.ID, protocol.NoErr, protocol.HelloReply{
 		Version: protocol.Version, MinVersion: protocol.MinVersion,
 		Server: "huddle/" + c.srv.cfg.Version, MaxFrame: c.srv.cfg.Limits.MaxFrame,
@@ -192,6 +192,9 @@ func (c *conn) handleGetUserStatus(m protocol.Message) {
 	if err != nil {
 		c.srv.log.Error("list users", "err", err)
 		c.fail(m.ID, protocol.ServerException, "could not list users")
+		return
+	}
+	if c.cannotPage(m.ID, page.Next) {
 		return
 	}
 	c.reply(m.ID, protocol.NoErr, page)

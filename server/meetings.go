@@ -198,7 +198,11 @@ func (c *conn) handleGetMeetings(m protocol.Message) {
 		}
 	}
 	slices.SortFunc(rest, compareMeetings)
-	c.reply(m.ID, protocol.NoErr, meetingsPage(rest, c.user, c.srv.cfg.Limits.ListPageBytes))
+	page := meetingsPage(rest, c.user, c.srv.cfg.Limits.ListPageBytes)
+	if c.cannotPage(m.ID, page.Next) {
+		return
+	}
+	c.reply(m.ID, protocol.NoErr, page)
 }
 
 func (c *conn) handleDestroyMeeting(m protocol.Message) {

@@ -16,6 +16,17 @@ import (
 // for the next page with the cursor the page before ended with; the SDK
 // puts the pages together into one result.
 
+// cannotPage answers request id with code 4 if the list goes on after this
+// page (next) and the client is too old to ask for the rest: better a
+// clear "update the app" than a list it would take for complete.
+func (c *conn) cannotPage(id uint64, next string) bool {
+	if next == "" || c.version >= protocol.PagesSince {
+		return false
+	}
+	c.fail(id, protocol.MismatchClientVer, "this list is longer than one reply and this app cannot ask for the rest: update the app")
+	return true
+}
+
 // jsonStringLen is at least the encoded length of s as a JSON string:
 // escaped characters count as the longest escape (\u00xx).
 func jsonStringLen(s string) int {

@@ -24,9 +24,13 @@ func (s *Session) CreateMeeting(meetSubject string, createPswd int, cookie strin
 // CreateCallMeeting is CreateMeeting for one call (Huddle's own): the
 // server ends the meeting once no call rings or runs in it, however its
 // calls ended — hung up, dropped, signed out, or the app quit or crashed —
-// and keeps it only in memory. Same outcome events as CreateMeeting.
+// and keeps it only in memory. Same outcome events as CreateMeeting. A
+// server older than protocol.PagesSince makes a plain meeting instead.
 func (s *Session) CreateCallMeeting(meetSubject string, createPswd int, cookie string) {
-	s.createMeeting(protocol.CreateMeeting{Subject: meetSubject, Pswd: createPswd, ForCall: true}, cookie)
+	s.mu.Lock()
+	forCall := s.serverVersion >= protocol.PagesSince
+	s.mu.Unlock()
+	s.createMeeting(protocol.CreateMeeting{Subject: meetSubject, Pswd: createPswd, ForCall: forCall}, cookie)
 }
 
 func (s *Session) createMeeting(r protocol.CreateMeeting, cookie string) {

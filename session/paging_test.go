@@ -82,7 +82,7 @@ func TestMeetingListOverTheSendQueueArrivesWhole(t *testing.T) {
 // the app gets must show the change, not the older page.
 func TestUserListKeepsPushesThatArriveBetweenPages(t *testing.T) {
 	var afters []string
-	url := startScriptedServer(t, func(ws *websocket.Conn, m protocol.Message) {
+	url := startScriptedServer(t, protocol.Version, func(ws *websocket.Conn, m protocol.Message) {
 		switch m.Op {
 		case protocol.OpLogin:
 			writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.LoginReply{User: "alice"})))
@@ -123,9 +123,10 @@ func TestUserListKeepsPushesThatArriveBetweenPages(t *testing.T) {
 	}, ok.Users)
 }
 
-// startScriptedServer is a WebSocket endpoint that answers hello itself
-// and hands every other message to handle, on one goroutine.
-func startScriptedServer(t *testing.T, handle func(ws *websocket.Conn, m protocol.Message)) string {
+// startScriptedServer is a WebSocket endpoint that answers hello itself,
+// as a server of protocol version, and hands every other message to
+// handle, on one goroutine.
+func startScriptedServer(t *testing.T, version int, handle func(ws *websocket.Conn, m protocol.Message)) string {
 	t.Helper()
 	up := websocket.Upgrader{}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +142,7 @@ func startScriptedServer(t *testing.T, handle func(ws *websocket.Conn, m protoco
 			}
 			protocol.DecodeFrame(data, func(m protocol.Message) error {
 				if m.Op == protocol.OpHello {
-					writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.HelloReply{Version: protocol.Version, MaxFrame: 1 << 20})))
+					writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.HelloReply{Version: version, MaxFrame: 1 << 20})))
 				} else {
 					handle(ws, m)
 				}
@@ -163,4 +164,46 @@ func enc(msg []byte, err error) []byte {
 		panic(err)
 	}
 	return msg
+}
+
+// A client of protocol 2 cannot ask for a list's next page: it gets a list
+// that fits one reply as before, and code 4 for a longer one, never a
+// field it does not know nor a list it would take for complete.
+func TestOldClientGetsOnePageOrUpdateTheApp(t *testing.T) {
+	srv := startCrowdServer(t, 3000, 0)
+	r := mustDialRaw(t, srv.URL)
+	require.Equal(t, protocol.NoErr, r.call(protocol.OpHello, protocol.Hello{Version: protocol.PagesSince - 1}).Code)
+	require.Equal(t, protocol.NoErr, r.call(protocol.OpLogin, protocol.Login{App: "demo", Pswd: demoPswd, User: "old"}).Code)
+
+	long := r.call(protocol.OpGetUserStatus, nil)
+	assert.Equal(t, protocol.MismatchClientVer, long.Code)
+	assert.Contains(t, long.Msg, "update the app")
+
+	short := r.call(protocol.OpGetMeetings, nil)
+	require.Equal(t, protocol.NoErr, short.Code, "still connected, and a short list comes as before")
+	var list protocol.MeetingList
+	require.NoError(t, protocol.DecodeStrict(short.D, &list), "nothing a strict old client would refuse")
+}
+
+// CreateCallMeeting leaves for_call out for a server that predates it
+// (which would refuse the field): the call still gets its meeting.
+func TestCallMeetingOnAnOldServerIsAPlainMeeting(t *testing.T) {
+	forCall := make(chan bool, 1)
+	url := startScriptedServer(t, protocol.PagesSince-1, func(ws *websocket.Conn, m protocol.Message) {
+		switch m.Op {
+		case protocol.OpLogin:
+			writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.LoginReply{User: "alice"})))
+		case protocol.OpCreateMeeting:
+			var r protocol.CreateMeeting
+			assert.NoError(t, protocol.DecodeStrict(m.D, &r))
+			forCall <- r.ForCall
+			writeMsg(t, ws, enc(protocol.Reply(m.ID, protocol.NoErr, protocol.Meeting{ID: 123456789, Subject: r.Subject})))
+		}
+	})
+	c := testkit.NewClient(t, url)
+	c.Login("demo", demoPswd, "", "alice", "", "login")
+	testkit.Await[session.LoginSuccess](t, c, nil)
+	c.CreateCallMeeting("Call", 0, "m")
+	assert.Equal(t, 123456789, testkit.Await[session.CreateMeetingSuccess](t, c, nil).Meet.ID)
+	assert.False(t, <-forCall)
 }

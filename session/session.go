@@ -116,6 +116,9 @@ type Session struct {
 	pending      map[uint64]*pending
 	notifyCookie string
 	notifying    bool // subscribed to status changes (renewed on reconnect)
+	// serverVersion is the protocol version the server's hello named: a
+	// request field newer than it is not sent.
+	serverVersion int
 	// statusWatches are the user lists being fetched (lists.go).
 	statusWatches map[*statusWatch]struct{}
 	closed        bool
@@ -248,7 +251,15 @@ func (s *Session) openSession(login protocol.Login, still func() bool, ok func(p
 
 	// Hello and login go out together: no round trip is spent waiting.
 	s.request(l, protocol.OpHello, protocol.Hello{Version: protocol.Version, Client: s.cfg.ClientName},
-		func(protocol.Message) {},
+		func(m protocol.Message) {
+			var r protocol.HelloReply
+			protocol.Decode(m.D, &r) // lenient; a server that says nothing is the oldest
+			s.mu.Lock()
+			if s.link == l {
+				s.serverVersion = r.Version
+			}
+			s.mu.Unlock()
+		},
 		func(code ErrCode) { s.endLink(l, code) })
 	s.request(l, protocol.OpLogin, login,
 		func(m protocol.Message) {
