@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"huddle/protocol"
 	"huddle/session"
 )
 
@@ -32,7 +33,7 @@ type Invite struct {
 
 // Open says whether the invite is still ringing and can be cancelled.
 func (i *Invite) Open() bool {
-	return !i.Cancelled && i.Err == session.NOERR && (i.Status == -1 || i.Status == session.InviteRinging)
+	return !i.Cancelled && i.Err == session.NOERR && (i.Status == -1 || i.Status == protocol.InviteRinging)
 }
 
 // StatusText is the invite's live status in words.
@@ -46,15 +47,15 @@ func (i *Invite) StatusText() string {
 	switch i.Status {
 	case -1:
 		return "calling…"
-	case session.InviteRinging:
+	case protocol.InviteRinging:
 		return "ringing"
-	case session.InviteConnected:
+	case protocol.InviteConnected:
 		return "connected"
-	case session.InviteRejected:
+	case protocol.InviteRejected:
 		return "rejected"
-	case session.InviteNoAnswer:
+	case protocol.InviteNoAnswer:
 		return "no answer"
-	case session.InviteHungUp:
+	case protocol.InviteHungUp:
 		return "hung up"
 	}
 	return "unknown"
@@ -328,7 +329,7 @@ func (k *Calls) handle(ev session.Event) bool {
 		if inv := k.invite(e.InviteID); inv != nil && e.Err != session.NOERR {
 			inv.Err = e.Err
 		} else if inv != nil && inv.Status == -1 {
-			inv.Status = session.InviteRinging
+			inv.Status = protocol.InviteRinging
 		}
 		k.c.changed(PartCalls)
 	case session.ClientCancelInviteRslt:
@@ -343,10 +344,10 @@ func (k *Calls) handle(ev session.Event) bool {
 			return true
 		}
 		inv.Status = e.Status
-		if e.Status == session.InviteConnected {
+		if e.Status == protocol.InviteConnected {
 			k.Members = append(k.Members, inv.UserID)
 		}
-		if e.Status == session.InviteHungUp {
+		if e.Status == protocol.InviteHungUp {
 			for i, m := range k.Members {
 				if m == inv.UserID {
 					k.Members = append(k.Members[:i], k.Members[i+1:]...)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"huddle/protocol"
 	"huddle/session"
 )
 
@@ -82,7 +83,7 @@ func TestOutgoingCallAcceptedThenHungUpByPeer(t *testing.T) {
 	c.Calls.Invite("carl")
 	c.Handle(session.ClientInviteRslt{InviteID: "inv-1"})
 	assert.Equal(t, "ringing", c.Calls.Invites[0].StatusText())
-	c.Handle(session.NotifyInviteStatus{InviteID: "inv-1", Status: session.InviteConnected})
+	c.Handle(session.NotifyInviteStatus{InviteID: "inv-1", Status: protocol.InviteConnected})
 	assert.Equal(t, "connected", c.Calls.Invites[0].StatusText())
 	assert.Equal(t, []string{"bob", "carl"}, c.Calls.Members)
 

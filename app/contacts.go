@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"huddle/protocol"
 	"huddle/session"
 )
 
@@ -88,7 +89,7 @@ func (c *Contacts) Self() session.UserStatus {
 	if u, ok := c.byID[c.self]; ok {
 		return u
 	}
-	return session.UserStatus{UserID: c.self, UserStatus: session.StatusIdle}
+	return session.UserStatus{UserID: c.self, UserStatus: protocol.StatusIdle}
 }
 
 func (c *Contacts) rebuild() {
@@ -110,7 +111,7 @@ func (c *Contacts) rebuild() {
 }
 
 func compareContacts(a, b session.UserStatus) int {
-	aOn, bOn := a.UserStatus != session.StatusOffline, b.UserStatus != session.StatusOffline
+	aOn, bOn := a.UserStatus != protocol.StatusOffline, b.UserStatus != protocol.StatusOffline
 	if aOn != bOn {
 		if aOn {
 			return -1
@@ -133,11 +134,11 @@ func displayName(u session.UserStatus) string {
 // StatusWord names a presence status.
 func StatusWord(status int) string {
 	switch status {
-	case session.StatusIdle:
+	case protocol.StatusIdle:
 		return "idle"
-	case session.StatusBusy:
+	case protocol.StatusBusy:
 		return "busy"
-	case session.StatusInMeeting:
+	case protocol.StatusInMeeting:
 		return "in meeting"
 	default:
 		return "offline"

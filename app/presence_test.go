@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/protocol"
 	"huddle/server"
 	"huddle/session"
 )
@@ -184,7 +185,7 @@ func TestShortDropKeepsCallAndPresence(t *testing.T) {
 	l.do(func() { c.Calls.Call("ada") })
 	l.await(t, "in the call", func() bool { return c.Calls.Phase == CallActive })
 	testkit.Await(t, watcher, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "alice" && e.Status.UserStatus == session.StatusInMeeting
+		return e.Status.UserID == "alice" && e.Status.UserStatus == protocol.StatusInMeeting
 	})
 	testkit.Sync(t, watcher)
 	before := len(testkit.All[session.NotifyUserStatus](watcher))
@@ -202,7 +203,7 @@ func TestShortDropKeepsCallAndPresence(t *testing.T) {
 	// The session was resumed: the refreshed user list shows her in the
 	// call, and it goes on.
 	testkit.Sync(t, watcher)
-	l.await(t, "own status fetched again", func() bool { return c.Contacts.Self().UserStatus == session.StatusInMeeting })
+	l.await(t, "own status fetched again", func() bool { return c.Contacts.Self().UserStatus == protocol.StatusInMeeting })
 	l.do(func() { assert.Equal(t, CallActive, c.Calls.Phase) })
 	for _, st := range testkit.All[session.NotifyUserStatus](watcher)[before:] {
 		assert.NotEqual(t, "alice", st.Status.UserID, "a watcher saw alice's status change: %+v", st)
@@ -211,7 +212,7 @@ func TestShortDropKeepsCallAndPresence(t *testing.T) {
 	// alice's status follows.
 	l.do(c.Calls.HangUp)
 	testkit.Await(t, watcher, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "ada" && e.Status.UserStatus == session.StatusIdle
+		return e.Status.UserID == "ada" && e.Status.UserStatus == protocol.StatusIdle
 	})
 }
 
@@ -233,7 +234,7 @@ func TestLongDropEndsCallAndShowsWhatIsFound(t *testing.T) {
 	// Past the grace period the server ends her session; meanwhile a
 	// meeting is created that she has not heard of.
 	testkit.Await(t, watcher, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "alice" && e.Status.UserStatus == session.StatusOffline
+		return e.Status.UserID == "alice" && e.Status.UserStatus == protocol.StatusOffline
 	})
 	watcher.CreateMeeting("while you were away", 0, "m")
 	testkit.Await[session.CreateMeetingSuccess](t, watcher, nil)
@@ -243,14 +244,14 @@ func TestLongDropEndsCallAndShowsWhatIsFound(t *testing.T) {
 		ada, _ := c.Contacts.Get("ada")
 		return c.SignedIn() && c.Calls.Phase == CallIdle && (*banners)[len(*banners)-1] == "" &&
 			slices.ContainsFunc(c.Meetings.List, func(m session.MeetInfo) bool { return m.Subject == "while you were away" }) &&
-			ada.UserStatus == session.StatusIdle
+			ada.UserStatus == protocol.StatusIdle
 	})
 	l.do(func() {
 		assert.Equal(t, "The call ended while the connection was down.", c.Calls.LastEnded)
 		assert.Len(t, c.Meetings.List, 1, "the call's own meeting was removed; the one made meanwhile is listed")
 	})
 	testkit.Await(t, watcher, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "alice" && e.Status.UserStatus == session.StatusIdle
+		return e.Status.UserID == "alice" && e.Status.UserStatus == protocol.StatusIdle
 	})
 }
 

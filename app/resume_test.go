@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/protocol"
 	"huddle/server"
 	"huddle/session"
 )
@@ -95,6 +96,6 @@ func TestReconnectedLosslesslyKeepsTheCall(t *testing.T) {
 	assert.Equal(t, "GetUserStatus", f.calls[len(f.calls)-1], "status changes while away are not replayed")
 	// Even a list fetched before the replayed pushes settle does not end a
 	// call the server kept: every push about it was replayed.
-	c.Handle(session.GetUserStatusSuccess{Users: []session.UserStatus{{UserID: "alice", UserStatus: session.StatusIdle}}})
+	c.Handle(session.GetUserStatusSuccess{Users: []session.UserStatus{{UserID: "alice", UserStatus: protocol.StatusIdle}}})
 	assert.Equal(t, CallActive, c.Calls.Phase)
 }

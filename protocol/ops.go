@@ -71,6 +71,15 @@ type SetDND struct {
 	DND int `json:"dnd"`
 }
 
+// User statuses (UserStatus.Status), as the SDK numbers them. The one set
+// of them: the server, the SDK and the app all use these.
+const (
+	StatusOffline   = 0
+	StatusIdle      = 1
+	StatusBusy      = 2
+	StatusInMeeting = 3
+)
+
 // UserStatus is one user's presence, in lists and in EvUserStatus pushes.
 type UserStatus struct {
 	User   string `json:"user"`

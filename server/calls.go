@@ -188,13 +188,13 @@ func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 // refresh sets user's status from the legs they are in: 3 in a meeting
 // (any accepted leg), 2 ringing, 1 otherwise; mu held.
 func (cs *appCalls) refresh(user string) {
-	status := StatusIdle
+	status := protocol.StatusIdle
 	for l := range cs.byUser[user] {
 		if l.accepted {
-			status = StatusInMeeting
+			status = protocol.StatusInMeeting
 			break
 		}
-		status = StatusBusy
+		status = protocol.StatusBusy
 	}
 	cs.srv.presence.SetStatus(cs.app, user, status)
 }
@@ -219,7 +219,7 @@ func (cs *appCalls) ringable(c *conn, user string) (Peer, protocol.ErrCode) {
 		return nil, protocol.ErrUserNotFound
 	}
 	p, online := cs.srv.router.Lookup(c.app, user)
-	if st.Status == StatusOffline || !online {
+	if st.Status == protocol.StatusOffline || !online {
 		return nil, protocol.ErrOffline
 	}
 	if st.DND != 0 || len(cs.byUser[user]) > 0 {

@@ -131,7 +131,7 @@ func TestPushesDuringDropArriveOnResume(t *testing.T) {
 	alice.ws.Close()
 	awaitParked(t, s, "alice")
 	st, _ := s.presence.Status(DemoAppID, "alice")
-	assert.Equal(t, StatusInMeeting, st.Status, "no flap while parked")
+	assert.Equal(t, protocol.StatusInMeeting, st.Status, "no flap while parked")
 
 	// Bob hangs up while alice is away; she hears it when she is back.
 	require.Equal(t, protocol.NoErr, bob.call(protocol.OpHangupCall, protocol.CallAnswer{Call: callID, Ext: "bye"}).Code)
@@ -144,7 +144,7 @@ func TestPushesDuringDropArriveOnResume(t *testing.T) {
 	require.NoError(t, protocol.Decode(m.D, &h))
 	assert.Equal(t, protocol.CallHungup{Call: callID, Ext: "bye"}, h)
 	st, _ = s.presence.Status(DemoAppID, "alice")
-	assert.Equal(t, StatusIdle, st.Status)
+	assert.Equal(t, protocol.StatusIdle, st.Status)
 }
 
 func TestWrongResumeTokenEndsParkedSession(t *testing.T) {

@@ -13,14 +13,6 @@ import (
 	"huddle/server/store"
 )
 
-// User statuses, as the SDK numbers them.
-const (
-	StatusOffline   = 0
-	StatusIdle      = 1
-	StatusBusy      = 2
-	StatusInMeeting = 3
-)
-
 // Presence holds every user's status per application and pushes each change,
 // as one delta, to the application's subscribers. In a multi-node deployment
 // an implementation shares this over NATS; handlers only see the interface.
@@ -234,11 +226,11 @@ func (p *memPresence) Online(app, user, nick string, owner Peer) error {
 		a.ids = slices.Insert(a.ids, i, user)
 	}
 	e.owner = owner
-	if e.st.Status == StatusIdle && e.st.Nick == nick {
+	if e.st.Status == protocol.StatusIdle && e.st.Nick == nick {
 		a.mu.Unlock()
 		return nil
 	}
-	e.st.Status, e.st.Nick = StatusIdle, nick
+	e.st.Status, e.st.Nick = protocol.StatusIdle, nick
 	a.publishAndUnlock(e)
 	return nil
 }
@@ -267,7 +259,7 @@ func (p *memPresence) Offline(app, user string, owner Peer) {
 		return
 	}
 	e.owner = nil
-	e.st.Status = StatusOffline
+	e.st.Status = protocol.StatusOffline
 	a.publishAndUnlock(e)
 }
 

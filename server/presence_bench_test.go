@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"huddle/protocol"
 	"huddle/server/store"
 )
 
@@ -76,11 +77,11 @@ func BenchmarkPresenceFanOut(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			status := StatusIdle
+			status := protocol.StatusIdle
 			n := 0
 			for b.Loop() {
 				// SetStatus, not SetDND: the store write is not fan-out.
-				status = StatusIdle + StatusBusy - status
+				status = protocol.StatusIdle + protocol.StatusBusy - status
 				p.SetStatus(app, "changer", status)
 				n++
 			}
@@ -127,9 +128,9 @@ func BenchmarkPresenceRounds(b *testing.B) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					user, status := fmt.Sprint("changer-", i), StatusIdle
+					user, status := fmt.Sprint("changer-", i), protocol.StatusIdle
 					for changes.Add(1) <= int64(b.N) {
-						status = StatusIdle + StatusBusy - status
+						status = protocol.StatusIdle + protocol.StatusBusy - status
 						p.SetStatus(app, user, status)
 					}
 				}()

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"huddle/protocol"
 	"huddle/server/store"
 )
 
@@ -33,7 +34,7 @@ func TestPresenceSubscribersComeAndGo(t *testing.T) {
 	p.Unsubscribe("app", peers[1])
 	p.Unsubscribe("app", peers[4])
 	p.Unsubscribe("app", peers[4])
-	p.SetStatus("app", "u", StatusBusy)
+	p.SetStatus("app", "u", protocol.StatusBusy)
 	got := make([]int64, len(peers))
 	for i, s := range peers {
 		got[i] = s.n.Load()
@@ -88,7 +89,7 @@ func startBlockedRound(t *testing.T, lim Limits) *roundTest {
 	}
 	require.NoError(t, r.p.Subscribe("app", r.slow))
 	require.NoError(t, r.p.Subscribe("app", r.other))
-	go func() { r.p.SetStatus("app", "u0", StatusBusy); close(r.firstChanged) }()
+	go func() { r.p.SetStatus("app", "u0", protocol.StatusBusy); close(r.firstChanged) }()
 	<-r.slow.entered // the first round is now inside slow.Send
 	return r
 }
@@ -102,7 +103,7 @@ func (r *roundTest) changeDuringRound(t *testing.T) (returned chan int, wait fun
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.p.SetStatus("app", fmt.Sprint("u", i), StatusBusy)
+			r.p.SetStatus("app", fmt.Sprint("u", i), protocol.StatusBusy)
 			returned <- i
 		}()
 	}

@@ -111,7 +111,7 @@ type Server struct {
 	// beforePark, if set (tests), runs after a connection's read loop has
 	// ended and before its session is parked.
 	beforePark func(*conn)
-	timers     *timers // ring, grace and SendCmd timers, stopped at Shutdown
+	timers     *timers // ring, grace, meeting-expiry and SendCmd timers, stopped at Shutdown
 }
 
 // New opens the store and prepares a server; call Serve to accept clients.

@@ -35,9 +35,9 @@ func TestNoTimerFiresAfterShutdown(t *testing.T) {
 		t.Skip("too slow a machine: the call rang out before Shutdown")
 	}
 	st, _ := s.presence.Status(DemoAppID, "alice")
-	require.Equal(t, StatusBusy, st.Status)
+	require.Equal(t, protocol.StatusBusy, st.Status)
 	assert.Never(t, func() bool {
 		st, _ := s.presence.Status(DemoAppID, "alice")
-		return st.Status != StatusBusy
+		return st.Status != protocol.StatusBusy
 	}, ring+500*time.Millisecond-time.Since(rangAt), 10*time.Millisecond, "the ring-out timer fired after Shutdown")
 }

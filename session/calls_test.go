@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/protocol"
 	"huddle/server"
 	"huddle/server/store"
 	"huddle/session"
@@ -73,16 +74,16 @@ func TestCallAcceptHangup(t *testing.T) {
 	ext := `{"video":true} ünïcode`
 	id := ring(t, alice, bob, meet, ext)
 	assert.Len(t, id, 32)
-	awaitStatus(t, w, "alice", session.StatusBusy)
-	awaitStatus(t, w, "bob", session.StatusBusy)
+	awaitStatus(t, w, "alice", protocol.StatusBusy)
+	awaitStatus(t, w, "bob", protocol.StatusBusy)
 
 	acc := accept(t, alice, bob, id, "bob-ext")
 	assert.Equal(t, "bob-ext", acc.UsrExtDat)
 	assert.Equal(t, meet.ID, acc.Meet.ID)
 	assert.Equal(t, 2, acc.Meet.MemberCount)
 	assert.Equal(t, meet.Pswd, acc.Meet.Pswd)
-	awaitStatus(t, w, "alice", session.StatusInMeeting)
-	awaitStatus(t, w, "bob", session.StatusInMeeting)
+	awaitStatus(t, w, "alice", protocol.StatusInMeeting)
+	awaitStatus(t, w, "bob", protocol.StatusInMeeting)
 
 	// A member sees the password; the meeting shows its two members.
 	m, ok := findMeet(getMeetings(t, bob), meet.ID)
@@ -95,8 +96,8 @@ func TestCallAcceptHangup(t *testing.T) {
 	bob.HungupCall(id, "bye", "h")
 	assert.Equal(t, session.HangupCallSuccess{CallID: id, Cookie: "h"}, testkit.Await[session.HangupCallSuccess](t, bob, nil))
 	assert.Equal(t, session.NotifyCallHungup{CallID: id, UsrExtDat: "bye"}, testkit.Await[session.NotifyCallHungup](t, alice, nil))
-	awaitStatus(t, w, "alice", session.StatusIdle)
-	awaitStatus(t, w, "bob", session.StatusIdle)
+	awaitStatus(t, w, "alice", protocol.StatusIdle)
+	awaitStatus(t, w, "bob", protocol.StatusIdle)
 	m, _ = findMeet(getMeetings(t, alice), meet.ID)
 	assert.Equal(t, 0, m.MemberCount)
 
@@ -118,7 +119,7 @@ func TestCallRejectAndHangupWhileRinging(t *testing.T) {
 	assert.Equal(t, session.RejectCallSuccess{CallID: id, Cookie: "r"}, testkit.Await[session.RejectCallSuccess](t, bob, nil))
 	assert.Equal(t, session.NotifyCallRejected{CallID: id, Err: session.ERR_REFUSE, UsrExtDat: "not now"},
 		testkit.Await[session.NotifyCallRejected](t, alice, nil))
-	awaitStatus(t, w, "bob", session.StatusIdle)
+	awaitStatus(t, w, "bob", protocol.StatusIdle)
 
 	// The caller gives up while it rings.
 	id = ring(t, alice, bob, meet, "2")
@@ -168,7 +169,7 @@ func TestCallErrorCodes(t *testing.T) {
 	w := watcher(t, srv.URL)
 	off := testkit.Login(t, srv.URL, "offline-user")
 	off.Logout()
-	awaitStatus(t, w, "offline-user", session.StatusOffline)
+	awaitStatus(t, w, "offline-user", protocol.StatusOffline)
 	assert.Equal(t, session.ERR_OFFLINE, callFail(t, alice, "offline-user", meet))
 	assert.Equal(t, session.MEETNOTEXIST, callFail(t, alice, "bob", session.MeetInfo{ID: 123}))
 	assert.Equal(t, session.MEETNOTEXIST, callFail(t, alice, "bob", session.MeetInfo{}))
@@ -213,8 +214,8 @@ func TestCallRingsOut(t *testing.T) {
 	id := ring(t, alice, bob, meet, "x")
 	assert.Equal(t, session.NotifyCallRejected{CallID: id, Err: session.ERR_NOANSWER}, testkit.Await[session.NotifyCallRejected](t, alice, nil))
 	assert.Equal(t, session.NotifyCallHungup{CallID: id}, testkit.Await[session.NotifyCallHungup](t, bob, nil))
-	awaitStatus(t, w, "alice", session.StatusIdle)
-	awaitStatus(t, w, "bob", session.StatusIdle)
+	awaitStatus(t, w, "alice", protocol.StatusIdle)
+	awaitStatus(t, w, "bob", protocol.StatusIdle)
 	bob.AcceptCall(id, meet, "", "late")
 	assert.Equal(t, session.INVALID_CALLID, testkit.Await[session.AcceptCallFail](t, bob, nil).Err)
 }
@@ -260,7 +261,7 @@ func TestDestroyMeetingMidCall(t *testing.T) {
 	assert.Equal(t, session.NotifyCallHungup{CallID: ringing}, testkit.Await[session.NotifyCallHungup](t, dave, nil))
 	assert.Equal(t, session.NotifyCallHungup{CallID: ringing}, testkit.Await[session.NotifyCallHungup](t, w, nil))
 	for _, u := range []string{"alice", "bob", "dave", "watcher"} {
-		awaitStatus(t, w, u, session.StatusIdle)
+		awaitStatus(t, w, u, protocol.StatusIdle)
 	}
 	assert.Empty(t, testkit.All[session.MeetingStopped](dave), "not a member: was only ringing")
 	assert.Equal(t, session.MEETNOTEXIST, callFail(t, alice, "bob", meet))
@@ -280,15 +281,15 @@ func TestPartyDropEndsCall(t *testing.T) {
 	accept(t, alice, bob, id, "")
 	proxy.Cut()
 	assert.Equal(t, session.NotifyCallHungup{CallID: id}, testkit.Await[session.NotifyCallHungup](t, alice, nil))
-	awaitStatus(t, w, "bob", session.StatusOffline)
-	awaitStatus(t, w, "alice", session.StatusIdle)
+	awaitStatus(t, w, "bob", protocol.StatusOffline)
+	awaitStatus(t, w, "alice", protocol.StatusIdle)
 
 	// Logging out while ringing ends it too.
 	carol := testkit.Login(t, srv.URL, "carol")
 	id = ring(t, alice, carol, meet, "y")
 	alice.Logout()
 	assert.Equal(t, session.NotifyCallHungup{CallID: id}, testkit.Await[session.NotifyCallHungup](t, carol, nil))
-	awaitStatus(t, w, "carol", session.StatusIdle)
+	awaitStatus(t, w, "carol", protocol.StatusIdle)
 }
 
 func TestConcurrentCallsBetweenManyPairs(t *testing.T) {

@@ -100,7 +100,7 @@ func TestNewerServerAdditionsAreIgnored(t *testing.T) {
 
 	bob := testkit.Login(t, srv.URL, "bob")
 	testkit.Await(t, alice, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "bob" && e.Status.UserStatus == session.StatusIdle
+		return e.Status.UserID == "bob" && e.Status.UserStatus == protocol.StatusIdle
 	})
 
 	alice.GetUserStatus("list")

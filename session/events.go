@@ -118,20 +118,12 @@ type (
 		Err      ErrCode
 		Cookie   string
 	}
-	// NotifyInviteStatus: 0 ringing, 1 connected, 2 rejected, 3 no answer, 4 hung up.
+	// NotifyInviteStatus: 0 ringing, 1 connected, 2 rejected, 3 no answer, 4
+	// hung up (protocol.InviteRinging … protocol.InviteHungUp).
 	NotifyInviteStatus struct {
 		InviteID string
 		Status   int
 	}
-)
-
-// Invite statuses.
-const (
-	InviteRinging   = 0
-	InviteConnected = 1
-	InviteRejected  = 2
-	InviteNoAnswer  = 3
-	InviteHungUp    = 4
 )
 
 // Transparent channel.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/protocol"
 	"huddle/session"
 )
 
@@ -27,7 +28,7 @@ func invite(t *testing.T, inviter, invitee *testkit.Client, meet session.MeetInf
 	id := inviter.ClientInvite(invitee.UserID(), meet, "inv")
 	assert.Equal(t, session.ClientInviteRslt{InviteID: id, Err: session.NOERR, Cookie: "inv"},
 		testkit.Await(t, inviter, func(e session.ClientInviteRslt) bool { return e.InviteID == id }))
-	assert.Equal(t, session.NotifyInviteStatus{InviteID: id, Status: session.InviteRinging},
+	assert.Equal(t, session.NotifyInviteStatus{InviteID: id, Status: protocol.InviteRinging},
 		testkit.Await(t, inviter, func(e session.NotifyInviteStatus) bool { return e.InviteID == id }))
 	in := testkit.Await(t, invitee, func(e session.NotifyCallIn) bool { return e.CallID == id })
 	assert.Equal(t, inviter.UserID(), in.CallerID)
@@ -49,11 +50,11 @@ func TestInviteThirdPartyJoins(t *testing.T) {
 
 	id := invite(t, alice, carol, meet)
 	assert.NotEqual(t, callID, id)
-	awaitStatus(t, w, "carol", session.StatusBusy)
+	awaitStatus(t, w, "carol", protocol.StatusBusy)
 	carol.AcceptCall(id, meet, "", "acc")
 	testkit.Await[session.AcceptCallSuccess](t, carol, nil)
-	assert.Equal(t, session.InviteConnected, inviteStatus(t, alice, id))
-	awaitStatus(t, w, "carol", session.StatusInMeeting)
+	assert.Equal(t, protocol.InviteConnected, inviteStatus(t, alice, id))
+	awaitStatus(t, w, "carol", protocol.StatusInMeeting)
 
 	m, ok := findMeet(getMeetings(t, carol), meet.ID)
 	require.True(t, ok)
@@ -63,8 +64,8 @@ func TestInviteThirdPartyJoins(t *testing.T) {
 	// The invitee leaves: the inviter hears "hung up", the call goes on.
 	carol.HungupCall(id, "", "h")
 	testkit.Await[session.HangupCallSuccess](t, carol, nil)
-	assert.Equal(t, session.InviteHungUp, inviteStatus(t, alice, id))
-	awaitStatus(t, w, "carol", session.StatusIdle)
+	assert.Equal(t, protocol.InviteHungUp, inviteStatus(t, alice, id))
+	awaitStatus(t, w, "carol", protocol.StatusIdle)
 	m, _ = findMeet(getMeetings(t, bob), meet.ID)
 	assert.Equal(t, 2, m.MemberCount)
 	assert.Empty(t, testkit.All[session.NotifyCallHungup](bob))
@@ -78,7 +79,7 @@ func TestInviteRejectedCancelledAndUnanswered(t *testing.T) {
 	id := invite(t, alice, carol, meet)
 	carol.RejectCall(id, "", "r")
 	testkit.Await[session.RejectCallSuccess](t, carol, nil)
-	assert.Equal(t, session.InviteRejected, inviteStatus(t, alice, id))
+	assert.Equal(t, protocol.InviteRejected, inviteStatus(t, alice, id))
 
 	id = invite(t, alice, carol, meet)
 	alice.ClientCancelInvite(id, "cancel")
@@ -89,7 +90,7 @@ func TestInviteRejectedCancelledAndUnanswered(t *testing.T) {
 	assert.Equal(t, session.INVALID_CALLID, testkit.Await(t, alice, func(e session.ClientCancelInviteRslt) bool { return e.Cookie == "twice" }).Err)
 
 	id = invite(t, alice, carol, meet)
-	assert.Equal(t, session.InviteNoAnswer, inviteStatus(t, alice, id))
+	assert.Equal(t, protocol.InviteNoAnswer, inviteStatus(t, alice, id))
 	assert.Equal(t, session.NotifyCallHungup{CallID: id}, testkit.Await(t, carol, func(e session.NotifyCallHungup) bool { return e.CallID == id }))
 }
 
@@ -115,7 +116,7 @@ func TestInviteErrors(t *testing.T) {
 	assert.Equal(t, session.ERR_BUSY, inviteErr(alice, "dave", meet), "do-not-disturb")
 	w := watcher(t, srv.URL)
 	dave.Logout()
-	awaitStatus(t, w, "dave", session.StatusOffline)
+	awaitStatus(t, w, "dave", protocol.StatusOffline)
 	assert.Equal(t, session.ERR_OFFLINE, inviteErr(alice, "dave", meet))
 
 	// Only the inviter may cancel, and only an invite.
@@ -133,7 +134,7 @@ func TestInviterDropEndsInvite(t *testing.T) {
 	id := invite(t, alice, carol, meet)
 	carol.AcceptCall(id, session.MeetInfo{}, "", "a")
 	testkit.Await[session.AcceptCallSuccess](t, carol, nil)
-	assert.Equal(t, session.InviteConnected, inviteStatus(t, alice, id))
+	assert.Equal(t, protocol.InviteConnected, inviteStatus(t, alice, id))
 
 	alice.Close()
 	assert.Equal(t, session.NotifyCallHungup{CallID: id}, testkit.Await[session.NotifyCallHungup](t, carol, nil))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/protocol"
 	"huddle/server"
 	"huddle/server/store"
 	"huddle/session"
@@ -112,7 +113,7 @@ func TestSecondLoginKicksOutFirst(t *testing.T) {
 	testkit.Sync(t, watcher)
 	for _, n := range testkit.All[session.NotifyUserStatus](watcher) {
 		if n.Status.UserID == "alice" {
-			assert.NotEqual(t, session.StatusOffline, n.Status.UserStatus, "alice flapped offline: %+v", n)
+			assert.NotEqual(t, protocol.StatusOffline, n.Status.UserStatus, "alice flapped offline: %+v", n)
 		}
 	}
 	assert.Len(t, testkit.All[session.LineOff](first), 1, "exactly one LineOff")
@@ -146,13 +147,13 @@ func TestGetUserStatusListsOfflineUsersAndDND(t *testing.T) {
 		alice.GetUserStatus("list")
 		users = testkit.Await[session.GetUserStatusSuccess](t, alice, func(e session.GetUserStatusSuccess) bool { return e.Cookie == "list" }).Users
 		u, ok := statusOf(users, "gone")
-		return ok && u.UserStatus == session.StatusOffline
+		return ok && u.UserStatus == protocol.StatusOffline
 	}, testkit.WaitTimeout, 20*time.Millisecond)
 	u, _ := statusOf(users, "gone")
 	assert.Equal(t, 2, u.DNDType, "DND is kept while offline")
 	me, ok := statusOf(users, "alice")
 	require.True(t, ok)
-	assert.Equal(t, session.UserStatus{UserID: "alice", UserStatus: session.StatusIdle, NickName: "Nick alice"}, me)
+	assert.Equal(t, session.UserStatus{UserID: "alice", UserStatus: protocol.StatusIdle, NickName: "Nick alice"}, me)
 }
 
 func TestStatusNotifyDeltasAndStop(t *testing.T) {
@@ -167,15 +168,15 @@ func TestStatusNotifyDeltasAndStop(t *testing.T) {
 		}
 	}
 	bob := testkit.Login(t, srv.URL, "bob")
-	n := testkit.Await(t, w, is("bob", session.StatusIdle, 0))
+	n := testkit.Await(t, w, is("bob", protocol.StatusIdle, 0))
 	assert.Equal(t, "sub-cookie", n.Cookie)
 
 	bob.SetDNDStatus(7, "")
-	testkit.Await(t, w, is("bob", session.StatusIdle, 7))
+	testkit.Await(t, w, is("bob", protocol.StatusIdle, 7))
 	bob.SetDNDStatus(0, "")
-	testkit.Await(t, w, is("bob", session.StatusIdle, 0))
+	testkit.Await(t, w, is("bob", protocol.StatusIdle, 0))
 	bob.Close()
-	testkit.Await(t, w, is("bob", session.StatusOffline, 0))
+	testkit.Await(t, w, is("bob", protocol.StatusOffline, 0))
 
 	w.StopUserStatusNotify("stop")
 	assert.Equal(t, session.StopUserStatusNotifyRslt{Err: session.NOERR, Cookie: "stop"}, testkit.Await[session.StopUserStatusNotifyRslt](t, w, nil))
@@ -261,7 +262,7 @@ func TestLogoutMakesUserOfflineAndAllowsNewLogin(t *testing.T) {
 	a := testkit.Login(t, srv.URL, "alice")
 	a.Logout()
 	testkit.Await(t, w, func(n session.NotifyUserStatus) bool {
-		return n.Status.UserID == "alice" && n.Status.UserStatus == session.StatusOffline
+		return n.Status.UserID == "alice" && n.Status.UserStatus == protocol.StatusOffline
 	})
 	assert.Empty(t, testkit.All[session.LineOff](a), "own logout is not a LineOff")
 	a.Login("demo", demoPswd, "Alice", "alice", "", "again")

@@ -52,7 +52,7 @@ func TestUserListOverTheSendQueueArrivesWhole(t *testing.T) {
 	ok, isOK := ev.(session.GetUserStatusSuccess)
 	require.True(t, isOK, "got %+v", ev)
 	require.Len(t, ok.Users, crowd+1)
-	assert.Equal(t, session.UserStatus{UserID: "alice", UserStatus: session.StatusIdle, NickName: "Nick alice"}, ok.Users[0])
+	assert.Equal(t, session.UserStatus{UserID: "alice", UserStatus: protocol.StatusIdle, NickName: "Nick alice"}, ok.Users[0])
 	for i, u := range ok.Users[1:] {
 		require.Equal(t, testkit.CrowdUser(i), u.UserID, "sorted by ID, none missing or twice")
 	}
@@ -116,10 +116,10 @@ func TestUserListKeepsPushesThatArriveBetweenPages(t *testing.T) {
 	require.True(t, isOK, "got %+v", ev)
 	assert.Equal(t, []string{"", "bob"}, afters, "each page asks after the last")
 	assert.Equal(t, []session.UserStatus{
-		{UserID: "aaron", UserStatus: session.StatusIdle},
-		{UserID: "alice", UserStatus: session.StatusIdle},
-		{UserID: "bob", UserStatus: session.StatusInMeeting},
-		{UserID: "carol", UserStatus: session.StatusOffline},
+		{UserID: "aaron", UserStatus: protocol.StatusIdle},
+		{UserID: "alice", UserStatus: protocol.StatusIdle},
+		{UserID: "bob", UserStatus: protocol.StatusInMeeting},
+		{UserID: "carol", UserStatus: protocol.StatusOffline},
 	}, ok.Users)
 }
 

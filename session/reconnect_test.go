@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/protocol"
 	"huddle/server"
 	"huddle/session"
 )
@@ -40,7 +41,7 @@ func TestShortDropKeepsCallAndPresence(t *testing.T) {
 	meet := createMeeting(t, alice, "m", 1)
 	id := ring(t, alice, bob, meet, "x")
 	accept(t, alice, bob, id, "")
-	awaitStatus(t, w, "alice", session.StatusInMeeting)
+	awaitStatus(t, w, "alice", protocol.StatusInMeeting)
 	testkit.Sync(t, w)
 	before := len(testkit.All[session.NotifyUserStatus](w))
 
@@ -64,9 +65,9 @@ func TestShortDropKeepsCallAndPresence(t *testing.T) {
 	// and her status notification was renewed with its cookie.
 	bob.HungupCall(id, "bye", "h")
 	assert.Equal(t, id, testkit.Await[session.NotifyCallHungup](t, alice, nil).CallID)
-	awaitStatus(t, w, "alice", session.StatusIdle)
+	awaitStatus(t, w, "alice", protocol.StatusIdle)
 	got := testkit.Await(t, alice, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "bob" && e.Status.UserStatus == session.StatusIdle
+		return e.Status.UserID == "bob" && e.Status.UserStatus == protocol.StatusIdle
 	})
 	assert.Equal(t, "alice-watch", got.Cookie)
 }
@@ -85,12 +86,12 @@ func TestDropLongerThanGraceEndsCallAndReconnects(t *testing.T) {
 	testkit.Await[session.Reconnecting](t, alice, nil)
 	// Past the grace period everyone involved is told.
 	assert.Equal(t, session.NotifyCallHungup{CallID: id}, testkit.Await[session.NotifyCallHungup](t, bob, nil))
-	awaitStatus(t, w, "alice", session.StatusOffline)
-	awaitStatus(t, w, "bob", session.StatusIdle)
+	awaitStatus(t, w, "alice", protocol.StatusOffline)
+	awaitStatus(t, w, "bob", protocol.StatusIdle)
 
 	proxy.Up()
 	assert.True(t, testkit.Await[session.Reconnected](t, alice, nil).StateLost, "the session ended while away")
-	awaitStatus(t, w, "alice", session.StatusIdle)
+	awaitStatus(t, w, "alice", protocol.StatusIdle)
 	alice.GetMeetings("list")
 	ms := testkit.Await[session.GetMeetingsSuccess](t, alice, nil)
 	require.Len(t, ms.Meetings, 1, "meetings outlive the drop")

@@ -16,18 +16,10 @@ type MeetInfo struct {
 // UserStatus is one user's presence.
 type UserStatus struct {
 	UserID     string
-	UserStatus int // 0 offline, 1 online idle, 2 online busy, 3 online in a meeting
+	UserStatus int // protocol.StatusOffline (0), protocol.StatusIdle (1), protocol.StatusBusy (2), protocol.StatusInMeeting (3)
 	DNDType    int // 0 = do-not-disturb off; any other value = on, meaning up to the app
 	NickName   string
 }
-
-// User statuses.
-const (
-	StatusOffline   = 0
-	StatusIdle      = 1
-	StatusBusy      = 2
-	StatusInMeeting = 3
-)
 
 func userStatusFrom(u protocol.UserStatus) UserStatus {
 	return UserStatus{UserID: u.User, UserStatus: u.Status, DNDType: u.DND, NickName: u.Nick}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"huddle/app"
+	"huddle/protocol"
 	"huddle/session"
 )
 
@@ -29,11 +30,11 @@ type contactsView struct {
 
 func statusColor(status int) color.Color {
 	switch status {
-	case session.StatusIdle:
+	case protocol.StatusIdle:
 		return color.NRGBA{R: 0x2e, G: 0xb8, B: 0x4b, A: 0xff}
-	case session.StatusBusy:
+	case protocol.StatusBusy:
 		return color.NRGBA{R: 0xe5, G: 0x8e, B: 0x1a, A: 0xff}
-	case session.StatusInMeeting:
+	case protocol.StatusInMeeting:
 		return color.NRGBA{R: 0xd9, G: 0x3a, B: 0x3a, A: 0xff}
 	}
 	return color.NRGBA{R: 0x99, G: 0x99, B: 0x99, A: 0xff}
@@ -112,7 +113,7 @@ func (v *contactsView) updateRow(u session.UserStatus, o fyne.CanvasObject) {
 	id := u.UserID
 	r.call.OnTapped = func() { v.u.Client.Calls.Call(id) }
 	r.send.OnTapped = func() { v.u.main.transfers.pickAndSend(id) }
-	if u.UserStatus == session.StatusOffline {
+	if u.UserStatus == protocol.StatusOffline {
 		r.call.Disable()
 		r.send.Disable()
 	} else {

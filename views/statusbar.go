@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"huddle/session"
+	"huddle/protocol"
 )
 
 // statusBar shows who you are, your status, the DND switch, the built-in
@@ -51,7 +51,7 @@ func (b *statusBar) refresh() {
 	me := c.Contacts.Self()
 	b.dot.FillColor = statusColor(me.UserStatus)
 	if !c.SignedIn() { // the last known status is stale
-		b.dot.FillColor = statusColor(session.StatusOffline)
+		b.dot.FillColor = statusColor(protocol.StatusOffline)
 	}
 	b.dot.Refresh()
 	b.self.SetText(c.Contacts.Name(c.UserID()) + " (" + c.UserID() + ") · " + c.OwnStatus())

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"huddle/app"
-	"huddle/session"
+	"huddle/protocol"
 )
 
 // UI is the app's window and its screens.
@@ -132,7 +132,7 @@ func (u *UI) pickContact(title, confirm, field, nobody, except string, then func
 	var ids, labels []string
 	for i := range c.Contacts.Len() {
 		st := c.Contacts.At(i)
-		if st.UserStatus == session.StatusOffline || st.UserID == except {
+		if st.UserStatus == protocol.StatusOffline || st.UserID == except {
 			continue
 		}
 		ids = append(ids, st.UserID)

@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"huddle/protocol"
 	"huddle/session"
 )
 
@@ -241,7 +242,7 @@ func (b *Bot) handle(ev session.Event) error {
 // maybeDeliver writes to and sends the file to SendTo the first time u
 // shows them online.
 func (b *Bot) maybeDeliver(u session.UserStatus) {
-	if b.delivered || b.cfg.SendTo == "" || u.UserID != b.cfg.SendTo || u.UserStatus == session.StatusOffline {
+	if b.delivered || b.cfg.SendTo == "" || u.UserID != b.cfg.SendTo || u.UserStatus == protocol.StatusOffline {
 		return
 	}
 	b.delivered = true

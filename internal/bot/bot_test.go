@@ -12,6 +12,7 @@ import (
 
 	"huddle/internal/bot"
 	"huddle/internal/testkit"
+	"huddle/protocol"
 	"huddle/server"
 	"huddle/session"
 )
@@ -79,7 +80,7 @@ func TestBotKeepsItsCallThroughAShortDrop(t *testing.T) {
 	alice := testkit.Login(t, srv.URL, "alice")
 	id := callAccepted(t, alice, createMeeting(t, alice))
 	testkit.Await(t, w, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "ada" && e.Status.UserStatus == session.StatusInMeeting
+		return e.Status.UserID == "ada" && e.Status.UserStatus == protocol.StatusInMeeting
 	})
 	testkit.Sync(t, w)
 	before := len(testkit.All[session.NotifyUserStatus](w))
@@ -97,7 +98,7 @@ func TestBotKeepsItsCallThroughAShortDrop(t *testing.T) {
 	}
 	alice.HungupCall(id, "", "h")
 	testkit.Await(t, w, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "ada" && e.Status.UserStatus == session.StatusIdle
+		return e.Status.UserID == "ada" && e.Status.UserStatus == protocol.StatusIdle
 	})
 }
 
@@ -119,7 +120,7 @@ func TestBotSignsInAgainAfterALongDropAndIsFree(t *testing.T) {
 			return e.Status.UserID == "ada" && e.Status.UserStatus == want
 		})
 	}
-	status(session.StatusOffline)
+	status(protocol.StatusOffline)
 	proxy.Up()
 	awaitBack(t, b)
 	// The bot learnt its call is gone: it answers a new one instead of
@@ -140,7 +141,7 @@ func TestBotStopsCleanlyAndSignsOut(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	testkit.Await(t, w, func(e session.NotifyUserStatus) bool {
-		return e.Status.UserID == "ada" && e.Status.UserStatus == session.StatusOffline
+		return e.Status.UserID == "ada" && e.Status.UserStatus == protocol.StatusOffline
 	})
 }
 
