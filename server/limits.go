@@ -124,7 +124,7 @@ func DefaultLimits() Limits {
 		SendQueue:      1024,
 		SendQueueBytes: 1 << 20, // a presence round carries many changes in one message
 		// What a parked session could hold before; the SDK acknowledges
-		// twice a second, so a live session keeps far less.
+		// every 2 s, so a live session keeps far less.
 		ReplayBuffer:      1024,
 		ReplayBufferBytes: 1 << 20,
 		MaxBatch:          64 << 10,

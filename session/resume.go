@@ -19,9 +19,11 @@ import (
 // knew of calls and read the rest again.
 
 // ackDelay is how long handled pushes wait before they are acknowledged:
-// one ack covers every push of that time, and the server's replay buffer
-// is trimmed twice a second.
-const ackDelay = 500 * time.Millisecond
+// one ack covers every push of that time. Each ack is a message the server
+// reads (twice a second per subscriber slowed a presence storm through
+// 2,000 of them visibly), and the replay buffer holds what came since the
+// last one.
+const ackDelay = 2 * time.Second
 
 // numberedPush records push seq as handled; false if it should not be
 // handled: it came on a link that is no longer the session's (it will be

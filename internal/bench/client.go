@@ -110,7 +110,7 @@ var (
 )
 
 // ackEvery is the SDK's pace of acknowledging pushes (session/resume.go).
-const ackEvery = 500 * time.Millisecond
+const ackEvery = 2 * time.Second
 
 func (c *client) readLoop() {
 	defer close(c.done)
