@@ -18,6 +18,7 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 	t.Setenv("HUDDLE_CONNS_PER_IP", "9")
 	t.Setenv("HUDDLE_DEMO", "true")
 	t.Setenv("HUDDLE_ALLOWED_ORIGINS", "https://chat.example.com")
+	t.Setenv("HUDDLE_MEETING_IDLE_EXPIRY", "48h")
 	o, err := parseServe([]string{"--conns-per-ip", "11"})
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:7777", o.addr)
@@ -26,6 +27,7 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 	assert.Equal(t, 11, o.limits.ConnsPerIP, "the command line wins")
 	assert.True(t, o.demo)
 	assert.Equal(t, "https://chat.example.com", o.origins)
+	assert.Equal(t, 48*time.Hour, o.limits.MeetingIdleExpiry)
 
 	t.Setenv("HUDDLE_LOGIN_RATE_PER_APP", "lots")
 	_, err = parseServe(nil)
