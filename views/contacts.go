@@ -109,6 +109,13 @@ func (v *contactsView) updateRow(u session.UserStatus, o fyne.CanvasObject) {
 	if n := v.u.Client.Messages.Unread(u.UserID); n > 0 {
 		detail += fmt.Sprintf(" · %d new", n)
 	}
+	switch n := v.u.Client.CallLog.UnseenFrom(u.UserID); n {
+	case 0:
+	case 1:
+		detail += " · 1 missed call"
+	default:
+		detail += fmt.Sprintf(" · %d missed calls", n)
+	}
 	r.detail.SetText(detail)
 	id := u.UserID
 	r.call.OnTapped = func() { v.u.Client.Calls.Call(id) }

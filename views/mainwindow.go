@@ -20,6 +20,8 @@ type mainWindow struct {
 	meetings  *meetingsView
 	transfers *transfersView
 	calls     *callsView
+	callLog   *callLogView
+	callTab   *container.TabItem
 	status    *statusBar
 	tabs      *container.AppTabs
 	banner    *fyne.Container
@@ -34,6 +36,7 @@ func newMainWindow(u *UI) *mainWindow {
 	m.meetings = newMeetingsView(u)
 	m.transfers = newTransfersView(u)
 	m.calls = newCallsView(u)
+	m.callLog = newCallLogView(u)
 	m.status = newStatusBar(u)
 
 	m.bannerTxt = widget.NewLabel("")
@@ -50,11 +53,16 @@ func newMainWindow(u *UI) *mainWindow {
 		container.NewTabItemWithIcon("Meetings", theme.GridIcon(), m.meetings.content),
 		container.NewTabItemWithIcon("Transfers", theme.UploadIcon(), m.transfers.content),
 	)
+	m.callTab = container.NewTabItemWithIcon("Calls", theme.HistoryIcon(), m.callLog.content)
+	m.tabs.Append(m.callTab)
 	// Only a meeting's members hear that it ended: others get the list
 	// afresh whenever they look at it.
 	m.tabs.OnSelected = func(ti *container.TabItem) {
 		if ti == m.tabs.Items[1] && u.Client.SignedIn() {
 			u.Client.Meetings.Refresh()
+		}
+		if ti == m.callTab {
+			u.Client.CallLog.MarkSeen()
 		}
 	}
 	top := container.NewVBox(m.banner, m.calls.panel)
@@ -71,6 +79,7 @@ func (m *mainWindow) show() {
 	m.changed(app.PartMeetings)
 	m.changed(app.PartTransfers)
 	m.changed(app.PartMessages)
+	m.changed(app.PartCallLog)
 }
 
 // meetingOpened shows the meeting a link asked for on the Meetings tab,
@@ -115,5 +124,14 @@ func (m *mainWindow) changed(p app.Part) {
 	case app.PartTransfers:
 		m.transfers.refresh()
 		m.u.offers.refresh()
+	case app.PartCallLog:
+		// A missed call arriving while the log is on screen is seen.
+		if m.tabs.Selected() == m.callTab && m.u.focused {
+			m.u.Client.CallLog.MarkSeen()
+		}
+		m.callLog.refresh()
+		m.callTab.Text = m.callLog.tabText()
+		m.tabs.Refresh()
+		m.contacts.refresh()
 	}
 }

@@ -119,6 +119,12 @@ func TestMeetingsTabListsMeetings(t *testing.T) {
 func signedInUI(t *testing.T, srv *testkit.Server, user string) *UI {
 	t.Helper()
 	u := newUI(t)
+	signInAs(t, u, srv, user)
+	return u
+}
+
+func signInAs(t *testing.T, u *UI, srv *testkit.Server, user string) {
+	t.Helper()
 	onUI(func() {
 		u.Start()
 		u.signin.server.SetText(srv.URL)
@@ -127,7 +133,6 @@ func signedInUI(t *testing.T, srv *testkit.Server, user string) *UI {
 		test.Tap(u.signin.button)
 	})
 	await(t, "signed in", func() bool { return u.Win.Content() == u.main.content })
-	return u
 }
 
 func TestRealCallDialogsFollowTheRemoteSide(t *testing.T) {
