@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/singleflight"
 
@@ -16,9 +17,8 @@ import (
 // one application's calls never wait for another's.
 type calls struct {
 	srv     *Server
-	mu      sync.Mutex // apps and stopped only; a leaf
-	apps    map[string]*appCalls
-	stopped bool               // shutting down: new applications start stopped
+	apps    sync.Map           // application ID → *appCalls; no server-wide lock
+	stopped atomic.Bool        // shutting down: meeting clocks no longer run
 	loads   singleflight.Group // meetings being read from the store, by application
 }
 
@@ -55,18 +55,20 @@ type leg struct {
 	timer    *timer // rings out; stopped once accepted or ended
 }
 
-func newCalls(s *Server) *calls {
-	return &calls{srv: s, apps: make(map[string]*appCalls)}
-}
+func newCalls(s *Server) *calls { return &calls{srv: s} }
 
 // of returns app's calls, created empty the first time.
 func (cs *calls) of(app string) *appCalls {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	ac := cs.apps[app]
-	if ac == nil {
-		ac = &appCalls{srv: cs.srv, app: app, legs: make(map[string]*leg), byUser: make(map[string]map[*leg]struct{}), stopped: cs.stopped}
-		cs.apps[app] = ac
+	if v, ok := cs.apps.Load(app); ok {
+		return v.(*appCalls)
+	}
+	v, loaded := cs.apps.LoadOrStore(app, &appCalls{srv: cs.srv, app: app, legs: make(map[string]*leg), byUser: make(map[string]map[*leg]struct{})})
+	ac := v.(*appCalls)
+	if !loaded && cs.stopped.Load() {
+		// stopClocks may have missed it: stopped is set before it looks.
+		ac.mu.Lock()
+		ac.stopped = true
+		ac.mu.Unlock()
 	}
 	return ac
 }
@@ -88,8 +90,10 @@ func (cs *calls) loaded(app string) (*appCalls, error) {
 	}
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
-	// Only the first read is installed: meetings are created and destroyed
-	// in the cache only once it is loaded, so a later read is no newer.
+	// Only the first read is installed. Meetings are written to the store
+	// only once the cache is installed (creators and destroyers come
+	// through here first), so that read missed no write, and the cache is
+	// kept current from then on.
 	if ac.meetings == nil {
 		stored := v.([]store.Meeting)
 		ac.meetings = make(map[int64]*meeting, len(stored))

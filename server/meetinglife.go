@@ -90,19 +90,15 @@ func (cs *appCalls) expire(m *meeting, t *timer) {
 // stopClocks stops every meeting's clock for good: the server is shutting
 // down (and its store closing).
 func (cs *calls) stopClocks() {
-	cs.mu.Lock()
-	cs.stopped = true
-	apps := make([]*appCalls, 0, len(cs.apps))
-	for _, ac := range cs.apps {
-		apps = append(apps, ac)
-	}
-	cs.mu.Unlock()
-	for _, ac := range apps {
+	cs.stopped.Store(true)
+	cs.apps.Range(func(_, v any) bool {
+		ac := v.(*appCalls)
 		ac.mu.Lock()
 		ac.stopped = true
 		for _, m := range ac.meetings {
 			ac.busy(m)
 		}
 		ac.mu.Unlock()
-	}
+		return true
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -179,8 +180,9 @@ type callPair struct {
 	caller, callee *wire
 	calleeID       string
 	meet           protocol.Meeting
-	n              int
 }
+
+var callSeq atomic.Uint64 // call IDs are unique within an application
 
 func newCallPair(tb testing.TB, url, app, prefix string) *callPair {
 	tb.Helper()
@@ -193,8 +195,7 @@ func newCallPair(tb testing.TB, url, app, prefix string) *callPair {
 // setup rings the callee and hangs up; it returns how long the call
 // request took to be answered (the call setup a user waits for).
 func (p *callPair) setup() (time.Duration, error) {
-	p.n++
-	id := fmt.Sprintf("%0*x", protocol.CallIDLen, p.n)
+	id := fmt.Sprintf("%0*x", protocol.CallIDLen, callSeq.Add(1))
 	start := time.Now()
 	if err := p.caller.try(protocol.OpCall, protocol.Call{Call: id, To: p.calleeID, Meet: p.meet}); err != nil {
 		return 0, err
@@ -241,6 +242,65 @@ func TestAnotherApplicationsSlowStoreHoldsUpNoCall(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatalf("a call in b waited for a's %s to load", stalled)
 			}
+		})
+	}
+}
+
+// BenchmarkCallSetupWhileAnotherAppStorms measures call setup (call → its
+// answer) in application b, alone and while application a is under a
+// presence storm: a's users call and hang up, every call changing two
+// statuses twice, each fanned out to a's 10,000 subscribers (queues like a
+// connection's). "storm" runs a's callers flat out (the two cores are then
+// busy with a); "paced" has them make 200 calls/s (800 status changes/s).
+// It reports b's p50 and p99; each storm over "alone" is what a costs b.
+func BenchmarkCallSetupWhileAnotherAppStorms(b *testing.B) {
+	const subscribers, stormPairs = 10000, 4
+	for _, run := range []struct {
+		name  string
+		every time.Duration // between one storm pair's calls; -1: no storm
+	}{{"alone", -1}, {"storm", 0}, {"paced", 20 * time.Millisecond}} {
+		b.Run(run.name, func(b *testing.B) {
+			s, url := partitionServer(b, nil)
+			pair := newCallPair(b, url, "b", "b")
+			if run.every >= 0 {
+				for range subscribers {
+					require.NoError(b, s.presence.Subscribe("a", &chanPeer{ch: make(chan []byte, 64)}))
+				}
+				stop := make(chan struct{})
+				var wg sync.WaitGroup
+				for i := range stormPairs {
+					p := newCallPair(b, url, "a", fmt.Sprint("a", i))
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						next := time.Now()
+						for {
+							select {
+							case <-stop:
+								return
+							case <-time.After(time.Until(next)):
+							}
+							next = next.Add(run.every)
+							if _, err := p.setup(); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					}()
+				}
+				b.Cleanup(func() { close(stop); wg.Wait() })
+			}
+			took := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for b.Loop() {
+				d, err := pair.setup()
+				require.NoError(b, err)
+				took = append(took, d)
+			}
+			b.StopTimer()
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
 		})
 	}
 }

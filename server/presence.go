@@ -44,8 +44,7 @@ type Presence interface {
 // memPresence is the single-node Presence. Users are loaded from the store
 // the first time an application is touched and kept in memory after that.
 //
-// Lock order: appPresence.fanMu, then appPresence.mu; memPresence.mu is a
-// leaf (it guards only the map of applications).
+// Lock order: appPresence.fanMu, then appPresence.mu.
 // A change updates the state under mu and is fanned out under fanMu, in
 // rounds: whoever changes something while no round runs leads the rounds;
 // a change made during a round joins the next one and its caller waits for
@@ -57,8 +56,7 @@ type memPresence struct {
 	store    store.Store
 	maxSubs  int
 	maxBatch int
-	mu       sync.Mutex // apps only; never held across the store
-	apps     map[string]*appPresence
+	apps     sync.Map           // application ID → *appPresence; no server-wide lock
 	loads    singleflight.Group // applications' users being read, by application
 }
 
@@ -88,7 +86,7 @@ type presenceEntry struct {
 }
 
 func newMemPresence(s store.Store, lim Limits) *memPresence {
-	return &memPresence{store: s, maxSubs: lim.MaxSubscribers, maxBatch: lim.MaxBatch, apps: make(map[string]*appPresence)}
+	return &memPresence{store: s, maxSubs: lim.MaxSubscribers, maxBatch: lim.MaxBatch}
 }
 
 // errTooManySubscribers: the application has Limits.MaxSubscribers already.
@@ -98,10 +96,8 @@ var errTooManySubscribers = errors.New("too many sessions of this application fo
 // signed in had it read, so methods about such users never touch the store
 // (calls.go calls them under its lock).
 func (p *memPresence) loaded(app string) (*appPresence, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if a, ok := p.apps[app]; ok {
-		return a, nil
+	if v, ok := p.apps.Load(app); ok {
+		return v.(*appPresence), nil
 	}
 	return nil, errNotLoaded
 }
@@ -109,14 +105,11 @@ func (p *memPresence) loaded(app string) (*appPresence, error) {
 var errNotLoaded = errors.New("nobody of this application has signed in")
 
 // app returns app's presence, reading its users from the store the first
-// time: outside p.mu, so one application's slow read holds up only that
-// application. A user who signs in meanwhile may be missing from the read;
-// Online adds them.
+// time, outside every lock, so one application's slow read holds up only
+// that application. A user who signs in meanwhile may be missing from the
+// read; Online adds them.
 func (p *memPresence) app(app string) (*appPresence, error) {
-	p.mu.Lock()
-	a, ok := p.apps[app]
-	p.mu.Unlock()
-	if ok {
+	if a, err := p.loaded(app); err == nil {
 		return a, nil
 	}
 	v, err, _ := p.loads.Do(app, func() (any, error) { return p.store.Users(context.Background(), app) })
@@ -124,20 +117,15 @@ func (p *memPresence) app(app string) (*appPresence, error) {
 		return nil, err
 	}
 	users := v.([]store.User)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if a, ok := p.apps[app]; ok {
-		return a, nil
-	}
-	a = &appPresence{maxBatch: p.maxBatch, users: make(map[string]*presenceEntry, len(users)), subIdx: make(map[Peer]int)}
+	a := &appPresence{maxBatch: p.maxBatch, users: make(map[string]*presenceEntry, len(users)), subIdx: make(map[Peer]int)}
 	for _, u := range users {
 		a.users[u.ID] = &presenceEntry{st: protocol.UserStatus{User: u.ID, Nick: u.Nick, DND: u.DND}}
 		a.ids = append(a.ids, u.ID)
 	}
 	slices.Sort(a.ids)
 	a.ids = slices.Compact(a.ids)
-	p.apps[app] = a
-	return a, nil
+	v, _ = p.apps.LoadOrStore(app, a) // the first read stored wins
+	return v.(*appPresence), nil
 }
 
 // publishAndUnlock queues e's current state for every subscriber, releases
