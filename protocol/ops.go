@@ -61,6 +61,11 @@ type LoginReply struct {
 	Resumed bool `json:"resumed,omitempty"`
 }
 
+// ResumedSince is the first protocol version whose clients get
+// LoginReply.Resumed: a version 2 client decodes the answer strictly and
+// would fail its sign-in on it.
+const ResumedSince = 3
+
 // Ack tells the server the client has processed every push up to Seq, so
 // it need not keep them for a resume any longer. One-way (no id).
 type Ack struct {
