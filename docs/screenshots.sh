@@ -4,8 +4,9 @@
 # and bob, each on its own virtual display and with its own home) that sign
 # in with --auto-login; alice calls bob, bob answers, alice creates a
 # meeting and invites ada into the call, bob hangs up. Grace (a bot) greets
-# alice and sends her a file when she comes online, linus sends her one with
-# `huddle send`, and alice answers grace. Fails if a click changes nothing or on any "Error in Fyne
+# alice and sends her a file when she comes online (alice is asked first and
+# accepts), linus sends her one with `huddle send` (alice always accepts
+# from him), and alice answers grace. Fails if a click changes nothing or on any "Error in Fyne
 # call thread" in the logs.
 #
 #   docs/screenshots.sh            (installs xvfb, xdotool, imagemagick if missing)
@@ -98,6 +99,9 @@ shot 97 signin.png
 start alice 98 --nick Alice --user alice --auto-login
 start bob 99 --nick Bob --user bob --auto-login
 sleep 2
+# Grace's slides came at sign-in: alice is asked before anything is taken.
+shot 98 file-offer.png
+click 98 ${ACCEPT_X:-420} ${ACCEPT_Y:-350} "Accept in the file prompt"
 shot 98 contacts.png
 
 # Alice calls bob: the Call button of his row (online first, then by name:
@@ -130,9 +134,14 @@ shot 98 invite.png
 click 99 846 22 "Hang up"
 shot 98 call-ended.png
 
-# Files: linus sends one from the command line (grace's came at sign-in).
-"$H" send --server "$URL" --as linus --to alice "$WORK/meeting-notes.txt" >"$WORK/send.log" 2>&1 ||
-	{ echo "huddle send failed:" >&2; cat "$WORK/send.log" >&2; exit 1; }
+# Files: linus sends one from the command line (grace's came at sign-in);
+# alice always accepts from him. The transfers tab shows both, and the
+# downloads folder setting above them.
+"$H" send --server "$URL" --as linus --to alice "$WORK/meeting-notes.txt" >"$WORK/send.log" 2>&1 &
+SEND=$!
+sleep 2 # linus signs in and alice's prompt opens
+click 98 ${ALWAYS_X:-450} ${ALWAYS_Y:-400} "Always accept from linus"
+wait "$SEND" || { echo "huddle send failed:" >&2; cat "$WORK/send.log" >&2; exit 1; }
 click 98 270 26 "the Transfers tab"
 shot 98 transfers.png
 
