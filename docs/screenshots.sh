@@ -39,7 +39,7 @@ PORT=${PORT:-17090}
 URL="ws://127.0.0.1:$PORT/ws"
 W=900 HGT=640
 
-"$H" serve --addr "127.0.0.1:$PORT" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
+"$H" serve --demo --addr "127.0.0.1:$PORT" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 # Files that go across: grace sends slides, linus notes.
@@ -101,7 +101,7 @@ start bob 99 --nick Bob --user bob --auto-login
 sleep 2
 # Grace's slides came at sign-in: alice is asked before anything is taken.
 shot 98 file-offer.png
-click 98 ${ACCEPT_X:-420} ${ACCEPT_Y:-350} "Accept in the file prompt"
+click 98 401 364 "Accept in the file prompt"
 shot 98 contacts.png
 
 # Alice calls bob: the Call button of his row (online first, then by name:
@@ -140,7 +140,7 @@ shot 98 call-ended.png
 "$H" send --server "$URL" --as linus --to alice "$WORK/meeting-notes.txt" >"$WORK/send.log" 2>&1 &
 SEND=$!
 sleep 2 # linus signs in and alice's prompt opens
-click 98 ${ALWAYS_X:-450} ${ALWAYS_Y:-400} "Always accept from linus"
+click 98 450 405 "Always accept from linus"
 wait "$SEND" || { echo "huddle send failed:" >&2; cat "$WORK/send.log" >&2; exit 1; }
 click 98 270 26 "the Transfers tab"
 shot 98 transfers.png
