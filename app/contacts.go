@@ -14,41 +14,63 @@ import (
 // of status changes costs one sort per screen refresh, not one per change.
 type Contacts struct {
 	self  string
-	byID  map[string]session.UserStatus
+	byID  map[string]contact
 	query string
 	view  []session.UserStatus
-	stale bool
+	// rows is the view before it is cut to statuses, kept sorted between
+	// rebuilds: after status changes it is refreshed in place and is then
+	// nearly sorted, which the sort finishes in close to linear time.
+	// regather: it must be gathered from byID again (a new list, a new
+	// user, another query).
+	rows     []contact
+	regather bool
+	stale    bool
 }
 
-func newContacts() *Contacts { return &Contacts{byID: map[string]session.UserStatus{}} }
+// contact is a user with their sort key, lowered once per change rather
+// than twice per comparison (a 100,000-contact sort allocated 3.4 million
+// strings: BenchmarkContactsRebuild).
+type contact struct {
+	session.UserStatus
+	key string // strings.ToLower(displayName)
+}
+
+func newContact(u session.UserStatus) contact {
+	return contact{UserStatus: u, key: strings.ToLower(displayName(u))}
+}
+
+func newContacts() *Contacts { return &Contacts{byID: map[string]contact{}, regather: true} }
 
 func (c *Contacts) reset(self string) {
-	c.self, c.byID, c.view, c.stale = self, map[string]session.UserStatus{}, nil, false
+	c.self, c.byID, c.view, c.rows, c.stale, c.regather = self, map[string]contact{}, nil, nil, false, true
 }
 
 // replace sets the whole list (GetUserStatus).
 func (c *Contacts) replace(users []session.UserStatus) {
-	c.byID = make(map[string]session.UserStatus, len(users))
+	c.byID = make(map[string]contact, len(users))
 	for _, u := range users {
-		c.byID[u.UserID] = u
+		c.byID[u.UserID] = newContact(u)
 	}
-	c.stale = true
+	c.stale, c.regather = true, true
 }
 
 // update applies one change; a change without a nickname keeps the known one.
 func (c *Contacts) update(u session.UserStatus) {
-	if old, ok := c.byID[u.UserID]; ok && u.NickName == "" {
+	old, known := c.byID[u.UserID]
+	if known && u.NickName == "" {
 		u.NickName = old.NickName
 	}
-	c.byID[u.UserID] = u
+	c.byID[u.UserID] = newContact(u)
 	c.stale = true
+	// A new user, or a new nickname (which the query may or may not match).
+	c.regather = c.regather || !known || old.NickName != u.NickName
 }
 
 // SetQuery filters by a case-insensitive match on nickname or ID.
 func (c *Contacts) SetQuery(q string) {
 	q = strings.ToLower(strings.TrimSpace(q))
 	if q != c.query {
-		c.query, c.stale = q, true
+		c.query, c.stale, c.regather = q, true, true
 	}
 }
 
@@ -73,7 +95,7 @@ func (c *Contacts) At(i int) session.UserStatus {
 // Get finds anyone by ID, the signed-in user included.
 func (c *Contacts) Get(id string) (session.UserStatus, bool) {
 	u, ok := c.byID[id]
-	return u, ok
+	return u.UserStatus, ok
 }
 
 // Name is how a user is called on screen: the nickname, or the ID.
@@ -87,7 +109,7 @@ func (c *Contacts) Name(id string) string {
 // Self is the signed-in user's own status.
 func (c *Contacts) Self() session.UserStatus {
 	if u, ok := c.byID[c.self]; ok {
-		return u
+		return u.UserStatus
 	}
 	return session.UserStatus{UserID: c.self, UserStatus: protocol.StatusIdle}
 }
@@ -97,28 +119,40 @@ func (c *Contacts) rebuild() {
 		return
 	}
 	c.stale = false
-	c.view = c.view[:0]
-	for id, u := range c.byID {
-		if id == c.self {
-			continue
+	if c.regather {
+		c.regather = false
+		c.rows = c.rows[:0]
+		for id, u := range c.byID {
+			if id == c.self {
+				continue
+			}
+			if c.query != "" && !strings.Contains(strings.ToLower(u.NickName), c.query) && !strings.Contains(strings.ToLower(id), c.query) {
+				continue
+			}
+			c.rows = append(c.rows, u)
 		}
-		if c.query != "" && !strings.Contains(strings.ToLower(u.NickName), c.query) && !strings.Contains(strings.ToLower(id), c.query) {
-			continue
+	} else {
+		for i, u := range c.rows {
+			c.rows[i] = c.byID[u.UserID]
 		}
-		c.view = append(c.view, u)
 	}
-	slices.SortFunc(c.view, compareContacts)
+	slices.SortFunc(c.rows, compareContacts)
+	c.view = c.view[:0]
+	for _, u := range c.rows {
+		c.view = append(c.view, u.UserStatus)
+	}
 }
 
-func compareContacts(a, b session.UserStatus) int {
-	aOn, bOn := a.UserStatus != protocol.StatusOffline, b.UserStatus != protocol.StatusOffline
+// compareContacts orders online before offline, then by name, then by ID.
+func compareContacts(a, b contact) int {
+	aOn, bOn := a.UserStatus.UserStatus != protocol.StatusOffline, b.UserStatus.UserStatus != protocol.StatusOffline
 	if aOn != bOn {
 		if aOn {
 			return -1
 		}
 		return 1
 	}
-	if n := strings.Compare(strings.ToLower(displayName(a)), strings.ToLower(displayName(b))); n != 0 {
+	if n := strings.Compare(a.key, b.key); n != 0 {
 		return n
 	}
 	return strings.Compare(a.UserID, b.UserID)
