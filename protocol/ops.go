@@ -61,11 +61,6 @@ type LoginReply struct {
 	Resumed bool `json:"resumed,omitempty"`
 }
 
-// ResumedSince is the first protocol version whose clients get
-// LoginReply.Resumed: a version 2 client decodes the answer strictly and
-// would fail its sign-in on it.
-const ResumedSince = 3
-
 // Ack tells the server the client has processed every push up to Seq, so
 // it need not keep them for a resume any longer. One-way (no id).
 type Ack struct {
@@ -98,6 +93,13 @@ type UserStatus struct {
 // of a list, so it gets no next (code 4 instead, for a list longer than
 // one page); an older server refuses for_call, so the SDK leaves it out.
 const PagesSince = 3
+
+// ReplaySince is the first protocol version whose clients number pushes
+// (docs/protocol.md, "Resuming after a drop"): they get seq on pushes and
+// resumed in the login reply, acknowledge with ack, and name the last push
+// they processed when they resume. The SDK sends login's seq only to a
+// server that said this version or later in its hello.
+const ReplaySince = 3
 
 // ListPage asks for one page of a long list (get_user_status,
 // get_meetings): After is the Next of the page before, empty for the first.

@@ -153,7 +153,9 @@ func (s *Server) park(c *conn) bool {
 // slips in between.
 func (s *Server) resume(c *conn, old Peer, token string, seq, loginID uint64) bool {
 	answer := func() {
-		c.reply(loginID, protocol.NoErr, protocol.LoginReply{User: c.user, Resume: c.token, Resumed: c.version >= protocol.ResumedSince})
+		// Resumed only to clients that know it: an older one decodes the
+		// reply strictly.
+		c.reply(loginID, protocol.NoErr, protocol.LoginReply{User: c.user, Resume: c.token, Resumed: c.version >= protocol.ReplaySince})
 	}
 	switch old := old.(type) {
 	case *parked:

@@ -93,7 +93,7 @@ func (c *conn) handleHello(m protocol.Message) {
 		if m.ID == 0 {
 			c.pushError(protocol.MismatchClientVer, refusal)
 		} else {
-			c.Send(protocol.ErrorReplyWith(m.ID, protocol.MismatchClientVer, refusal, versions))
+			c.sendNow(protocol.ErrorReplyWith(m.ID, protocol.MismatchClientVer, refusal, versions))
 		}
 		return
 	}

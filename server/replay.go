@@ -1,6 +1,10 @@
 package server
 
-import "sync"
+import (
+	"sync"
+
+	"huddle/protocol"
+)
 
 // replay is one session's stream of pushes. Every push meant for the
 // session (calls, invites, presence, meetings) gets the next sequence
@@ -15,6 +19,10 @@ import "sync"
 // and a resume from before it cannot be served (the client is told its
 // state is lost). Transfer and SendCmd pushes are not in it: they belong to
 // a connection, and end with it.
+//
+// A client older than protocol.ReplaySince neither sees numbers nor
+// acknowledges: its pushes are forgotten once queued on a live connection,
+// and a resume hands over whatever was kept since it dropped.
 type replay struct {
 	maxPushes, maxBytes int
 
@@ -26,6 +34,8 @@ type replay struct {
 	// for room): a resume must start at or after it.
 	gone uint64
 	out  *conn // where pushes go now; nil until the login is answered
+	// unnumbered: out is a client older than protocol.ReplaySince.
+	unnumbered bool
 }
 
 type keptPush struct {
@@ -44,6 +54,10 @@ func (r *replay) push(msg []byte) (overflowed bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.seq++
+	if r.unnumbered && r.out != nil && r.out.enqueue(0, msg) {
+		r.gone = r.seq // it cannot tell what it processed: queued is done
+		return false
+	}
 	for len(r.kept) > 0 && (len(r.kept) >= r.maxPushes || r.bytes+len(msg) > r.maxBytes) {
 		r.drop()
 		overflowed = true
@@ -110,18 +124,34 @@ func (r *replay) detach(c *conn) {
 // deliverTo makes c the stream's connection: answer (the login's reply)
 // is queued first, then every kept push after seq in order, then whatever
 // comes next. Nothing pushed meanwhile can come between them. False, with
-// nothing queued, if a push after seq has been dropped meanwhile.
+// nothing queued, if a push after seq has been dropped meanwhile. A client
+// older than protocol.ReplaySince gets everything kept, unnumbered.
 func (r *replay) deliverTo(c *conn, seq uint64, answer func()) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.unnumbered = c.version < protocol.ReplaySince
+	if r.unnumbered {
+		seq = r.gone
+	}
 	if seq > r.seq || seq < r.gone {
 		return false
 	}
 	r.forget(seq)
 	answer()
 	for _, p := range r.kept {
-		c.enqueue(p.seq, p.msg)
+		c.enqueue(p.numberFor(r.unnumbered), p.msg)
+	}
+	if r.unnumbered {
+		r.forget(r.seq)
 	}
 	r.out = c
 	return true
+}
+
+// numberFor is the number p is written with: none for an older client.
+func (p keptPush) numberFor(unnumbered bool) uint64 {
+	if unnumbered {
+		return 0
+	}
+	return p.seq
 }

@@ -40,9 +40,51 @@ func TestReplayBufferIsBounded(t *testing.T) {
 	assert.Equal(t, 8, r.bytes)
 	assert.True(t, r.push([]byte("01234567890")), "larger than the whole buffer: not kept")
 	assert.Zero(t, r.bytes, "nor what came before: a resume must start after it")
-	c := &conn{done: make(chan struct{})}
+	c := &conn{done: make(chan struct{}), version: protocol.Version}
 	close(c.done)
 	assert.False(t, r.deliverTo(c, 1, func() {}), "push 2 is gone")
 	assert.False(t, r.deliverTo(c, 3, func() {}), "push 4 is gone")
 	assert.True(t, r.deliverTo(c, 4, func() {}))
+}
+
+// A client of protocol 2 knows nothing of numbers: its pushes come
+// unnumbered and are not kept once queued, its login reply has no
+// resumed (it decodes strictly), and a resume hands over what was kept
+// since the drop, as before.
+func TestOlderClientResumesUnnumbered(t *testing.T) {
+	s, url := startTestServer(t, Config{})
+	login := func(resume string) (*testClient, protocol.Message) {
+		c := dialTest(t, url)
+		require.Equal(t, protocol.NoErr, c.call(protocol.OpHello, protocol.Hello{Version: 2}).Code)
+		m := c.call(protocol.OpLogin, protocol.Login{App: DemoAppID, Pswd: PasswordFor(DemoAppSecret), User: "alice", Resume: resume})
+		require.Equal(t, protocol.NoErr, m.Code, m.Msg)
+		return c, m
+	}
+	alice, m := login("")
+	var r protocol.LoginReply
+	require.NoError(t, protocol.Decode(m.D, &r))
+	bob, _ := signIn(t, url, "bob", "")
+	m = alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
+	var meet protocol.Meeting
+	require.NoError(t, protocol.Decode(m.D, &meet))
+	callID := "00112233445566778899aabbccddeeff"
+	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
+	require.Equal(t, protocol.NoErr, bob.call(protocol.OpAcceptCall, protocol.CallAnswer{Call: callID}).Code)
+	m = alice.next()
+	require.Equal(t, protocol.EvCallAccepted, m.Ev)
+	assert.Zero(t, m.Seq)
+	p, _ := s.router.Lookup(DemoAppID, "alice")
+	rp := p.(*conn).replay
+	rp.mu.Lock()
+	assert.Empty(t, rp.kept, "delivered pushes are not kept for a client that cannot ack")
+	rp.mu.Unlock()
+
+	alice.ws.Close()
+	awaitParked(t, s, "alice")
+	require.Equal(t, protocol.NoErr, bob.call(protocol.OpHangupCall, protocol.CallAnswer{Call: callID}).Code)
+	again, m := login(r.Resume)
+	assert.NotContains(t, string(m.D), "resumed", "no field a strict protocol 2 client would refuse")
+	m = again.next()
+	require.Equal(t, protocol.EvCallHungup, m.Ev, "the push sent while away, and only that")
+	assert.Zero(t, m.Seq)
 }

@@ -81,7 +81,10 @@ func (s *Session) reconnectLoop(code ErrCode, renotify bool, stop chan struct{})
 			return
 		}
 		login := s.login
-		login.Resume, login.Seq = s.resume, s.pushSeq
+		login.Resume = s.resume
+		if s.serverVersion >= protocol.ReplaySince { // an older server refuses the field
+			login.Seq = s.pushSeq
+		}
 		s.mu.Unlock()
 
 		result := make(chan ErrCode, 1)

@@ -48,7 +48,7 @@ func (s *Session) sendAck() {
 	s.mu.Lock()
 	s.ackDue = false
 	l, seq := s.link, s.pushSeq
-	if s.state != stateOnline || seq <= s.ackedSeq {
+	if s.state != stateOnline || seq <= s.ackedSeq || s.serverVersion < protocol.ReplaySince {
 		s.mu.Unlock()
 		return
 	}
