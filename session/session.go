@@ -89,8 +89,8 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// maxIncoming bounds one message from the server (a full user list of a big
-// organisation fits easily).
+// maxIncoming bounds one message from the server (long lists come in pages
+// of the server's ListPageBytes, 256 KiB by default).
 const maxIncoming = 64 << 20
 
 type loginState int
