@@ -18,9 +18,9 @@
 // meetings are read outside every lock (memPresence.app, calls.loaded).
 // Pushes (Peer.Send: replay.mu, then qmu) happen under any of the outer
 // locks; the write loop takes bulkMu inside qmu to keep control ahead of
-// data. Leaves, under which nothing else is locked: memRouter.mu,
-// guard.mu, a transfer's mu and a conn's relayIndex.mu (the relay never
-// holds two of them; transfer.go). Applications and transfers are found in
+// data. Leaves, under which nothing else is locked (but timers.mu):
+// memRouter.mu, guard.mu, a transfer's mu and a conn's relayIndex.mu (the
+// relay never holds two of them; transfer.go). Applications and transfers are found in
 // sync.Maps, not under a server-wide lock.
 // Parking and resuming a session (grace.go) hold the application's
 // appCalls.mu around the router and presence changes so no call push slips
