@@ -435,7 +435,9 @@ func TestReceiveFolder(t *testing.T) {
 	t.Setenv("TMPDIR", tmp) // os.TempDir
 	srv := testkit.StartServer(t)
 	alice := testkit.Login(t, srv.URL, "alice")
-	bob := testkit.Login(t, srv.URL, "bob") // no TempDir: the default
+	bob := testkit.NewClient(t, srv.URL, func(c *session.Config) { c.TempDir = "" }) // the default
+	bob.Login(server.DemoAppID, demoPswd, "bob", "bob", "", "")
+	testkit.Await[session.LoginSuccess](t, bob, nil)
 	path := filepath.Join(t.TempDir(), "a.txt")
 	require.NoError(t, os.WriteFile(path, []byte("hello"), 0o600))
 

@@ -49,6 +49,9 @@ type Config struct {
 	SendTo   string
 	Say      []string
 	SendFile string
+	// FilesDir is where files sent to the bot arrive; empty takes the
+	// SDK's default (a folder in the system's temporary folder).
+	FilesDir string
 	Log      *slog.Logger // nil discards
 }
 
@@ -101,7 +104,7 @@ var ErrSignedInElsewhere = errors.New("signed in somewhere else")
 // refused for a reason that retrying cannot fix.
 func (b *Bot) Run(ctx context.Context) error {
 	b.sess = session.New(session.Config{
-		ServerURL: b.cfg.ServerURL, ClientName: "huddle-bot",
+		ServerURL: b.cfg.ServerURL, ClientName: "huddle-bot", TempDir: b.cfg.FilesDir,
 		Reconnect: true, ReconnectMin: b.cfg.ReconnectMin, ReconnectMax: b.cfg.ReconnectMax,
 	})
 	defer b.sess.Close()

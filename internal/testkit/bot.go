@@ -15,7 +15,7 @@ func StartBot(t testing.TB, url, name string, ringFor time.Duration) *bot.Bot {
 	t.Helper()
 	b := bot.New(bot.Config{
 		ServerURL: url, AppID: server.DemoAppID, SecretMD5: server.PasswordFor(server.DemoAppSecret),
-		Name: name, RingFor: ringFor,
+		Name: name, RingFor: ringFor, FilesDir: t.TempDir(),
 		RetryDelay:   func(int) time.Duration { return 20 * time.Millisecond },
 		ReconnectMin: 10 * time.Millisecond, ReconnectMax: 100 * time.Millisecond,
 	})

@@ -123,7 +123,10 @@ type Client struct {
 // NewClient makes a session against url (not yet logged in).
 func NewClient(t testing.TB, url string, tweak ...func(*session.Config)) *Client {
 	t.Helper()
-	cfg := session.Config{ServerURL: url}
+	// Files arrive in the test's own folder: in the shared default one, a
+	// sign-in of the same user in a test running in parallel (another
+	// package's process) removes this one's partial files as a crash's.
+	cfg := session.Config{ServerURL: url, TempDir: t.TempDir()}
 	for _, f := range tweak {
 		f(&cfg)
 	}
