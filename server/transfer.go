@@ -67,7 +67,7 @@ type pendingCmd struct {
 type relayIndex struct {
 	mu       sync.Mutex
 	closed   bool // the connection ended: nothing new is added
-	xfers    map[*transfer]struct{}
+	xfers    map[*transfer]int64 // each with the bytes it counts in incoming
 	incoming int64                  // declared bytes of the transfers it receives (Limits.MaxIncoming)
 	buffered int64                  // of which SendBuffers, held whole by the receiver (Limits.MaxBufferedIn)
 	cmdsIn   map[uint64]*pendingCmd // SendCmds it received and has not acknowledged
@@ -92,9 +92,11 @@ func (x *relayIndex) addXfer(t *transfer, incoming int64, lim Limits) (protocol.
 		return protocol.SendBufferLarge, fmt.Sprintf("the receiver is taking too many buffers at once (at most %d bytes)", lim.MaxBufferedIn)
 	}
 	if x.xfers == nil {
-		x.xfers = make(map[*transfer]struct{})
+		x.xfers = make(map[*transfer]int64)
 	}
-	x.xfers[t] = struct{}{}
+	// A transfer to oneself is added twice, as sent and as received; it
+	// counts once, and gives back all it took when dropped.
+	x.xfers[t] += incoming
 	x.incoming += incoming
 	if t.buffer {
 		x.buffered += incoming
@@ -102,10 +104,10 @@ func (x *relayIndex) addXfer(t *transfer, incoming int64, lim Limits) (protocol.
 	return protocol.NoErr, ""
 }
 
-func (x *relayIndex) dropXfer(t *transfer, incoming int64) {
+func (x *relayIndex) dropXfer(t *transfer) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if _, ok := x.xfers[t]; ok {
+	if incoming, ok := x.xfers[t]; ok {
 		delete(x.xfers, t)
 		x.incoming -= incoming
 		if t.buffer {
@@ -160,7 +162,7 @@ func (x *relayIndex) setCmdOut(p *pendingCmd, add bool) {
 }
 
 // close marks the connection ended and hands back everything it took part in.
-func (x *relayIndex) close() (xfers map[*transfer]struct{}, in, out map[uint64]*pendingCmd) {
+func (x *relayIndex) close() (xfers map[*transfer]int64, in, out map[uint64]*pendingCmd) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.closed = true
@@ -301,7 +303,7 @@ func (c *conn) handleXferStart(m protocol.Message) {
 	code, why := c.relayed.addXfer(t, 0, lim)
 	if code == protocol.NoErr {
 		if code, why = rc.relayed.addXfer(t, req.Size, lim); code != protocol.NoErr {
-			c.relayed.dropXfer(t, 0)
+			c.relayed.dropXfer(t)
 		}
 	}
 	if code != protocol.NoErr {
@@ -328,8 +330,8 @@ func (r *relay) finish(t *transfer) bool {
 		return false // frames still queued for the receiver are dropped
 	}
 	r.xfers.CompareAndDelete(t.stream, t)
-	t.sender.relayed.dropXfer(t, 0)
-	t.receiver.relayed.dropXfer(t, t.size)
+	t.sender.relayed.dropXfer(t)
+	t.receiver.relayed.dropXfer(t)
 	return true
 }
 

@@ -75,3 +75,18 @@ func TestUnackedCmdTimesOutAtTheServer(t *testing.T) {
 func TestCmdAckTimeoutIsTheSDKsRequestTimeout(t *testing.T) {
 	require.Equal(t, protocol.RequestTimeout, server.DefaultLimits().CmdAckTimeout)
 }
+
+// A user may send to themselves (another device's session is the same
+// user, but here the same session): what the transfer counted against the
+// receiver is given back when it ends, so such transfers never add up to
+// a refusal.
+func TestTransfersToYourselfGiveTheirSpaceBack(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) { l.MaxIncoming = 3 << 20 }))
+	alice := testkit.Login(t, srv.URL, "alice")
+	for i := range 5 {
+		cookie := fmt.Sprint("self-", i)
+		task := alice.SendBuffer("alice", randomBytes(t, 1<<20), cookie)
+		assert.Equal(t, session.SendBufferRlst{TaskID: task, Err: session.NOERR, Cookie: cookie},
+			testkit.Await[session.SendBufferRlst](t, alice, func(e session.SendBufferRlst) bool { return e.Cookie == cookie }))
+	}
+}
