@@ -6,7 +6,8 @@
 # meeting and invites ada into the call, bob hangs up. Grace (a bot) greets
 # alice and sends her a file when she comes online (alice is asked first and
 # accepts), linus sends her one with `huddle send` (alice always accepts
-# from him), and alice answers grace. Fails if a click changes nothing or on any "Error in Fyne
+# from him), and alice answers grace; alice rings bob and gives up, and
+# bob opens his call log. Fails if a click changes nothing or on any "Error in Fyne
 # call thread" in the logs.
 #
 #   docs/screenshots.sh            (installs xvfb, xdotool, imagemagick if missing)
@@ -151,6 +152,14 @@ click 98 100 185 "grace's row"
 DISPLAY=:98 xdotool mousemove 676 578 click 1 type "Thanks, got them. The charts look great."
 DISPLAY=:98 xdotool key Return
 shot 98 messages.png
+
+# A missed call: alice rings bob and gives up before he answers. Bob's
+# Calls tab and alice's row count it until he opens his call log.
+click 98 457 145 "Call on bob's row"
+click 98 450 375 "Cancel"
+shot 99 missed-call.png
+click 99 365 26 "bob's Calls tab"
+shot 99 call-log.png
 
 
 for f in "$WORK"/*.log; do

@@ -63,10 +63,11 @@ func (r *callLogRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSim
 func (v *callLogView) updateRow(rec app.CallRecord, r *callLogRow) {
 	r.title.SetText(callTitle(rec, v.u.Client.Contacts.Name(rec.Peer)))
 	detail := rec.At.Format("Mon 2 Jan 15:04")
-	if rec.Outcome == app.CallAnswered {
+	switch {
+	case rec.Outcome == app.CallAnswered:
 		detail += " · " + app.FormatDuration(rec.Duration)
-	} else if rec.Note != "" {
-		detail += " · " + rec.Note
+	case rec.Outcome == app.CallUnanswered && rec.Note != "":
+		detail += " · " + rec.Note // declined, no answer, cancelled or failed, and why
 	}
 	r.detail.SetText(detail)
 	switch rec.Outcome {
