@@ -66,8 +66,8 @@ type pendingCmd struct {
 // at once.
 type relayIndex struct {
 	mu       sync.Mutex
-	closed   bool // the connection ended: nothing new is added
-	xfers    map[*transfer]int64 // each with the bytes it counts in incoming
+	closed   bool                   // the connection ended: nothing new is added
+	xfers    map[*transfer]int64    // each with the bytes it counts in incoming
 	incoming int64                  // declared bytes of the transfers it receives (Limits.MaxIncoming)
 	buffered int64                  // of which SendBuffers, held whole by the receiver (Limits.MaxBufferedIn)
 	cmdsIn   map[uint64]*pendingCmd // SendCmds it received and has not acknowledged
