@@ -177,3 +177,15 @@ func TestStalePartialsAreRemovedAtSignIn(t *testing.T) {
 	assert.FileExists(t, carolStale, "another user's partial is not")
 	assert.FileExists(t, mine, "nor anything else")
 }
+
+// Buffers are an application's own data: never asked about.
+func TestBuffersAreNotOffered(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice := testkit.Login(t, srv.URL, "alice")
+	bob, _ := askingReceiver(t, srv.URL, "bob")
+	data := randomBytes(t, 1<<20)
+	task := alice.SendBuffer("bob", data, "b")
+	assert.Equal(t, session.NOERR, testkit.Await(t, alice, func(e session.SendBufferRlst) bool { return e.TaskID == task }).Err)
+	assert.True(t, bytes.Equal(data, testkit.Await[session.NotifyBufferData](t, bob, nil).Data))
+	assert.Empty(t, testkit.All[session.NotifyFileOffer](bob))
+}
