@@ -182,3 +182,35 @@ func TestAnUnreadableHistoryIsKeptAside(t *testing.T) {
 	require.NoError(t, rerr)
 	assert.Equal(t, "{not json", string(kept), "nothing is lost")
 }
+
+// Lines that arrive while the file is being read are kept after the
+// stored ones, and the merged history is what is saved.
+func TestLinesArrivingWhileTheHistoryIsReadAreKept(t *testing.T) {
+	dir := t.TempDir()
+	stored := historyFile{Server: "", App: "", User: "erin", Messages: map[string][]storedMessage{
+		"bob": {{Text: "from last time", At: time.Unix(500, 0)}},
+	}}
+	require.NoError(t, writeHistory(historyPath(dir, "", "", "erin"), &stored))
+
+	l := newLoop(t)
+	c := New(l.run)
+	c.sess, c.HistoryDir = &fakeSDK{}, dir
+	l.do(func() {
+		// In one turn of the UI loop: the file cannot have been read yet.
+		c.Handle(session.LoginSuccess{UsrID: "erin"})
+		c.Handle(session.NotifyCmdData{SourceUserID: "bob", Data: []byte("just now")})
+	})
+	l.await(t, "history read", func() bool { return c.hist.loaded })
+	l.do(func() {
+		var texts []string
+		for _, m := range c.Messages.With("bob") {
+			texts = append(texts, m.Text)
+		}
+		assert.Equal(t, []string{"from last time", "just now"}, texts)
+		c.Close()
+	})
+	c.WaitSaved()
+	file, err := readHistory(historyPath(dir, "", "", "erin"))
+	require.NoError(t, err)
+	assert.Len(t, file.Messages["bob"], 2, "the merged history is saved")
+}

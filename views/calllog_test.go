@@ -53,3 +53,26 @@ func TestMissedCallIsCountedUntilTheCallsTabIsSeen(t *testing.T) {
 		assert.Equal(t, "Calls", again.main.callTab.Text)
 	})
 }
+
+// A missed call that comes while the call log is open but the window is in
+// the background is counted until the window comes to the front.
+func TestMissedCallInTheBackgroundIsSeenWhenTheWindowComesBack(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	u := signedInUI(t, srv, "alice")
+	onUI(func() {
+		u.main.tabs.Select(u.main.callTab)
+		u.App.Lifecycle().(interface{ OnExitedForeground() func() }).OnExitedForeground()()
+	})
+	bob.CreateMeeting("ring", 0, "m")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	id := bob.Call("alice", meet, "", "c")
+	await(t, "ringing", func() bool { return u.Client.Calls.Phase == app.CallIncoming })
+	bob.HungupCall(id, "", "gone")
+	await(t, "missed", func() bool { return u.Client.Calls.Phase == app.CallIdle })
+	onUI(func() {
+		assert.Equal(t, "Calls (1)", u.main.callTab.Text, "not seen: the window is behind others")
+		u.App.Lifecycle().(interface{ OnEnteredForeground() func() }).OnEnteredForeground()()
+		assert.Equal(t, "Calls", u.main.callTab.Text, "seen once it is in front")
+	})
+}

@@ -125,13 +125,18 @@ func (m *mainWindow) changed(p app.Part) {
 		m.transfers.refresh()
 		m.u.offers.refresh()
 	case app.PartCallLog:
-		// A missed call arriving while the log is on screen is seen.
-		if m.tabs.Selected() == m.callTab && m.u.focused {
-			m.u.Client.CallLog.MarkSeen()
-		}
+		m.seeCallLog()
 		m.callLog.refresh()
 		m.callTab.Text = m.callLog.tabText()
 		m.tabs.Refresh()
 		m.contacts.refresh()
+	}
+}
+
+// seeCallLog marks missed calls seen when the call log is on screen: the
+// tab selected in a window in front.
+func (m *mainWindow) seeCallLog() {
+	if m.tabs.Selected() == m.callTab && m.u.focused {
+		m.u.Client.CallLog.MarkSeen()
 	}
 }

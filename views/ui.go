@@ -33,7 +33,10 @@ type UI struct {
 // New wires client to win; call Start to show the sign-in screen.
 func New(a fyne.App, win fyne.Window, client *app.Client) *UI {
 	u := &UI{App: a, Win: win, Client: client, focused: true}
-	a.Lifecycle().SetOnEnteredForeground(func() { u.focused = true })
+	a.Lifecycle().SetOnEnteredForeground(func() {
+		u.focused = true
+		u.main.seeCallLog()
+	})
 	a.Lifecycle().SetOnExitedForeground(func() { u.focused = false })
 	u.signin = newSignIn(u)
 	u.main = newMainWindow(u)
