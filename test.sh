@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 ./scripts/install-deps.sh
+# install-deps.sh installed chromium: the web SDK's browser tests must run
+# here, not skip.
+export HUDDLE_REQUIRE_BROWSER=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -51,6 +51,7 @@ import (
 
 	"huddle/protocol"
 	"huddle/server/store"
+	"huddle/web"
 )
 
 // Config sets up a Server. Only DataDir is required.
@@ -173,10 +174,12 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler serves /ws (the protocol) and /healthz (200 once ready).
+// Handler serves /ws (the protocol), /healthz (200 once ready) and the
+// browser SDK at web.SDKPath.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", s.serveWS)
+	mux.HandleFunc(web.SDKPath, web.ServeSDK)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if !s.ready.Load() {
 			http.Error(w, "starting", http.StatusServiceUnavailable)
