@@ -170,14 +170,8 @@ func (s *SQLite) DeleteApp(ctx context.Context, id string) error {
 			return err
 		}
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM apps WHERE id = ?`, id)
-	if err != nil {
+	if err := oneRow(tx.ExecContext(ctx, `DELETE FROM apps WHERE id = ?`, id)); err != nil {
 		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return ErrNotFound
 	}
 	return tx.Commit()
 }
@@ -294,7 +288,12 @@ func (s *SQLite) Meetings(ctx context.Context, app string) ([]Meeting, error) {
 
 // execOne runs a statement that must touch exactly one row.
 func (s *SQLite) execOne(ctx context.Context, q string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, q, args...)
+	return oneRow(s.db.ExecContext(ctx, q, args...))
+}
+
+// oneRow is the result of a statement that must have touched a row:
+// ErrNotFound if it touched none.
+func oneRow(res sql.Result, err error) error {
 	if err != nil {
 		return err
 	}
