@@ -178,6 +178,180 @@
     return [202, 203, 204, 205, 206, 207, 8, 1200].indexOf(code) >= 0;
   }
 
+  // ---- XXH3-128: the content hash of transfers (protocol.NewContentHash) --
+
+  // A port of the reference algorithm (as github.com/zeebo/xxh3 writes it)
+  // on BigInt: 64-bit arithmetic is what it needs, and BigInt keeps the
+  // code checkable line by line against the Go one. web/ tests compare it
+  // with the Go library for every length class.
+  const XXH = (function () {
+    const M = (1n << 64n) - 1n;
+    const P32_1 = 2654435761n, P32_2 = 2246822519n, P32_3 = 3266489917n;
+    const P64_1 = 11400714785074694791n, P64_2 = 14029467366897019727n;
+    const P64_3 = 1609587929392839161n, P64_4 = 9650029242287828579n;
+    const P64_5 = 2870177450012600261n;
+    const SECRET = new Uint8Array([
+    0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe, 0x7c, 0x01, 0x81, 0x2c, 0xf7, 0x21, 0xad, 0x1c,
+    0xde, 0xd4, 0x6d, 0xe9, 0x83, 0x90, 0x97, 0xdb, 0x72, 0x40, 0xa4, 0xa4, 0xb7, 0xb3, 0x67, 0x1f,
+    0xcb, 0x79, 0xe6, 0x4e, 0xcc, 0xc0, 0xe5, 0x78, 0x82, 0x5a, 0xd0, 0x7d, 0xcc, 0xff, 0x72, 0x21,
+    0xb8, 0x08, 0x46, 0x74, 0xf7, 0x43, 0x24, 0x8e, 0xe0, 0x35, 0x90, 0xe6, 0x81, 0x3a, 0x26, 0x4c,
+    0x3c, 0x28, 0x52, 0xbb, 0x91, 0xc3, 0x00, 0xcb, 0x88, 0xd0, 0x65, 0x8b, 0x1b, 0x53, 0x2e, 0xa3,
+    0x71, 0x64, 0x48, 0x97, 0xa2, 0x0d, 0xf9, 0x4e, 0x38, 0x19, 0xef, 0x46, 0xa9, 0xde, 0xac, 0xd8,
+    0xa8, 0xfa, 0x76, 0x3f, 0xe3, 0x9c, 0x34, 0x3f, 0xf9, 0xdc, 0xbb, 0xc7, 0xc7, 0x0b, 0x4f, 0x1d,
+    0x8a, 0x51, 0xe0, 0x4b, 0xcd, 0xb4, 0x59, 0x31, 0xc8, 0x9f, 0x7e, 0xc9, 0xd9, 0x78, 0x73, 0x64,
+    0xea, 0xc5, 0xac, 0x83, 0x34, 0xd3, 0xeb, 0xc3, 0xc5, 0x81, 0xa0, 0xff, 0xfa, 0x13, 0x63, 0xeb,
+    0x17, 0x0d, 0xdd, 0x51, 0xb7, 0xf0, 0xda, 0x49, 0xd3, 0x16, 0x55, 0x26, 0x29, 0xd4, 0x68, 0x9e,
+    0x2b, 0x16, 0xbe, 0x58, 0x7d, 0x47, 0xa1, 0xfc, 0x8f, 0xf8, 0xb8, 0xd1, 0x7a, 0xd0, 0x31, 0xce,
+    0x45, 0xcb, 0x3a, 0x8f, 0x95, 0x16, 0x04, 0x28, 0xaf, 0xd7, 0xfb, 0xca, 0xbb, 0x4b, 0x40, 0x7e,
+    ]);
+    const sv = new DataView(SECRET.buffer);
+    const k64 = function (o) { return sv.getBigUint64(o, true); };
+    const k32 = function (o) { return BigInt(sv.getUint32(o, true)); };
+
+    const mulFold = function (a, b) { const p = a * b; return (p >> 64n) ^ (p & M); };
+    const avalanche = function (x) {
+      x ^= x >> 37n;
+      x = (x * 0x165667919e3779f9n) & M;
+      return x ^ (x >> 32n);
+    };
+    const avalanche64 = function (x) { // XXH64's
+      x ^= x >> 33n;
+      x = (x * P64_2) & M;
+      x ^= x >> 29n;
+      x = (x * P64_3) & M;
+      return x ^ (x >> 32n);
+    };
+    const bswap64 = function (x) {
+      let r = 0n;
+      for (let i = 0; i < 8; i++) { r = (r << 8n) | (x & 0xffn); x >>= 8n; }
+      return r;
+    };
+    const bswap32 = function (x) {
+      return ((x & 0xffn) << 24n) | ((x & 0xff00n) << 8n) | ((x >> 8n) & 0xff00n) | ((x >> 24n) & 0xffn);
+    };
+    const rotl32 = function (x, r) { return ((x << BigInt(r)) | (x >> BigInt(32 - r))) & 0xffffffffn; };
+
+    function hash(b) {
+      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const r64 = function (o) { return dv.getBigUint64(o, true); };
+      const r32 = function (o) { return BigInt(dv.getUint32(o, true)); };
+      const l = b.length, L = BigInt(l);
+      let lo, hi;
+      // mix32B: one round of the 17-240 byte paths.
+      const mix32 = function (a, c, s) {
+        const a0 = r64(a), a1 = r64(a + 8), c0 = r64(c), c1 = r64(c + 8);
+        lo = (lo + mulFold(a0 ^ k64(s), a1 ^ k64(s + 8))) & M;
+        lo ^= (c0 + c1) & M;
+        hi = (hi + mulFold(c0 ^ k64(s + 16), c1 ^ k64(s + 24))) & M;
+        hi ^= (a0 + a1) & M;
+      };
+      const finish17to240 = function () {
+        const h = (lo * P64_1 + hi * P64_4 + L * P64_2) & M;
+        const low = (lo + hi) & M;
+        return [(M + 1n - avalanche(h)) & M, avalanche(low)];
+      };
+
+      if (l === 0) return [0x99aa06d3014798d8n, 0x6001c324468d497fn];
+      if (l <= 3) {
+        const c1 = BigInt(b[0]), c2 = BigInt(b[l >> 1]), c3 = BigInt(b[l - 1]);
+        const cl = (c1 << 16n) | (c2 << 24n) | c3 | (L << 8n);
+        const ch = rotl32(bswap32(cl), 13);
+        return [avalanche64(ch ^ (k32(8) ^ k32(12))), avalanche64(cl ^ (k32(0) ^ k32(4)))];
+      }
+      if (l <= 8) {
+        const in64 = r32(0) + (r32(l - 4) << 32n);
+        const keyed = in64 ^ (k64(16) ^ k64(24));
+        const p = keyed * ((P64_1 + (L << 2n)) & M);
+        hi = p >> 64n; lo = p & M;
+        hi = (hi + (lo << 1n)) & M;
+        lo ^= hi >> 3n;
+        lo ^= lo >> 35n;
+        lo = (lo * 0x9fb21c651e98df25n) & M;
+        lo ^= lo >> 28n;
+        return [avalanche(hi), lo];
+      }
+      if (l <= 16) {
+        const inLo = r64(0);
+        let inHi = r64(l - 8);
+        const p = (inLo ^ inHi ^ (k64(32) ^ k64(40))) * P64_1;
+        let mh = p >> 64n, ml = p & M;
+        ml = (ml + ((L - 1n) << 54n)) & M;
+        inHi ^= k64(48) ^ k64(56);
+        mh = (mh + inHi + (inHi & 0xffffffffn) * (P32_2 - 1n)) & M;
+        ml ^= bswap64(mh);
+        const q = ml * P64_2;
+        hi = ((q >> 64n) + mh * P64_2) & M;
+        lo = q & M;
+        return [avalanche(hi), avalanche(lo)];
+      }
+      if (l <= 128) {
+        lo = (L * P64_1) & M; hi = 0n;
+        if (l > 32) {
+          if (l > 64) {
+            if (l > 96) mix32(48, l - 64, 96);
+            mix32(32, l - 48, 64);
+          }
+          mix32(16, l - 32, 32);
+        }
+        mix32(0, l - 16, 0);
+        return finish17to240();
+      }
+      if (l <= 240) {
+        lo = (L * P64_1) & M; hi = 0n;
+        for (let i = 0; i < 4; i++) mix32(32 * i, 32 * i + 16, 32 * i);
+        lo = avalanche(lo); hi = avalanche(hi);
+        const rounds = Math.floor(l / 32);
+        for (let i = 4; i < rounds; i++) mix32(32 * i, 32 * i + 16, 3 + 32 * (i - 4));
+        mix32(l - 16, l - 32, 103);
+        return finish17to240();
+      }
+
+      // Long input: 8 accumulators over 64-byte stripes, scrambled every
+      // 1024-byte block.
+      const acc = [P32_3, P64_1, P64_2, P64_3, P64_4, P32_2, P64_5, P32_1];
+      const keys = []; // the secret's 64-bit words at every byte offset a stripe uses
+      for (let o = 0; o <= 184; o++) keys.push(k64(o));
+      const stripe = function (p, s) {
+        for (let i = 0; i < 8; i += 2) {
+          const v0 = r64(p + 8 * i), v1 = r64(p + 8 * i + 8);
+          const d0 = v0 ^ keys[s + 8 * i], d1 = v1 ^ keys[s + 8 * i + 8];
+          acc[i] = (acc[i] + v1 + (d0 & 0xffffffffn) * (d0 >> 32n)) & M;
+          acc[i + 1] = (acc[i + 1] + v0 + (d1 & 0xffffffffn) * (d1 >> 32n)) & M;
+        }
+      };
+      const blocks = Math.floor((l - 1) / 1024);
+      for (let n = 0; n < blocks; n++) {
+        for (let s = 0; s < 16; s++) stripe(n * 1024 + s * 64, s * 8);
+        for (let i = 0; i < 8; i++) {
+          let a = acc[i];
+          a ^= a >> 47n;
+          a ^= keys[128 + 8 * i];
+          acc[i] = (a * P32_1) & M;
+        }
+      }
+      const rest = Math.floor((l - 1 - blocks * 1024) / 64);
+      for (let s = 0; s < rest; s++) stripe(blocks * 1024 + s * 64, s * 8);
+      stripe(l - 64, 121);
+      const merge = function (s, start) {
+        let r = start;
+        for (let i = 0; i < 4; i++) r = (r + mulFold(acc[2 * i] ^ keys[s + 16 * i], acc[2 * i + 1] ^ keys[s + 16 * i + 8])) & M;
+        return avalanche(r);
+      };
+      return [merge(117, (~(L * P64_2)) & M), merge(11, (L * P64_1) & M)];
+    }
+
+    // sum128 gives the 16 bytes a transfer's end frame carries: the hash,
+    // big endian, high half first.
+    return function sum128(bytes) {
+      const h = hash(bytes);
+      const out = new Uint8Array(16);
+      const ov = new DataView(out.buffer);
+      ov.setBigUint64(0, h[0]);
+      ov.setBigUint64(8, h[1]);
+      return out;
+    };
+  })();
+
   // ---- the connection ---------------------------------------------------
 
   const state = {
@@ -710,4 +884,6 @@
 
   for (const name of Object.keys(api)) global['CRVideo_' + name] = api[name];
   global.CRVideo_ERR_DEF = ERR;
+  // For tests: the content hash, to compare with the Go library's.
+  global.CRVideo_xxh3_128 = XXH;
 })(typeof window !== 'undefined' ? window : globalThis);
