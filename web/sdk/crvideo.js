@@ -406,6 +406,12 @@
     ws.onerror = function () {}; // onclose follows and says what happened
   }
 
+  Link.prototype.sendBinary = function (buf) {
+    if (this.closed || !this.ws || this.ws.readyState !== 1) return false;
+    this.ws.send(buf);
+    return true;
+  };
+
   Link.prototype.send = function (msg) {
     if (this.closed || !this.ws || this.ws.readyState !== 1) return false;
     this.ws.send(JSON.stringify(msg));
@@ -428,7 +434,10 @@
   };
 
   Link.prototype.receive = function (data) {
-    if (typeof data !== 'string') return; // binary frames: transfers, not yet in this SDK
+    if (typeof data !== 'string') {
+      onFrame(this, data);
+      return;
+    }
     for (const line of data.split('\n')) {
       if (!line.trim()) continue;
       let m;
@@ -465,6 +474,7 @@
       clearTimeout(p.timer);
       p.fail(code);
     }
+    transfersEnded(this, code);
     if (this.onClose) this.onClose(this, code, wsCode);
   };
 
@@ -621,6 +631,10 @@
       }
       fire('NotifyCmdData', str(d.from), data);
     },
+    xfer_offer: onXferOffer,
+    xfer_ack: onXferAck,
+    xfer_result: onXferResult,
+    xfer_cancel: onXferCancel,
   };
 
   function onPush(l, m) {
@@ -657,6 +671,190 @@
       }, done);
     };
     ask('');
+  }
+
+  // ---- transfers (docs/protocol.md, "Transparent channel") ---------------
+
+  const FRAME_HEADER = 13; // kind, stream, offset
+  const FRAME_DATA = 1, FRAME_END = 2;
+  const PROGRESS_EVERY_MS = 100; // SendProgress at most this often (and at the end)
+  const xfer = {
+    out: new Map(), // taskID -> sending task
+    outByStream: new Map(), // stream -> sending task
+    in: new Map(), // stream -> receiving task
+  };
+
+  function frame(kind, stream, offset, payload) {
+    const f = new Uint8Array(FRAME_HEADER + payload.length);
+    const v = new DataView(f.buffer);
+    v.setUint8(0, kind);
+    v.setUint32(1, stream);
+    v.setBigUint64(5, BigInt(offset));
+    f.set(payload, FRAME_HEADER);
+    return f.buffer;
+  }
+
+  // cleanFileName keeps a received (hostile) name harmless, as
+  // session.CleanFileName does: base name, no control or bidi characters,
+  // none of <>:"|?*, no trailing dots or spaces, no reserved Windows name.
+  function cleanFileName(name) {
+    name = str(name).split(/[\\/]/).pop();
+    name = name.replace(/[\u0000-\u001f\u007f<>:"|?*\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '');
+    name = name.replace(/[. ]+$/, '');
+    if (/^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i.test(name)) name = '_' + name;
+    while (new TextEncoder().encode(name).length > 200) name = name.slice(0, -1);
+    return name || 'file';
+  }
+
+  // startSend opens a transfer once the content is read; result(t, code)
+  // fires the kind's result callback exactly once.
+  function startSend(kind, to, name, size, content, cookie, result) {
+    const t = {
+      id: newID(), kind: kind, cookie: cookie, size: size, bytes: null, link: null,
+      stream: 0, sent: 0, acked: 0, chunk: 0, window: 0, endSent: false,
+      cancelling: false, done: false, reported: -1, lastProgress: 0, result: result,
+    };
+    xfer.out.set(t.id, t);
+    const fail = function (code) { if (endSend(t)) result(t, code); };
+    content.then(function (bytes) {
+      if (t.done) return;
+      t.bytes = bytes;
+      if (state.phase !== 'online' || !state.link) { fail(ERR.NOT_LOGIN); return; }
+      t.link = state.link;
+      const d = { to: str(to), task: t.id, kind: kind, size: size };
+      if (name) d.name = name;
+      t.link.request('xfer_start', d, function (r) {
+        const stream = int(r.stream);
+        if (t.done) { // cancelled while it started: withdraw it
+          t.link.request('xfer_cancel', { stream: stream }, function () {}, function () {});
+          return;
+        }
+        t.stream = stream;
+        t.chunk = int(r.chunk) || 256 << 10;
+        t.window = int(r.window) || 4 << 20;
+        xfer.outByStream.set(stream, t);
+        pump(t);
+      }, fail);
+    }, function (e) {
+      console.warn('CRVideo_SendFile: cannot read the file:', e);
+      fail(ERR.SENDFILE_FILEINERROR);
+    });
+    return t.id;
+  }
+
+  // pump sends what the window allows, then the end frame with the hash.
+  function pump(t) {
+    while (!t.done && t.sent < t.size && t.sent - t.acked < t.window) {
+      const n = Math.min(t.chunk, t.size - t.sent, t.window - (t.sent - t.acked));
+      if (!t.link.sendBinary(frame(FRAME_DATA, t.stream, t.sent, t.bytes.subarray(t.sent, t.sent + n)))) return;
+      t.sent += n;
+    }
+    if (!t.done && !t.endSent && t.sent === t.size) {
+      t.endSent = true;
+      t.link.sendBinary(frame(FRAME_END, t.stream, t.size, XXH(t.bytes)));
+    }
+  }
+
+  function progress(t, force) {
+    const now = Date.now();
+    if (t.acked === t.reported || (!force && now - t.lastProgress < PROGRESS_EVERY_MS && t.acked < t.size)) return;
+    t.lastProgress = now;
+    t.reported = t.acked;
+    fire('SendProgress', t.id, t.acked, t.size, t.cookie);
+  }
+
+  // endSend forgets a sending task; false if it had ended already.
+  function endSend(t) {
+    if (t.done) return false;
+    t.done = true;
+    t.bytes = null;
+    xfer.out.delete(t.id);
+    if (t.stream) xfer.outByStream.delete(t.stream);
+    return true;
+  }
+
+  function onXferAck(d) {
+    const t = xfer.outByStream.get(int(d.stream));
+    if (!t) return;
+    t.acked = Math.max(t.acked, Math.min(int(d.acked), t.size));
+    progress(t, false);
+    pump(t);
+  }
+
+  function onXferResult(d) {
+    const t = xfer.outByStream.get(int(d.stream));
+    if (!t) return;
+    const code = int(d.code);
+    if (code === 0) {
+      t.acked = t.size;
+      progress(t, true);
+    }
+    if (endSend(t)) t.result(t, code);
+  }
+
+  function onXferOffer(d, l) {
+    const stream = int(d.stream);
+    const size = int(d.size);
+    let buf;
+    try {
+      buf = new Uint8Array(size);
+    } catch (e) { // more than this browser can hold
+      l.send({ op: 'xfer_done', d: { stream: stream, code: ERR.SENDFAIL } });
+      return;
+    }
+    xfer.in.set(stream, {
+      link: l, stream: stream, from: str(d.from), task: str(d.task), kind: str(d.kind),
+      size: size, name: cleanFileName(d.name), buf: buf, got: 0,
+    });
+  }
+
+  function onXferCancel(d) {
+    const rx = xfer.in.get(int(d.stream));
+    if (!rx) return;
+    xfer.in.delete(rx.stream);
+    fire('NotifyCancelSend', rx.task);
+  }
+
+  // onFrame stores a data frame and acknowledges it, or checks the end
+  // frame's hash and delivers. Frames of an ended transfer are ignored.
+  function onFrame(l, data) {
+    if (!(data instanceof ArrayBuffer) || data.byteLength < FRAME_HEADER) return;
+    const v = new DataView(data);
+    const kind = v.getUint8(0), stream = v.getUint32(1), offset = Number(v.getBigUint64(5));
+    const rx = xfer.in.get(stream);
+    if (!rx || rx.link !== l) return;
+    const payload = new Uint8Array(data, FRAME_HEADER);
+    if (kind === FRAME_DATA) {
+      if (offset !== rx.got || offset + payload.length > rx.size) return; // the server already ended it
+      rx.buf.set(payload, offset);
+      rx.got += payload.length;
+      l.send({ op: 'xfer_ack', d: { stream: stream, acked: rx.got } });
+      return;
+    }
+    if (kind !== FRAME_END) return;
+    xfer.in.delete(stream);
+    const sum = XXH(rx.buf);
+    const ok = rx.got === rx.size && payload.length === 16 && sum.every(function (x, i) { return x === payload[i]; });
+    l.send({ op: 'xfer_done', d: { stream: stream, code: ok ? ERR.NOERR : ERR.ERR_DATA } });
+    if (!ok) return;
+    if (rx.kind === 'file') {
+      fire('NotifyFileData', rx.from, new File([rx.buf], rx.name), rx.name);
+    } else {
+      fire('NotifyBufferData', rx.from, new TextDecoder().decode(rx.buf), rx.buf.buffer);
+    }
+  }
+
+  // transfersEnded settles the transfers of a link that closed: sends fail
+  // with its code, receptions are cancelled.
+  function transfersEnded(l, code) {
+    for (const t of Array.from(xfer.out.values())) {
+      if (t.link === l && endSend(t)) t.result(t, code);
+    }
+    for (const rx of Array.from(xfer.in.values())) {
+      if (rx.link !== l) continue;
+      xfer.in.delete(rx.stream);
+      fire('NotifyCancelSend', rx.task);
+    }
   }
 
   // ---- the seed's functions ---------------------------------------------
@@ -862,24 +1060,68 @@
     return taskID;
   };
 
-  // Not yet in the web SDK (docs/web-sdk.md): transfers need the binary
-  // frames and XXH3-128. They answer their result callback with SENDFAIL
-  // and say so on the console, so a page does not wait forever.
+  // SendBuffer sends data (a string, UTF-8 encoded, or an ArrayBuffer or
+  // typed array) in chunks: SendProgress as the receiver stores it, then
+  // SendBufferRlst. cookie is Huddle's addition, as in the Go SDK.
   api.SendBuffer = function (targetUserId, data, cookie) {
-    const taskID = newID();
-    console.warn('CRVideo_SendBuffer is not supported by this version of the web SDK');
-    later('SendBufferRlst', taskID, ERR.SENDFAIL, cookie);
-    return taskID;
+    const bytes = toBytes(data);
+    return startSend('buffer', targetUserId, '', bytes.length, Promise.resolve(bytes), cookie, function (t, code) {
+      fire('SendBufferRlst', t.id, code, cookie);
+    });
   };
+
+  // SendFile sends a File or Blob (from an <input type=file> or a drop).
+  // The seed's path string cannot be read by a page: it fails with 1103.
   api.SendFile = function (targetUserId, file, cookie) {
-    const taskID = newID();
-    const name = file && typeof file === 'object' && 'name' in file ? str(file.name) : str(file);
-    console.warn('CRVideo_SendFile is not supported by this version of the web SDK');
-    later('SendFileRlst', taskID, name, ERR.SENDFAIL, cookie);
-    return taskID;
+    if (!(typeof Blob !== 'undefined' && file instanceof Blob)) {
+      const taskID = newID();
+      console.warn('CRVideo_SendFile needs a File or Blob; a browser page cannot read the path ' + JSON.stringify(str(file)));
+      later('SendFileRlst', taskID, str(file), ERR.SENDFILE_FILEINERROR, cookie);
+      return taskID;
+    }
+    const name = cleanFileName(file.name || 'file');
+    const bytes = file.arrayBuffer().then(function (b) { return new Uint8Array(b); });
+    return startSend('file', targetUserId, name, file.size, bytes, cookie, function (t, code) {
+      fire('SendFileRlst', t.id, name, code, cookie);
+    });
   };
+
+  // CancelSend stops a SendBuffer or SendFile of this page: the receiver
+  // gets NotifyCancelSend and keeps nothing; CancelSendRlst(taskID, 0) and
+  // no other result. 1104 for an unknown or finished task.
   api.CancelSend = function (taskID, cookie) {
-    later('CancelSendRlst', taskID, ERR.TRANSID_INVALID, cookie);
+    const t = xfer.out.get(str(taskID));
+    if (!t || t.cancelling) {
+      later('CancelSendRlst', taskID, ERR.TRANSID_INVALID, cookie);
+      return;
+    }
+    if (cookie === undefined) cookie = t.cookie;
+    if (!t.stream) { // not started yet: startSend tells the server when it is
+      endSend(t);
+      later('CancelSendRlst', taskID, ERR.NOERR, cookie);
+      return;
+    }
+    t.cancelling = true;
+    t.link.request('xfer_cancel', { stream: t.stream }, function () {
+      endSend(t);
+      fire('CancelSendRlst', taskID, ERR.NOERR, cookie);
+    }, function (code) {
+      t.cancelling = false;
+      fire('CancelSendRlst', taskID, code, cookie);
+    });
+  };
+
+  // SaveFile offers a received file (NotifyFileData's tmpFile) to the user
+  // as a download, under name (default: its own).
+  api.SaveFile = function (file, name) {
+    const url = URL.createObjectURL(file);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = cleanFileName(name || file.name || 'file');
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
   };
 
   for (const name of Object.keys(api)) global['CRVideo_' + name] = api[name];
