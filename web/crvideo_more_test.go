@@ -126,3 +126,41 @@ func TestWebSessionResumesAfterADrop(t *testing.T) {
 	p.eval(`events.filter(e => e.name === "NotifyCallIn").length`, &calls)
 	assert.Equal(t, 1, calls, "the replayed call came once")
 }
+
+// The same user signing in elsewhere pushes the page off: LineOff(10), no
+// reconnect; the page's requests then fail with NOT_LOGIN.
+func TestWebUserPushedOffByASecondSignIn(t *testing.T) {
+	srv := testkit.StartServer(t)
+	p := openPage(t, srv)
+	p.login("web")
+	testkit.Login(t, srv.URL, "web")
+	assert.Equal(t, []any{float64(protocol.UserBeenKickout)}, p.await("LineOff", "null"))
+	p.eval(`CRVideo_SetDNDStatus(1, "after")`, nil)
+	assert.Equal(t, []any{float64(protocol.NotLogin), "after"}, p.await("SetDNDStatusFail", "null"))
+	var reconnecting int
+	p.eval(`events.filter(e => e.name === "Reconnecting").length`, &reconnecting)
+	assert.Zero(t, reconnecting)
+}
+
+// Logout signs the page's user out for everyone at once, and the page can
+// sign in again.
+func TestWebUserLogsOutAndInAgain(t *testing.T) {
+	srv := testkit.StartServer(t)
+	p := openPage(t, srv)
+	p.login("web")
+	desk := testkit.Login(t, srv.URL, "desk")
+	desk.StartUserStatusNotify("")
+	testkit.Await[session.StartUserStatusNotifyRslt](t, desk, nil)
+
+	p.eval(`CRVideo_Logout()`, nil)
+	testkit.Await[session.NotifyUserStatus](t, desk, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "web" && e.Status.UserStatus == 0
+	})
+	p.login("web")
+	testkit.Await[session.NotifyUserStatus](t, desk, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "web" && e.Status.UserStatus == 1
+	})
+	var lineOffs int
+	p.eval(`events.filter(e => e.name === "LineOff").length`, &lineOffs)
+	assert.Zero(t, lineOffs, "a logout is not a LineOff")
+}

@@ -891,6 +891,13 @@
     api.Login(authAcnt, '', nickName, privAcnt, token, cookie);
   };
 
+  // UpdateToken replaces the JWT (privAuthCode) that signing in again uses:
+  // a reconnect after the old token expired still succeeds. The session on
+  // the server needs no new token while it lasts.
+  api.UpdateToken = function (token) {
+    if (state.login) state.login.auth = str(token);
+  };
+
   api.Logout = function () {
     clearTimeout(state.retryTimer);
     clearTimeout(state.ackTimer);
