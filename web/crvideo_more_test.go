@@ -164,3 +164,26 @@ func TestWebUserLogsOutAndInAgain(t *testing.T) {
 	p.eval(`events.filter(e => e.name === "LineOff").length`, &lineOffs)
 	assert.Zero(t, lineOffs, "a logout is not a LineOff")
 }
+
+// Lists longer than one page (a 64 KiB send queue makes pages of 32 KiB)
+// arrive in one GetUserStatusSuccess / GetMeetingsSuccess, whole and in
+// order, as the Go SDK delivers them.
+func TestWebUserGetsLongListsWhole(t *testing.T) {
+	const users, meetings = 2000, 800
+	srv := testkit.StartServer(t, testkit.WithCrowd(users, meetings),
+		testkit.WithLimits(func(l *server.Limits) { l.SendQueueBytes = 64 << 10 }))
+	p := openPage(t, srv)
+	p.login("web")
+
+	var ids []string
+	p.eval(`CRVideo_GetUserStatus("all"); waitEvent("GetUserStatusSuccess", null).then(a => a[0].map(u => u.userID))`, &ids)
+	require.Equal(t, users+1, len(ids), "every page")
+	for i := range users {
+		require.Equal(t, testkit.CrowdUser(i), ids[i], "sorted by ID, none missing or twice")
+	}
+	assert.Equal(t, "web", ids[users])
+
+	var n int
+	p.eval(`CRVideo_GetMeetings("m"); waitEvent("GetMeetingsSuccess", null).then(a => new Set(a[0].map(m => m.ID)).size)`, &n)
+	assert.Equal(t, meetings, n)
+}
