@@ -7,20 +7,47 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"huddle/internal/pgtest"
 )
 
-func openTemp(t *testing.T) *SQLite {
-	t.Helper()
-	s, err := OpenSQLite(filepath.Join(t.TempDir(), "huddle.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	return s
+// implementations are the stores every test here runs on; each open gives
+// a fresh, empty database that is removed when the test ends. PostgreSQL's
+// is a database of its own on $HUDDLE_TEST_POSTGRES (skipped without it,
+// outside ./test.sh).
+var implementations = []struct {
+	name string
+	open func(t *testing.T) Store
+}{
+	{"sqlite", func(t *testing.T) Store {
+		s, err := OpenSQLite(filepath.Join(t.TempDir(), "huddle.db"))
+		require.NoError(t, err)
+		return s
+	}},
+	{"postgres", func(t *testing.T) Store {
+		s, err := OpenPostgres(context.Background(), pgtest.DSN(t))
+		require.NoError(t, err)
+		return s
+	}},
+}
+
+// eachStore runs test on a fresh database of every implementation.
+func eachStore(t *testing.T, test func(t *testing.T, s Store)) {
+	for _, impl := range implementations {
+		t.Run(impl.name, func(t *testing.T) {
+			s := impl.open(t)
+			t.Cleanup(func() { s.Close() })
+			test(t, s)
+		})
+	}
 }
 
 // A taken key is ErrExists (told by the driver's result code); other
 // constraint failures are not.
-func TestTakenKeysAreErrExists(t *testing.T) {
-	s, ctx := openTemp(t), context.Background()
+func TestTakenKeysAreErrExists(t *testing.T) { eachStore(t, testTakenKeysAreErrExists) }
+
+func testTakenKeysAreErrExists(t *testing.T, s Store) {
+	ctx := context.Background()
 	app := App{ID: "acme", PswdHash: []byte("h"), UserAuth: UserAuthNone, Created: time.Now()}
 	require.NoError(t, s.CreateApp(ctx, app))
 	require.ErrorIs(t, s.CreateApp(ctx, app), ErrExists)
@@ -36,7 +63,11 @@ func TestTakenKeysAreErrExists(t *testing.T) {
 }
 
 func TestDeleteAppTakesItsUsersAndMeetings(t *testing.T) {
-	s, ctx := openTemp(t), context.Background()
+	eachStore(t, testDeleteAppTakesItsUsersAndMeetings)
+}
+
+func testDeleteAppTakesItsUsersAndMeetings(t *testing.T, s Store) {
+	ctx := context.Background()
 	for _, id := range []string{"zeta", "acme"} {
 		require.NoError(t, s.CreateApp(ctx, App{ID: id, PswdHash: []byte("h"), UserAuth: UserAuthNone, Created: time.Now()}))
 		_, err := s.TouchUser(ctx, id, "alice", "Alice", time.Now())
