@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,4 +95,149 @@ func testDeleteAppTakesItsUsersAndMeetings(t *testing.T, s Store) {
 	users, err = s.Users(ctx, "acme")
 	require.NoError(t, err)
 	require.Len(t, users, 1, "the other application keeps its users")
+}
+
+func TestUsersAndMeetings(t *testing.T) { eachStore(t, testUsersAndMeetings) }
+
+func testUsersAndMeetings(t *testing.T, s Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateApp(ctx, App{ID: "acme", PswdHash: []byte("h"), UserAuth: UserAuthJWT, SealedSecret: []byte{0, 1, 2}, Created: time.Unix(1700000000, 0)}))
+	a, err := s.App(ctx, "acme")
+	require.NoError(t, err)
+	require.Equal(t, App{ID: "acme", PswdHash: []byte("h"), UserAuth: UserAuthJWT, SealedSecret: []byte{0, 1, 2}, Created: time.Unix(1700000000, 0)}, a)
+
+	u, err := s.TouchUser(ctx, "acme", "alice", "Alice", time.Unix(1700000001, 0))
+	require.NoError(t, err)
+	require.Equal(t, User{App: "acme", ID: "alice", Nick: "Alice", LastSeen: time.Unix(1700000001, 0)}, u)
+	require.NoError(t, s.SetDND(ctx, "acme", "alice", 1))
+	u, err = s.TouchUser(ctx, "acme", "alice", "Alice B.", time.Unix(1700000002, 0))
+	require.NoError(t, err)
+	require.Equal(t, User{App: "acme", ID: "alice", Nick: "Alice B.", DND: 1, LastSeen: time.Unix(1700000002, 0)}, u, "a login keeps do-not-disturb")
+	require.NoError(t, s.SetLastSeen(ctx, "acme", "alice", time.Unix(1700000003, 0)))
+	require.ErrorIs(t, s.SetDND(ctx, "acme", "nobody", 1), ErrNotFound)
+	require.ErrorIs(t, s.SetLastSeen(ctx, "acme", "nobody", time.Now()), ErrNotFound)
+	users, err := s.Users(ctx, "acme")
+	require.NoError(t, err)
+	require.Equal(t, []User{{App: "acme", ID: "alice", Nick: "Alice B.", DND: 1, LastSeen: time.Unix(1700000003, 0)}}, users)
+
+	later := Meeting{App: "acme", ID: 100000001, Subject: "会议", Pswd: "123456", Creator: "alice", StartTime: time.Unix(1700000020, 0)}
+	earlier := Meeting{App: "acme", ID: 999999999, Subject: "standup", Creator: "alice", StartTime: time.Unix(1700000010, 0)}
+	require.NoError(t, s.CreateMeeting(ctx, later))
+	require.NoError(t, s.CreateMeeting(ctx, earlier))
+	m, err := s.Meeting(ctx, "acme", later.ID)
+	require.NoError(t, err)
+	require.Equal(t, later, m)
+	meets, err := s.Meetings(ctx, "acme")
+	require.NoError(t, err)
+	require.Equal(t, []Meeting{earlier, later}, meets, "oldest first")
+
+	require.NoError(t, s.DeleteMeeting(ctx, "acme", later.ID))
+	require.ErrorIs(t, s.DeleteMeeting(ctx, "acme", later.ID), ErrNotFound)
+	_, err = s.Meeting(ctx, "acme", later.ID)
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = s.App(ctx, "nope")
+	require.ErrorIs(t, err, ErrNotFound)
+}
+
+// Several nodes starting at once on one empty database: the migrations run
+// once (under the advisory lock), every node opens, and the version is the
+// last migration's.
+func TestPostgresMigratesOnceWhenNodesStartTogether(t *testing.T) {
+	dsn, ctx := pgtest.DSN(t), context.Background()
+	const nodes = 4
+	errs := make(chan error, nodes)
+	for range nodes {
+		go func() {
+			s, err := OpenPostgres(ctx, dsn)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range nodes {
+		require.NoError(t, <-errs)
+	}
+	s, err := OpenPostgres(ctx, dsn)
+	require.NoError(t, err)
+	defer s.Close()
+	var versions []int
+	rows, err := s.pool.Query(ctx, `SELECT version FROM schema_version`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var v int
+		require.NoError(t, rows.Scan(&v))
+		versions = append(versions, v)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []int{len(pgMigrations)}, versions)
+}
+
+// A database from a newer huddle is refused, not written to.
+func TestPostgresRefusesANewerSchema(t *testing.T) {
+	dsn, ctx := pgtest.DSN(t), context.Background()
+	s, err := OpenPostgres(ctx, dsn)
+	require.NoError(t, err)
+	_, err = s.pool.Exec(ctx, `UPDATE schema_version SET version = version + 1`)
+	require.NoError(t, err)
+	s.Close()
+	_, err = OpenPostgres(ctx, dsn)
+	require.ErrorContains(t, err, "run a newer huddle")
+}
+
+// Reopening keeps what was stored, and runs no migration twice.
+func TestReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	reopeners := map[string]func(t *testing.T) func() Store{
+		"sqlite": func(t *testing.T) func() Store {
+			path := filepath.Join(t.TempDir(), "huddle.db")
+			return func() Store { s, err := OpenSQLite(path); require.NoError(t, err); return s }
+		},
+		"postgres": func(t *testing.T) func() Store {
+			dsn := pgtest.DSN(t)
+			return func() Store { s, err := OpenPostgres(ctx, dsn); require.NoError(t, err); return s }
+		},
+	}
+	for _, impl := range implementations {
+		t.Run(impl.name, func(t *testing.T) {
+			open := reopeners[impl.name](t)
+			s := open()
+			require.NoError(t, s.CreateApp(ctx, App{ID: "acme", PswdHash: []byte("h"), UserAuth: UserAuthNone, Created: time.Unix(1, 0)}))
+			require.NoError(t, s.CreateMeeting(ctx, Meeting{App: "acme", ID: 123456789, Subject: "kept", Creator: "alice", StartTime: time.Unix(2, 0)}))
+			require.NoError(t, s.Close())
+			s = open()
+			defer s.Close()
+			m, err := s.Meeting(ctx, "acme", 123456789)
+			require.NoError(t, err)
+			require.Equal(t, "kept", m.Subject)
+		})
+	}
+}
+
+// BenchmarkTouchUser is the write every login makes, on each store, from
+// parallel goroutines as concurrent logins are.
+func BenchmarkTouchUser(b *testing.B) {
+	ctx := context.Background()
+	opens := map[string]func() (Store, error){
+		"sqlite":   func() (Store, error) { return OpenSQLite(filepath.Join(b.TempDir(), "huddle.db")) },
+		"postgres": func() (Store, error) { return OpenPostgres(ctx, pgtest.DSN(b)) },
+	}
+	for _, impl := range implementations {
+		b.Run(impl.name, func(b *testing.B) {
+			s, err := opens[impl.name]()
+			require.NoError(b, err)
+			defer s.Close()
+			require.NoError(b, s.CreateApp(ctx, App{ID: "acme", PswdHash: []byte("h"), UserAuth: UserAuthNone, Created: time.Now()}))
+			var next atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					id := fmt.Sprintf("user-%d", next.Add(1)%1000)
+					if _, err := s.TouchUser(ctx, "acme", id, "Nick", time.Now()); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }
