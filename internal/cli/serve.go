@@ -17,6 +17,7 @@ import (
 
 	"huddle/internal/buildinfo"
 	"huddle/server"
+	"huddle/server/store"
 )
 
 // DefaultAddr is where `huddle serve` listens and the desktop app looks.
@@ -34,6 +35,7 @@ func DefaultDataDir() string {
 // serveOptions are `huddle serve`'s flags.
 type serveOptions struct {
 	addr, data, cert, key, origins string
+	postgres                       string
 	demo                           bool
 	grace                          time.Duration
 	limits                         server.Limits
@@ -45,7 +47,8 @@ func parseServe(args []string) (serveOptions, error) {
 	var o serveOptions
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&o.addr, "addr", DefaultAddr, "listen address")
-	fs.StringVar(&o.data, "data", DefaultDataDir(), "data folder")
+	fs.StringVar(&o.data, "data", DefaultDataDir(), "data folder (the key file; the database too without -postgres)")
+	fs.StringVar(&o.postgres, "postgres", "", postgresUsage)
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate file; with -tls-key serves wss://")
 	fs.StringVar(&o.key, "tls-key", "", "TLS key file")
 	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com")
@@ -74,11 +77,20 @@ func Serve(args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var st store.Store // nil: the server opens SQLite in the data folder
+	if o.postgres != "" {
+		if st, err = openStore(o.postgres, o.data, true); err != nil {
+			return err
+		}
+	}
 	srv, err := server.New(server.Config{
-		DataDir: o.data, Demo: o.demo, Version: buildinfo.String(), Logger: log,
+		DataDir: o.data, Store: st, Demo: o.demo, Version: buildinfo.String(), Logger: log,
 		AllowedOrigins: server.ParseOrigins(o.origins), GracePeriod: o.grace, Limits: o.limits,
 	})
 	if err != nil {
+		if st != nil {
+			st.Close()
+		}
 		return err
 	}
 	ln, err := net.Listen("tcp", o.addr)

@@ -45,3 +45,11 @@ func TestServeHelpNamesEachVariable(t *testing.T) {
 type nopWriter struct{}
 
 func (nopWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// --postgres, like every serve flag, also comes from its variable.
+func TestServePostgresFromEnvironment(t *testing.T) {
+	t.Setenv("HUDDLE_POSTGRES", "postgres://huddle@db.example.com/huddle")
+	o, err := parseServe(nil)
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://huddle@db.example.com/huddle", o.postgres)
+}
