@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"huddle/server"
+	"huddle/server/store"
 	"huddle/session"
 )
 
@@ -244,4 +245,11 @@ func Sync(t testing.TB, c *Client) {
 // WithLimits adjusts a test server's limits.
 func WithLimits(f func(*server.Limits)) Option {
 	return func(c *server.Config) { f(&c.Limits) }
+}
+
+// WithStore runs the server on st instead of SQLite in its data folder. The
+// server closes its store when it stops: a Restart needs a new one (on the
+// same database, for a restart test).
+func WithStore(st store.Store) Option {
+	return func(c *server.Config) { c.Store = st }
 }
