@@ -9,6 +9,15 @@ cd "$(dirname "$0")"
 # install-deps.sh installed chromium: the web SDK's browser tests must run
 # here, not skip.
 export HUDDLE_REQUIRE_BROWSER=1
+# The store's tests, and the end-to-end test of a server on it, run on a
+# real PostgreSQL: a scratch cluster started here (unless the caller gave
+# one), stopped on exit. Here they must run, not skip.
+if [ -z "${HUDDLE_TEST_POSTGRES:-}" ]; then
+	source ./scripts/postgres.sh
+	pg_start
+	trap pg_stop EXIT
+fi
+export HUDDLE_REQUIRE_POSTGRES=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs, on Debian/Ubuntu, what building and testing Huddle needs: Go
 # must already be there; the C libraries for Fyne (OpenGL, X11), GTK for
-# native file dialogs, Xvfb for real-window tests, and Chromium for the
-# web SDK's browser tests (web/) come from apt.
+# native file dialogs, Xvfb for real-window tests, Chromium for the
+# web SDK's browser tests (web/), and PostgreSQL for the PostgreSQL store's
+# tests (scripts/postgres.sh runs a scratch cluster) come from apt.
 set -euo pipefail
-need_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev xvfb xauth chromium)
+need_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev xvfb xauth chromium postgresql)
 missing=()
 for p in "${need_pkgs[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

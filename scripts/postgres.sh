@@ -12,7 +12,7 @@
 
 pg_bin() {
 	local d
-	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 	if [ -z "$d" ]; then
 		command -v initdb >/dev/null || { echo "postgres.sh: no PostgreSQL (scripts/install-deps.sh installs it)" >&2; return 1; }
 		d=$(dirname "$(command -v initdb)")
@@ -65,8 +65,10 @@ pg_stop() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
 	pg_start
-	trap pg_stop EXIT
+	trap 'kill "${sleeper:-}" 2>/dev/null; pg_stop' EXIT
 	trap 'exit 0' INT TERM
 	echo "export HUDDLE_TEST_POSTGRES='$HUDDLE_TEST_POSTGRES'   # Ctrl-C stops it"
-	sleep infinity & wait $!
+	sleep infinity &
+	sleeper=$!
+	wait "$sleeper"
 fi
