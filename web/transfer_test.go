@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,4 +107,71 @@ func TestWebCancelsAFile(t *testing.T) {
 	var results int
 	p.eval(`events.filter(e => e.name === "SendFileRlst").length`, &results)
 	assert.Zero(t, results)
+}
+
+// slowWait bounds waiting for 50 MiB through a browser: on a loaded
+// two-core machine under -race it takes longer than testkit.WaitTimeout.
+const slowWait = 90 * time.Second
+
+// awaitSlow is testkit.Await of the first event of type T within slowWait.
+func awaitSlow[T session.Event](t *testing.T, c *testkit.Client) T {
+	t.Helper()
+	deadline := time.After(slowWait)
+	for {
+		changed := c.Changed()
+		if evs := testkit.Unused[T](c); len(evs) > 0 {
+			return evs[0]
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			var zero T
+			t.Fatalf("no %T within %v", zero, slowWait)
+			return zero
+		}
+	}
+}
+
+// 50 MiB files both ways, the content hash checked on arrival; then the
+// desktop user cancels a file on its way to the page.
+func TestWebBigFilesBothWaysAndCancelFromTheDesktop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50 MiB through a browser: not in -short")
+	}
+	const size = 50 << 20
+	srv := testkit.StartServer(t)
+	p := openPage(t, srv)
+	p.login("web")
+	desk := testkit.Login(t, srv.URL, "desk")
+	want := pattern(size)
+
+	var task string
+	p.eval(fmt.Sprintf(`CRVideo_SendFile("desk", new File([pattern(%d)], "big.bin"), "up")`, size), &task)
+	file := awaitSlow[session.NotifyFileData](t, desk)
+	stored, err := os.ReadFile(file.TmpFile)
+	require.NoError(t, err)
+	assert.Equal(t, sha(want), sha(stored))
+	assert.Equal(t, []any{task, "big.bin", float64(0), "up"}, p.await("SendFileRlst", "null"))
+	var steps int
+	p.eval(fmt.Sprintf(`events.filter(e => e.name === "SendProgress" && e.args[0] === %q).length`, task), &steps)
+	assert.Greater(t, steps, 1, "progress as it goes, not only at the end")
+
+	path := filepath.Join(t.TempDir(), "down.bin")
+	require.NoError(t, os.WriteFile(path, want, 0o600))
+	desk.SendFile("web", path, "")
+	var arrived []string
+	p.eval(fmt.Sprintf(`waitEvent("NotifyFileData", null, %d).then(async a => [a[2], await sha256hex(a[1])])`, slowWait.Milliseconds()), &arrived)
+	assert.Equal(t, []string{"down.bin", sha(want)}, arrived)
+	assert.Equal(t, protocol.NoErr, testkit.Await[session.SendFileRlst](t, desk, nil).Err)
+
+	// Cancelled at its first progress, long before 50 MiB reach the page.
+	id := desk.SendFile("web", path, "")
+	testkit.Await[session.SendProgress](t, desk, func(e session.SendProgress) bool { return e.TaskID == id })
+	desk.CancelSend(id)
+	assert.Equal(t, protocol.NoErr, testkit.Await[session.CancelSendRlst](t, desk, nil).Err)
+	cancelled := p.await("NotifyCancelSend", "null")
+	assert.Len(t, cancelled[0], len(id))
+	var files int
+	p.eval(`events.filter(e => e.name === "NotifyFileData").length`, &files)
+	assert.Equal(t, 1, files, "nothing of the cancelled file is handed over")
 }
