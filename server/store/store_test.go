@@ -241,3 +241,43 @@ func BenchmarkTouchUser(b *testing.B) {
 		})
 	}
 }
+
+// When PostgreSQL drops every connection (a restart, a failover), the store
+// recovers by itself: an operation in flight may fail with an error, none
+// hangs, the next ones succeed, and nothing committed is lost.
+func TestPostgresRecoversWhenConnectionsDrop(t *testing.T) {
+	dsn, ctx := pgtest.DSN(t), context.Background()
+	s, err := OpenPostgres(ctx, dsn)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.CreateApp(ctx, App{ID: "acme", PswdHash: []byte("h"), UserAuth: UserAuthNone, Created: time.Now()}))
+	require.NoError(t, s.CreateMeeting(ctx, Meeting{App: "acme", ID: 123456789, Subject: "kept", Creator: "alice", StartTime: time.Now()}))
+
+	// Kill every backend of this database but the killer's own, as a
+	// restart would, with the pool's connections idle in it.
+	killer, err := OpenPostgres(ctx, dsn)
+	require.NoError(t, err)
+	defer killer.Close()
+	var killed int
+	require.NoError(t, killer.pool.QueryRow(ctx,
+		`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		 WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&killed))
+	require.Positive(t, killed)
+
+	// Each attempt returns (none hangs: opCtx would fail it); failures
+	// before the pool has replaced its dead connections are allowed.
+	opCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var m Meeting
+	for failures := 0; ; failures++ {
+		if m, err = s.Meeting(opCtx, "acme", 123456789); err == nil {
+			t.Logf("recovered after %d failed attempts", failures)
+			break
+		}
+		require.NoError(t, opCtx.Err(), "the pool never recovered: %v", err)
+		t.Logf("while reconnecting: %v", err)
+	}
+	require.Equal(t, "kept", m.Subject)
+	_, err = s.TouchUser(ctx, "acme", "alice", "Alice", time.Now())
+	require.NoError(t, err)
+}
