@@ -27,7 +27,7 @@ import (
 // ./test.sh sets it, so CI never passes without these tests.
 const requireBrowserEnv = "HUDDLE_REQUIRE_BROWSER"
 
-func findChromium(t *testing.T) string {
+func findChromium(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -44,14 +44,14 @@ func findChromium(t *testing.T) string {
 // page is one browser tab on the test page, served by the same origin as
 // the server's /ws and /sdk/crvideo.js.
 type page struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 
 	mu       sync.Mutex
 	problems []string // console errors and uncaught exceptions
 }
 
-func openPage(t *testing.T, srv *testkit.Server) *page {
+func openPage(t testing.TB, srv *testkit.Server) *page {
 	t.Helper()
 	chromium := findChromium(t)
 	html, err := os.ReadFile("testdata/page.html")
