@@ -73,3 +73,13 @@ func (c ErrCode) String() string {
 	}
 	return fmt.Sprintf("ERR_%d", int(c))
 }
+
+// ErrCodes lists every known code, in no particular order (metrics label
+// them by name ahead of time).
+func ErrCodes() []ErrCode {
+	codes := make([]ErrCode, 0, len(codeNames))
+	for c := range codeNames {
+		codes = append(codes, c)
+	}
+	return codes
+}

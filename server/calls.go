@@ -119,8 +119,10 @@ const (
 	endDestroyed                  // the meeting was destroyed
 )
 
-func push(p Peer, ev string, payload any) {
+// push sends event ev to p, counted.
+func (m *metrics) push(p Peer, ev string, payload any) {
 	if msg, err := protocol.Push(ev, payload); err == nil {
+		m.messageOut(ev)
 		p.Send(msg)
 	}
 }
@@ -173,17 +175,17 @@ func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 			case endTimeout:
 				status = protocol.InviteNoAnswer
 			}
-			push(l.fromPeer, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: status})
+			cs.srv.metrics.push(l.fromPeer, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: status})
 		case why == endReject:
-			push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.ErrRefuse, Ext: ext})
+			cs.srv.metrics.push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.ErrRefuse, Ext: ext})
 		case why == endTimeout:
-			push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.ErrNoAnswer})
+			cs.srv.metrics.push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.ErrNoAnswer})
 		default:
-			push(l.fromPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
+			cs.srv.metrics.push(l.fromPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
 		}
 	}
 	if l.to != by {
-		push(l.toPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
+		cs.srv.metrics.push(l.toPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
 	}
 	cs.refresh(l.from)
 	cs.refresh(l.to)
@@ -284,7 +286,7 @@ func (c *conn) handleCall(m protocol.Message) {
 	}
 	l := &leg{app: c.app, id: r.Call, from: c.user, to: r.To, fromPeer: c, toPeer: callee, meet: mt}
 	cs.add(l)
-	push(callee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user, Ext: r.Ext})
+	c.srv.metrics.push(callee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user, Ext: r.Ext})
 	c.reply(m.ID, protocol.NoErr, nil)
 }
 
@@ -331,9 +333,9 @@ func (c *conn) handleAcceptCall(m protocol.Message) {
 	l.accepted = true
 	l.timer.Stop()
 	if l.invite {
-		push(l.fromPeer, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: protocol.InviteConnected})
+		c.srv.metrics.push(l.fromPeer, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: protocol.InviteConnected})
 	} else {
-		push(l.fromPeer, protocol.EvCallAccepted, protocol.CallAccepted{Call: l.id, Meet: l.meet.info(l.from), Ext: r.Ext})
+		c.srv.metrics.push(l.fromPeer, protocol.EvCallAccepted, protocol.CallAccepted{Call: l.id, Meet: l.meet.info(l.from), Ext: r.Ext})
 	}
 	cs.refresh(l.from)
 	cs.refresh(l.to)

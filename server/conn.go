@@ -233,6 +233,7 @@ func (c *conn) sendNow(msg []byte) bool { return c.enqueue(0, msg) }
 // pushNow is sendNow of an event.
 func (c *conn) pushNow(ev string, payload any) {
 	if msg, err := protocol.Push(ev, payload); err == nil {
+		c.srv.metrics.messageOut(ev)
 		c.sendNow(msg)
 	}
 }
@@ -250,6 +251,7 @@ func (c *conn) enqueue(seq uint64, msg []byte) bool {
 	c.qmu.Lock()
 	if len(c.queue) >= lim.SendQueue || c.queueBytes+len(msg) > lim.SendQueueBytes {
 		c.qmu.Unlock()
+		c.srv.metrics.slowConsumerDisconnect.Inc()
 		c.close(protocol.CloseSlowConsumer, "send queue full: client too slow")
 		return false
 	}
@@ -296,8 +298,10 @@ func (c *conn) reply(id uint64, code protocol.ErrCode, payload any) {
 	msg, err := protocol.Reply(id, code, payload)
 	if err != nil {
 		c.srv.log.Error("encode reply", "err", err)
-		msg = protocol.ErrorReply(id, protocol.InnerErr, "encode reply")
+		msg, code = protocol.ErrorReply(id, protocol.InnerErr, "encode reply"), protocol.InnerErr
 	}
+	c.srv.metrics.outReply.Inc()
+	c.srv.metrics.errorSent(code)
 	c.sendNow(msg)
 }
 
@@ -306,11 +310,14 @@ func (c *conn) fail(id uint64, code protocol.ErrCode, reason string) {
 		c.pushError(code, reason)
 		return
 	}
+	c.srv.metrics.outReply.Inc()
+	c.srv.metrics.errorSent(code)
 	c.sendNow(protocol.ErrorReply(id, code, reason))
 }
 
 // pushError reports a problem with a message that has no request ID to answer.
 func (c *conn) pushError(code protocol.ErrCode, reason string) {
+	c.srv.metrics.errorSent(code)
 	c.pushNow(protocol.EvError, protocol.ErrorInfo{Code: code, Msg: reason})
 }
 

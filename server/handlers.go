@@ -56,6 +56,7 @@ func (c *conn) handle(m protocol.Message) error {
 		c.pushError(protocol.ErrData, "clients send requests (op), not replies or events")
 		return nil
 	}
+	c.srv.metrics.messageIn(m.Op)
 	r, ok := routes[m.Op]
 	switch {
 	case !ok:
@@ -93,6 +94,8 @@ func (c *conn) handleHello(m protocol.Message) {
 		if m.ID == 0 {
 			c.pushError(protocol.MismatchClientVer, refusal)
 		} else {
+			c.srv.metrics.outReply.Inc()
+			c.srv.metrics.errorSent(protocol.MismatchClientVer)
 			c.sendNow(protocol.ErrorReplyWith(m.ID, protocol.MismatchClientVer, refusal, versions))
 		}
 		return
@@ -132,12 +135,14 @@ func (c *conn) handleLogin(m protocol.Message) {
 	}
 	g := c.srv.guard
 	if ok, why := g.admitLogin(c.ip, l.App, time.Now()); !ok {
+		c.srv.metrics.logins.rateLimited.Inc()
 		c.fail(m.ID, protocol.RateLimited, why)
 		return
 	}
 	user, code := c.srv.authenticate(context.Background(), l)
 	g.loginResult(c.ip, l.App, code, time.Now())
 	if code != protocol.NoErr {
+		c.srv.metrics.logins.refused.Inc()
 		c.fail(m.ID, code, "login refused")
 		return
 	}
@@ -146,9 +151,12 @@ func (c *conn) handleLogin(m protocol.Message) {
 		nick = user
 	}
 	if err := c.srv.signIn(c, l.App, user, nick, l.Resume, l.Seq, m.ID); err != nil {
+		c.srv.metrics.logins.failed.Inc()
 		c.srv.log.Error("sign in", "app", l.App, "user", user, "err", err)
 		c.fail(m.ID, protocol.ServerException, "could not record the login")
+		return
 	}
+	c.srv.metrics.logins.ok.Inc()
 }
 
 func (c *conn) handleLogout(m protocol.Message) {

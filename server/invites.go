@@ -51,9 +51,9 @@ func (c *conn) handleInvite(m protocol.Message) {
 	}
 	l := &leg{app: c.app, id: r.Invite, invite: true, from: c.user, to: r.To, fromPeer: c, toPeer: invitee, meet: mt}
 	cs.add(l)
-	push(invitee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user})
+	c.srv.metrics.push(invitee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user})
 	c.reply(m.ID, protocol.NoErr, nil)
-	push(c, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: protocol.InviteRinging})
+	c.srv.metrics.push(c, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: protocol.InviteRinging})
 }
 
 func (c *conn) handleCancelInvite(m protocol.Message) {

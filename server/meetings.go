@@ -250,6 +250,7 @@ func (c *conn) handleDestroyMeeting(m protocol.Message) {
 			continue
 		}
 		if p, ok := c.srv.router.Lookup(c.app, user); ok {
+			c.srv.metrics.messageOut(protocol.EvMeetingStopped)
 			p.Send(stopped)
 		}
 	}

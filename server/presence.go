@@ -56,12 +56,14 @@ type memPresence struct {
 	store    store.Store
 	maxSubs  int
 	maxBatch int
+	metrics  *metrics           // nil in the presence benchmarks
 	apps     sync.Map           // application ID → *appPresence; no server-wide lock
 	loads    singleflight.Group // applications' users being read, by application
 }
 
 type appPresence struct {
 	maxBatch int // bytes of changes one round carries at most
+	metrics  *metrics
 
 	mu    sync.Mutex
 	users map[string]*presenceEntry
@@ -117,7 +119,7 @@ func (p *memPresence) app(app string) (*appPresence, error) {
 		return nil, err
 	}
 	users := v.([]store.User)
-	a := &appPresence{maxBatch: p.maxBatch, users: make(map[string]*presenceEntry, len(users)), subIdx: make(map[Peer]int)}
+	a := &appPresence{maxBatch: p.maxBatch, metrics: p.metrics, users: make(map[string]*presenceEntry, len(users)), subIdx: make(map[Peer]int)}
 	for _, u := range users {
 		a.users[u.ID] = &presenceEntry{st: protocol.UserStatus{User: u.ID, Nick: u.Nick, DND: u.DND}}
 		a.ids = append(a.ids, u.ID)
@@ -178,6 +180,11 @@ func (a *appPresence) fanOut() {
 		a.mu.Unlock()
 		for _, s := range a.subs {
 			s.Send(batch)
+		}
+		if m := a.metrics; m != nil {
+			m.presenceRounds.Inc()
+			m.presenceSent.Add(float64(len(a.subs)))
+			m.out[protocol.EvUserStatus].Add(float64(len(a.subs)))
 		}
 		if last {
 			close(done)

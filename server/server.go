@@ -80,6 +80,11 @@ type Config struct {
 	// Never on by default: a loopback server may sit behind a reverse proxy
 	// (docs/security.md). Serve refuses a listener that is not loopback.
 	Demo bool
+	// MetricsElsewhere keeps /metrics off the main listener: the caller
+	// serves OpsHandler on a listener of its own (huddle serve
+	// --metrics-addr), or nowhere. Otherwise a loopback listener serves
+	// /metrics beside /ws, and any other never does (docs/security.md).
+	MetricsElsewhere bool
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
@@ -96,6 +101,7 @@ type Server struct {
 	calls      *calls
 	guard      *guard
 	relay      relay
+	metrics    *metrics
 	verified   sync.Map           // app ID → SHA-256 of a password bcrypt already accepted
 	bcryptOnce singleflight.Group // one bcrypt at a time per app and password
 
@@ -153,8 +159,11 @@ func New(cfg Config) (*Server, error) {
 		key:   key,
 		conns: make(map[*conn]struct{}),
 	}
+	s.metrics = newMetrics()
 	s.router = newMemRouter()
-	s.presence = newMemPresence(st, cfg.Limits)
+	mp := newMemPresence(st, cfg.Limits)
+	mp.metrics = s.metrics
+	s.presence = mp
 	s.calls = newCalls(s)
 	s.writers = newWriters(writerIdle)
 	s.timers = newTimers()
@@ -174,19 +183,15 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler serves /ws (the protocol), /healthz (200 once ready) and the
-// browser SDK at web.SDKPath.
-func (s *Server) Handler() http.Handler {
+// Handler serves /ws (the protocol), the browser SDK at web.SDKPath,
+// /healthz and /readyz (health.go); not /metrics (OpsHandler).
+func (s *Server) Handler() http.Handler { return s.handler(false) }
+
+func (s *Server) handler(withMetrics bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", s.serveWS)
 	mux.HandleFunc(web.SDKPath, web.ServeSDK)
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		if !s.ready.Load() {
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
+	s.handleOps(mux, withMetrics)
 	return mux
 }
 
@@ -209,7 +214,9 @@ func (s *Server) serve(ln net.Listener, scheme string, run func(*http.Server) er
 		s.mu.Unlock()
 		return http.ErrServerClosed
 	}
-	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	tcp, _ := ln.Addr().(*net.TCPAddr)
+	withMetrics := !s.cfg.MetricsElsewhere && tcp != nil && tcp.IP.IsLoopback()
+	s.httpSrv = &http.Server{Handler: s.handler(withMetrics), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)} // TLS handshake failures and the like
 	srv := s.httpSrv
 	s.mu.Unlock()
@@ -289,6 +296,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.conns[c] = struct{}{}
 	s.sessions.Add(1)
 	s.mu.Unlock()
+	s.metrics.connections.Inc()
 	go func() { defer s.sessions.Done(); c.readLoop() }()
 }
 
@@ -331,6 +339,7 @@ func (s *Server) sessionEnded(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+	s.metrics.connections.Dec()
 	s.guard.closeConn(c.ip)
 	if !c.loggedIn {
 		return

@@ -315,8 +315,15 @@ func (c *conn) handleXferStart(m protocol.Message) {
 	offer, err := protocol.Push(protocol.EvXferOffer, protocol.XferOffer{
 		From: c.user, Stream: t.stream, Task: req.Task, Kind: req.Kind, Size: req.Size, Name: req.Name,
 	})
+	mx := c.srv.metrics
+	if t.buffer {
+		mx.xferStarted.buffer.Inc()
+	} else {
+		mx.xferStarted.file.Inc()
+	}
+	mx.messageOut(protocol.EvXferOffer)
 	if err != nil || !rc.sendNow(offer) {
-		r.finish(t)
+		r.finish(t, mx, xferFailed)
 		c.fail(m.ID, protocol.SendDataTargetInvalid, "target user went offline")
 		return
 	}
@@ -324,11 +331,12 @@ func (c *conn) handleXferStart(m protocol.Message) {
 }
 
 // finish forgets t; false if it had ended already. Exactly one caller
-// gets true, and tells the parties.
-func (r *relay) finish(t *transfer) bool {
+// gets true, and tells the parties; result is counted in m.
+func (r *relay) finish(t *transfer, m *metrics, result string) bool {
 	if !t.ended.CompareAndSwap(false, true) {
 		return false // frames still queued for the receiver are dropped
 	}
+	m.transferFinished(result)
 	r.xfers.CompareAndDelete(t.stream, t)
 	t.sender.relayed.dropXfer(t)
 	t.receiver.relayed.dropXfer(t)
@@ -346,7 +354,7 @@ func (r *relay) lookup(stream uint32) *transfer {
 
 // abort ends t on both sides: the sender gets code, the receiver a cancel.
 func (r *relay) abort(t *transfer, code protocol.ErrCode, reason string) {
-	if !r.finish(t) {
+	if !r.finish(t, t.sender.srv.metrics, xferFailed) {
 		return
 	}
 	t.sender.pushNow(protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: code, Msg: reason})
@@ -409,6 +417,7 @@ func (c *conn) handleBinary(data []byte) error {
 		t.sealed = true
 	}
 	t.mu.Unlock()
+	c.srv.metrics.relayedBytes.Add(float64(n))
 	forwarded = true // sendBulk owns it now, sent or not
 	t.receiver.sendBulk(t, data)
 	return nil
@@ -449,11 +458,18 @@ func (c *conn) handleXferDone(m protocol.Message) {
 	t.mu.Lock()
 	sealed := t.sealed
 	t.mu.Unlock()
-	if !r.finish(t) {
-		return
-	}
 	if !sealed && d.Code == protocol.NoErr {
 		d.Code = protocol.SendFail // "done" before all data arrived is no success
+	}
+	result := xferFailed
+	switch d.Code {
+	case protocol.NoErr:
+		result = xferOK
+	case protocol.ErrRefuse, protocol.ErrNoAnswer:
+		result = xferRefused
+	}
+	if !r.finish(t, c.srv.metrics, result) {
+		return
 	}
 	res := protocol.XferResult{Stream: t.stream, Code: d.Code}
 	switch {
@@ -491,7 +507,7 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 		c.fail(m.ID, protocol.TransIDInvalid, "the transfer is complete")
 		return
 	}
-	if !r.finish(t) {
+	if !r.finish(t, c.srv.metrics, xferCancelled) {
 		c.fail(m.ID, protocol.TransIDInvalid, "no such transfer")
 		return
 	}
@@ -505,7 +521,7 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 func (r *relay) connEnded(c *conn) {
 	xfers, in, out := c.relayed.close()
 	for t := range xfers {
-		if !r.finish(t) {
+		if !r.finish(t, c.srv.metrics, xferFailed) {
 			continue
 		}
 		if t.sender != c {

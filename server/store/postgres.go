@@ -103,6 +103,9 @@ func (s *Postgres) migrate(ctx context.Context) error {
 
 func (s *Postgres) Close() error { s.pool.Close(); return nil }
 
+// Ping acquires a connection and pings the server (the server's /readyz).
+func (s *Postgres) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
 // isPgUniqueViolation tells a taken key by its SQLSTATE: the message text
 // is not an API.
 func isPgUniqueViolation(err error) bool {

@@ -104,6 +104,8 @@ func (s *SQLite) migrate() error {
 
 func (s *SQLite) Close() error { return s.db.Close() }
 
+func (s *SQLite) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
 // isUniqueViolation tells a taken key by the driver's extended result code:
 // the message text is not an API.
 func isUniqueViolation(err error) bool {

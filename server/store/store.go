@@ -75,5 +75,7 @@ type Store interface {
 	Meeting(ctx context.Context, app string, id int64) (Meeting, error)
 	Meetings(ctx context.Context, app string) ([]Meeting, error)
 
+	// Ping checks the database answers (the server's /readyz).
+	Ping(ctx context.Context) error
 	Close() error
 }
