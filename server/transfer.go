@@ -212,6 +212,7 @@ func (c *conn) handleSendCmd(m protocol.Message) {
 	r.unacked.Add(1)
 	c.relayed.setCmdOut(p, true)
 	msg, err := protocol.Push(protocol.EvCmdData, protocol.CmdData{From: c.user, N: p.n, Data: req.Data})
+	c.srv.metrics.messageOut(protocol.EvCmdData)
 	if err == nil && rc.sendNow(msg) {
 		return
 	}
@@ -417,7 +418,9 @@ func (c *conn) handleBinary(data []byte) error {
 		t.sealed = true
 	}
 	t.mu.Unlock()
-	c.srv.metrics.relayedBytes.Add(float64(n))
+	if f.Kind == protocol.FrameData {
+		c.srv.metrics.relayedBytes.Add(float64(n))
+	}
 	forwarded = true // sendBulk owns it now, sent or not
 	t.receiver.sendBulk(t, data)
 	return nil
