@@ -147,7 +147,7 @@ func TestMetricsLabelsStayBounded(t *testing.T) {
 	}
 }
 
-// ready is the status code of GET base/path.
+// status is the status code of GET base/path.
 func status(t *testing.T, base, path string) int {
 	t.Helper()
 	resp, err := http.Get(base + path)
@@ -212,4 +212,18 @@ func TestReadyzFailsDuringShutdown(t *testing.T) {
 	assert.Equal(t, 0.0, value(scrape(t, ops.URL), "huddle_connections"), "every session ended")
 	close(g.gate)
 	<-done
+}
+
+// With MetricsElsewhere (huddle serve --metrics-addr) the main listener
+// serves no /metrics, even on loopback, but still /healthz and /readyz; the
+// operations handler serves all three.
+func TestMetricsElsewhereKeepsThemOffTheMainListener(t *testing.T) {
+	srv := testkit.StartServer(t, func(c *server.Config) { c.MetricsElsewhere = true })
+	base := "http://" + srv.Addr
+	assert.Equal(t, http.StatusNotFound, status(t, base, "/metrics"))
+	assert.Equal(t, http.StatusOK, status(t, base, "/healthz"))
+	assert.Equal(t, http.StatusOK, status(t, base, "/readyz"))
+	ops := httptest.NewServer(srv.OpsHandler())
+	defer ops.Close()
+	assert.NotNil(t, scrape(t, ops.URL)["huddle_connections"])
 }

@@ -36,6 +36,7 @@ func DefaultDataDir() string {
 type serveOptions struct {
 	addr, data, cert, key, origins string
 	postgres                       string
+	metricsAddr                    string // "" (main listener if loopback), an address, or metricsOff
 	demo                           bool
 	grace                          time.Duration
 	limits                         server.Limits
@@ -51,6 +52,7 @@ func parseServe(args []string) (serveOptions, error) {
 	fs.StringVar(&o.postgres, "postgres", "", postgresUsage)
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate file; with -tls-key serves wss://")
 	fs.StringVar(&o.key, "tls-key", "", "TLS key file")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", `address of a separate listener for /metrics, /healthz and /readyz (e.g. 127.0.0.1:7091); "off" for no /metrics; empty: /metrics beside /ws if -addr is loopback, else nowhere`)
 	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com")
 	fs.BoolVar(&o.demo, "demo", false, `create application "demo" with secret "demo" if missing (loopback -addr only; for trying Huddle out)`)
 	fs.DurationVar(&o.grace, "grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
@@ -86,6 +88,7 @@ func Serve(args []string) error {
 	srv, err := server.New(server.Config{
 		DataDir: o.data, Store: st, Demo: o.demo, Version: buildinfo.String(), Logger: log,
 		AllowedOrigins: server.ParseOrigins(o.origins), GracePeriod: o.grace, Limits: o.limits,
+		MetricsElsewhere: o.metricsAddr != "",
 	})
 	if err != nil {
 		if st != nil {
@@ -96,6 +99,14 @@ func Serve(args []string) error {
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
+	}
+	if o.metricsAddr != "" && o.metricsAddr != metricsOff {
+		ops, err := serveOps(srv, o.metricsAddr, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer ops.Close() // after Shutdown: /readyz says 503 while it runs
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -119,4 +130,20 @@ func Serve(args []string) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// metricsOff as --metrics-addr serves /metrics nowhere.
+const metricsOff = "off"
+
+// serveOps serves /metrics, /healthz and /readyz on a listener of their
+// own, which an operator keeps off the public network (docs/security.md).
+func serveOps(srv *server.Server, addr string, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener: %w", err)
+	}
+	ops := &http.Server{Handler: srv.OpsHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go ops.Serve(ln)
+	log.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
+	return ops, nil
 }

@@ -53,3 +53,13 @@ func TestServePostgresFromEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "postgres://huddle@db.example.com/huddle", o.postgres)
 }
+
+func TestServeMetricsAddrFromEnvironment(t *testing.T) {
+	o, err := parseServe(nil)
+	require.NoError(t, err)
+	assert.Empty(t, o.metricsAddr, "by default /metrics is beside /ws on a loopback -addr only")
+	t.Setenv("HUDDLE_METRICS_ADDR", "127.0.0.1:7091")
+	o, err = parseServe(nil)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:7091", o.metricsAddr)
+}
