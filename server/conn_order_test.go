@@ -21,6 +21,8 @@ func bareServer(writerIdle time.Duration) *Server {
 	s := &Server{cfg: Config{Limits: withDefaults(Limits{})}}
 	s.writers = newWriters(writerIdle)
 	s.timers = newTimers()
+	s.metrics = newMetrics()
+	s.relay.metrics = s.metrics
 	return s
 }
 

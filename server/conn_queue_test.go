@@ -3,6 +3,7 @@ package server
 import (
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -12,7 +13,7 @@ import (
 // A client whose queue is full is disconnected as a slow consumer; the
 // queue of another is untouched, and nothing is queued after the close.
 func TestFullSendQueueDisconnectsOnlyThatClient(t *testing.T) {
-	s := &Server{cfg: Config{Limits: withDefaults(Limits{SendQueue: 3})}}
+	s := &Server{cfg: Config{Limits: withDefaults(Limits{SendQueue: 3})}, metrics: newMetrics()}
 	slow, other := newConn(s, nil), newConn(s, nil)
 	// Both write loops are stuck in a write (a client that stopped
 	// reading): nothing leaves the queues while the test fills them.
@@ -27,6 +28,7 @@ func TestFullSendQueueDisconnectsOnlyThatClient(t *testing.T) {
 		t.Fatal("slow client not closed")
 	}
 	assert.Equal(t, protocol.CloseSlowConsumer, slow.closeCode)
+	assert.Equal(t, 1.0, testutil.ToFloat64(s.metrics.slowConsumerDisconnect), "counted in huddle_slow_consumer_disconnects_total")
 	assert.False(t, slow.Send([]byte(`{"ev":"x"}`)), "nothing is queued once closed")
 	assert.True(t, other.Send([]byte(`{"ev":"x"}`)))
 	assert.Len(t, other.takeQueued(), 1)
@@ -36,7 +38,7 @@ func TestFullSendQueueDisconnectsOnlyThatClient(t *testing.T) {
 // The queue is bounded in bytes too: a presence round can put many changes
 // in one message, so a count alone would not bound the memory.
 func TestSendQueueIsBoundedInBytes(t *testing.T) {
-	s := &Server{cfg: Config{Limits: withDefaults(Limits{SendQueueBytes: 1000})}}
+	s := &Server{cfg: Config{Limits: withDefaults(Limits{SendQueueBytes: 1000})}, metrics: newMetrics()}
 	slow := newConn(s, nil)
 	slow.writing = true // its write loop is stuck in a write
 	require.True(t, slow.Send(make([]byte, 600)))

@@ -160,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 		conns: make(map[*conn]struct{}),
 	}
 	s.metrics = newMetrics()
+	s.relay.metrics = s.metrics
 	s.router = newMemRouter()
 	mp := newMemPresence(st, cfg.Limits)
 	mp.metrics = s.metrics

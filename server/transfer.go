@@ -29,6 +29,7 @@ type relay struct {
 	xfers   sync.Map     // stream → *transfer
 	queued  atomic.Int64 // bytes of data frames waiting in receivers' queues
 	unacked atomic.Int64 // SendCmds waiting for their receiver's acknowledgement
+	metrics *metrics     // the server's
 }
 
 type transfer struct {
@@ -324,7 +325,7 @@ func (c *conn) handleXferStart(m protocol.Message) {
 	}
 	mx.messageOut(protocol.EvXferOffer)
 	if err != nil || !rc.sendNow(offer) {
-		r.finish(t, mx, xferFailed)
+		r.finish(t, xferFailed)
 		c.fail(m.ID, protocol.SendDataTargetInvalid, "target user went offline")
 		return
 	}
@@ -332,12 +333,12 @@ func (c *conn) handleXferStart(m protocol.Message) {
 }
 
 // finish forgets t; false if it had ended already. Exactly one caller
-// gets true, and tells the parties; result is counted in m.
-func (r *relay) finish(t *transfer, m *metrics, result string) bool {
+// gets true, and tells the parties; result is counted.
+func (r *relay) finish(t *transfer, result string) bool {
 	if !t.ended.CompareAndSwap(false, true) {
 		return false // frames still queued for the receiver are dropped
 	}
-	m.transferFinished(result)
+	r.metrics.transferFinished(result)
 	r.xfers.CompareAndDelete(t.stream, t)
 	t.sender.relayed.dropXfer(t)
 	t.receiver.relayed.dropXfer(t)
@@ -355,7 +356,7 @@ func (r *relay) lookup(stream uint32) *transfer {
 
 // abort ends t on both sides: the sender gets code, the receiver a cancel.
 func (r *relay) abort(t *transfer, code protocol.ErrCode, reason string) {
-	if !r.finish(t, t.sender.srv.metrics, xferFailed) {
+	if !r.finish(t, xferFailed) {
 		return
 	}
 	t.sender.pushNow(protocol.EvXferResult, protocol.XferResult{Stream: t.stream, Code: code, Msg: reason})
@@ -471,7 +472,7 @@ func (c *conn) handleXferDone(m protocol.Message) {
 	case protocol.ErrRefuse, protocol.ErrNoAnswer:
 		result = xferRefused
 	}
-	if !r.finish(t, c.srv.metrics, result) {
+	if !r.finish(t, result) {
 		return
 	}
 	res := protocol.XferResult{Stream: t.stream, Code: d.Code}
@@ -510,7 +511,7 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 		c.fail(m.ID, protocol.TransIDInvalid, "the transfer is complete")
 		return
 	}
-	if !r.finish(t, c.srv.metrics, xferCancelled) {
+	if !r.finish(t, xferCancelled) {
 		c.fail(m.ID, protocol.TransIDInvalid, "no such transfer")
 		return
 	}
@@ -524,7 +525,7 @@ func (c *conn) handleXferCancel(m protocol.Message) {
 func (r *relay) connEnded(c *conn) {
 	xfers, in, out := c.relayed.close()
 	for t := range xfers {
-		if !r.finish(t, c.srv.metrics, xferFailed) {
+		if !r.finish(t, xferFailed) {
 			continue
 		}
 		if t.sender != c {
