@@ -281,3 +281,15 @@ func TestPostgresRecoversWhenConnectionsDrop(t *testing.T) {
 	_, err = s.TouchUser(ctx, "acme", "alice", "Alice", time.Now())
 	require.NoError(t, err)
 }
+
+// Ping answers while the store is open and fails once it is closed (the
+// server's /readyz rests on it).
+func TestPingFailsOnceClosed(t *testing.T) { eachStore(t, testPingFailsOnceClosed) }
+
+func testPingFailsOnceClosed(t *testing.T, s Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, s.Ping(ctx))
+	require.NoError(t, s.Close())
+	require.Error(t, s.Ping(ctx))
+}
