@@ -58,8 +58,10 @@ type SQLite struct {
 // login halved the login rate, so the fsync is kept for what must survive
 // a power cut too: creating and destroying meetings (durably).
 func OpenSQLite(path string) (*SQLite, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)"
+	// busy_timeout first: the pragmas run in order on every new
+	// connection, and switching a new file to WAL waits for other openers.
+	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -77,29 +79,65 @@ func OpenSQLite(path string) (*SQLite, error) {
 	return s, nil
 }
 
+// migrate runs the missing migrations in one transaction begun IMMEDIATE,
+// which takes the write lock before reading the version: two processes
+// opening a new file at once (`huddle app add` while `huddle serve`
+// starts) migrate it once between them, the second waiting (busy_timeout)
+// and then finding nothing to do.
 func (s *SQLite) migrate() error {
-	var version int
-	if err := s.db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+	ctx := context.Background()
+	conn, err := s.firstConn(ctx)
+	if err != nil {
 		return err
 	}
-	for i := version; i < len(migrations); i++ {
-		tx, err := s.db.Begin()
-		if err != nil {
-			return err
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return err
+	}
+	if err := migrateLocked(ctx, conn); err != nil {
+		conn.ExecContext(ctx, `ROLLBACK`)
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `COMMIT`)
+	return err
+}
+
+// openBusyWait bounds firstConn's retries; as long as busy_timeout.
+const openBusyWait = 5 * time.Second
+
+// firstConn opens a connection, trying again while it answers SQLITE_BUSY:
+// switching a new file to WAL (a pragma of every new connection) fails at
+// once, without waiting busy_timeout, while another process switches it.
+func (s *SQLite) firstConn(ctx context.Context) (*sql.Conn, error) {
+	deadline := time.Now().Add(openBusyWait)
+	for {
+		conn, err := s.db.Conn(ctx)
+		var e *sqlite.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return conn, err
 		}
-		if _, err := tx.Exec(migrations[i]); err != nil {
-			tx.Rollback()
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func migrateLocked(ctx context.Context, conn *sql.Conn) error {
+	var version int
+	if err := conn.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the database has schema version %d, this huddle knows up to %d: run a newer huddle", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := conn.ExecContext(ctx, migrations[i]); err != nil {
 			return fmt.Errorf("migration %d: %w", i+1, err)
 		}
-		if _, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
 	}
-	return nil
+	if version == len(migrations) {
+		return nil
+	}
+	_, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, len(migrations)))
+	return err
 }
 
 func (s *SQLite) Close() error { return s.db.Close() }

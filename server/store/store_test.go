@@ -293,3 +293,25 @@ func testPingFailsOnceClosed(t *testing.T, s Store) {
 	require.NoError(t, s.Close())
 	require.Error(t, s.Ping(ctx))
 }
+
+// Two processes opening one new SQLite file at once (`huddle app add`
+// while `huddle serve` starts) migrate it once between them.
+func TestSQLiteMigratesOnceWhenOpenedTogether(t *testing.T) {
+	for range 20 {
+		path := filepath.Join(t.TempDir(), "huddle.db")
+		const openers = 4
+		errs := make(chan error, openers)
+		for range openers {
+			go func() {
+				s, err := OpenSQLite(path)
+				if err == nil {
+					s.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range openers {
+			require.NoError(t, <-errs)
+		}
+	}
+}
