@@ -4,7 +4,7 @@
 # (e.g. ./run.sh serve, which gets --demo: application demo, secret demo).
 set -euo pipefail
 cd "$(dirname "$0")"
-./scripts/install-deps.sh
+./scripts/install-deps.sh run
 if [ "${1:-}" = serve ]; then
 	shift
 	set -- serve --demo "$@"

@@ -4,8 +4,13 @@
 # native file dialogs, Xvfb for real-window tests, Chromium for the
 # web SDK's browser tests (web/), and PostgreSQL for the PostgreSQL store's
 # tests (scripts/postgres.sh runs a scratch cluster) come from apt.
+#
+#   install-deps.sh        everything the tests need (test.sh)
+#   install-deps.sh run    only what building and running the app needs
+#                          (run.sh: no browser, no database server)
 set -euo pipefail
-need_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev xvfb xauth chromium postgresql)
+need_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev)
+[ "${1:-test}" = run ] || need_pkgs+=(xvfb xauth chromium postgresql)
 missing=()
 for p in "${need_pkgs[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
