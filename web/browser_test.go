@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -53,8 +54,14 @@ type page struct {
 
 func openPage(t testing.TB, srv *testkit.Server) *page {
 	t.Helper()
+	return openPageAt(t, srv, "page.html", "")
+}
+
+// openPageAt opens testdata/name with query (e.g. "a=1&b=2", or "").
+func openPageAt(t testing.TB, srv *testkit.Server, name, query string) *page {
+	t.Helper()
 	chromium := findChromium(t)
-	html, err := os.ReadFile("testdata/page.html")
+	html, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +115,7 @@ func openPage(t testing.TB, srv *testkit.Server) *page {
 	if err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Navigate(hs.URL+"/test.html")); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(hs.URL+"/test.html?"+query)); err != nil {
 		t.Fatalf("open the test page: %v", err)
 	}
 	t.Cleanup(p.assertNoProblems)
