@@ -41,9 +41,11 @@ func TestH5StylePageRunsUnchanged(t *testing.T) {
 	acc := testkit.Await[session.NotifyCallAccepted](t, desk, nil)
 	assert.Equal(t, session.NotifyCallAccepted{CallID: id, Meet: acc.Meet, UsrExtDat: "hello"}, acc)
 
+	waitLog("accepted acc") // the page's answer may come after the desktop's push
 	desk.SendCmd("h5", []byte("ping"), "")
 	echo := testkit.Await[session.NotifyCmdData](t, desk, nil)
 	assert.Equal(t, "echo ping", string(echo.Data))
+	waitLog("sent 0 echo") // the page's result comes with the desktop's acknowledgement
 	desk.SendCmd("h5", []byte("hang up"), "")
 	assert.Equal(t, "bye", testkit.Await[session.NotifyCallHungup](t, desk, nil).UsrExtDat)
 	waitLog("hungup h")
