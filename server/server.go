@@ -85,6 +85,9 @@ type Config struct {
 	// --metrics-addr), or nowhere. Otherwise a loopback listener serves
 	// /metrics beside /ws, and any other never does (docs/security.md).
 	MetricsElsewhere bool
+	// WebDir, if set, is a folder of web pages served at / beside /ws
+	// (huddle serve --web; web.Site says what it refuses).
+	WebDir string
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
@@ -107,6 +110,7 @@ type Server struct {
 
 	upgrader websocket.Upgrader
 	ready    atomic.Bool
+	site     *web.Site // Config.WebDir's pages, or nil
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
@@ -146,9 +150,18 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
+	var site *web.Site
+	if cfg.WebDir != "" {
+		if site, err = web.NewSite(cfg.WebDir); err != nil {
+			return nil, err
+		}
+	}
 	st := cfg.Store
 	if st == nil {
 		if st, err = store.OpenSQLite(filepath.Join(cfg.DataDir, "huddle.db")); err != nil {
+			if site != nil {
+				site.Close()
+			}
 			return nil, err
 		}
 	}
@@ -157,6 +170,7 @@ func New(cfg Config) (*Server, error) {
 		log:   cfg.Logger,
 		store: st,
 		key:   key,
+		site:  site,
 		conns: make(map[*conn]struct{}),
 	}
 	s.metrics = newMetrics()
@@ -178,6 +192,9 @@ func New(cfg Config) (*Server, error) {
 		// never races it.
 		if err := s.ensureDemoApp(); err != nil {
 			st.Close()
+			if site != nil {
+				site.Close()
+			}
 			return nil, err
 		}
 	}
@@ -185,7 +202,8 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Handler serves /ws (the protocol), the browser SDK at web.SDKPath,
-// /healthz and /readyz (health.go); not /metrics (OpsHandler).
+// /healthz and /readyz (health.go), and Config.WebDir's pages at / if set;
+// not /metrics (OpsHandler).
 func (s *Server) Handler() http.Handler { return s.handler(false) }
 
 func (s *Server) handler(withMetrics bool) http.Handler {
@@ -193,6 +211,15 @@ func (s *Server) handler(withMetrics bool) http.Handler {
 	mux.HandleFunc("/ws", s.serveWS)
 	mux.HandleFunc(web.SDKPath, web.ServeSDK)
 	s.handleOps(mux, withMetrics)
+	if s.site != nil {
+		// The folder gets what the server does not answer itself: /sdk/ and
+		// /metrics stay the server's even where it serves nothing there.
+		mux.Handle("/", s.site)
+		mux.Handle("/sdk/", http.NotFoundHandler())
+		if !withMetrics {
+			mux.Handle("/metrics", http.NotFoundHandler())
+		}
+	}
 	return mux
 }
 
@@ -268,6 +295,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-waited:
 	case <-ctx.Done():
 		err = errors.Join(err, ctx.Err())
+	}
+	if s.site != nil {
+		s.site.Close() // a read-only folder: nothing to report
 	}
 	return errors.Join(err, s.store.Close())
 }
