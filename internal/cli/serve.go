@@ -37,6 +37,7 @@ type serveOptions struct {
 	addr, data, cert, key, origins string
 	postgres                       string
 	metricsAddr                    string // "" (main listener if loopback), an address, or metricsOff
+	web                            string // folder of pages served at /, or ""
 	demo                           bool
 	grace                          time.Duration
 	limits                         server.Limits
@@ -54,6 +55,7 @@ func parseServe(args []string) (serveOptions, error) {
 	fs.StringVar(&o.key, "tls-key", "", "TLS key file")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", `address of a separate listener for /metrics, /healthz and /readyz (e.g. 127.0.0.1:7091); "off" for no /metrics; empty: /metrics beside /ws if -addr is loopback, else nowhere`)
 	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com")
+	fs.StringVar(&o.web, "web", "", "folder of web pages to serve at / beside /ws (index.html for folders; no listings, hidden files or symlinks out of it)")
 	fs.BoolVar(&o.demo, "demo", false, `create application "demo" with secret "demo" if missing (loopback -addr only; for trying Huddle out)`)
 	fs.DurationVar(&o.grace, "grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
 	def := server.DefaultLimits()
@@ -88,7 +90,7 @@ func Serve(args []string) error {
 	srv, err := server.New(server.Config{
 		DataDir: o.data, Store: st, Demo: o.demo, Version: buildinfo.String(), Logger: log,
 		AllowedOrigins: server.ParseOrigins(o.origins), GracePeriod: o.grace, Limits: o.limits,
-		MetricsElsewhere: o.metricsAddr != "",
+		MetricsElsewhere: o.metricsAddr != "", WebDir: o.web,
 	})
 	if err != nil {
 		if st != nil {

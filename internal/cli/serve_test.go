@@ -2,6 +2,7 @@ package cli
 
 import (
 	"flag"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 	t.Setenv("HUDDLE_DEMO", "true")
 	t.Setenv("HUDDLE_ALLOWED_ORIGINS", "https://chat.example.com")
 	t.Setenv("HUDDLE_MEETING_IDLE_EXPIRY", "48h")
+	t.Setenv("HUDDLE_WEB", "/srv/pages")
 	o, err := parseServe([]string{"--conns-per-ip", "11"})
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:7777", o.addr)
@@ -28,6 +30,7 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 	assert.True(t, o.demo)
 	assert.Equal(t, "https://chat.example.com", o.origins)
 	assert.Equal(t, 48*time.Hour, o.limits.MeetingIdleExpiry)
+	assert.Equal(t, "/srv/pages", o.web)
 
 	t.Setenv("HUDDLE_LOGIN_RATE_PER_APP", "lots")
 	_, err = parseServe(nil)
@@ -62,4 +65,28 @@ func TestServeMetricsAddrFromEnvironment(t *testing.T) {
 	o, err = parseServe(nil)
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:7091", o.metricsAddr)
+}
+
+func TestServeWebFlag(t *testing.T) {
+	o, err := parseServe(nil)
+	require.NoError(t, err)
+	assert.Empty(t, o.web, "no pages unless asked")
+	o, err = parseServe([]string{"--web", "/srv/app"})
+	require.NoError(t, err)
+	assert.Equal(t, "/srv/app", o.web)
+}
+
+// --web reaches the server: a folder that is not there stops serve before
+// it listens.
+func TestServeWebFolderMustExist(t *testing.T) {
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Serve([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--web", filepath.Join(t.TempDir(), "missing")})
+	}()
+	select {
+	case err := <-errc:
+		assert.ErrorContains(t, err, "web folder")
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve started without its web folder")
+	}
 }
