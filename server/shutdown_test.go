@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,33 +12,76 @@ import (
 	"huddle/protocol"
 )
 
-// Once Shutdown returns, no timer of the server fires: a call left ringing
-// between two dropped (parked) users does not ring out afterwards.
-func TestNoTimerFiresAfterShutdown(t *testing.T) {
-	const ring = 1500 * time.Millisecond
-	s, url := startTestServer(t, Config{GracePeriod: time.Minute, CallTimeout: ring})
+// Shutdown stops the server's own timers: a call left ringing between two
+// dropped (parked) users has its ring-out and both grace timers pending
+// until Shutdown, and none after it. (That a stopped timer never fires is
+// the registry's promise, tested below without a server.)
+func TestShutdownStopsEveryPendingTimer(t *testing.T) {
+	s, url := startTestServer(t, Config{GracePeriod: time.Minute, CallTimeout: time.Minute})
 	alice, _ := signIn(t, url, "alice", "")
 	bob, _ := signIn(t, url, "bob", "")
 	m := alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
 	var meet protocol.Meeting
 	require.NoError(t, protocol.Decode(m.D, &meet))
 	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: "00112233445566778899aabbccddeeff", To: "bob", Meet: meet}).Code)
-	rangAt := time.Now()
 	alice.ws.Close()
 	bob.ws.Close()
 	awaitParked(t, s, "alice")
 	awaitParked(t, s, "bob")
+	require.GreaterOrEqual(t, pendingTimers(s.timers), 3, "ring-out and two grace timers")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, s.Shutdown(ctx))
-	if time.Since(rangAt) >= ring {
-		t.Skip("too slow a machine: the call rang out before Shutdown")
-	}
+	assert.Zero(t, pendingTimers(s.timers), "a timer outlived Shutdown")
 	st, _ := s.presence.Status(DemoAppID, "alice")
-	require.Equal(t, protocol.StatusBusy, st.Status)
+	assert.Equal(t, protocol.StatusBusy, st.Status, "Shutdown itself ends no call")
+}
+
+// A timer stopped by stop never runs, and one started after it neither.
+func TestStoppedTimersNeverFire(t *testing.T) {
+	ts := newTimers()
+	var fired atomic.Int32
+	ts.afterFunc(20*time.Millisecond, func() { fired.Add(1) })
+	ts.stop()
+	ts.afterFunc(time.Millisecond, func() { fired.Add(1) })
+	assert.Never(t, func() bool { return fired.Load() > 0 }, 200*time.Millisecond, 5*time.Millisecond)
+	assert.Zero(t, pendingTimers(ts))
+}
+
+// stop returns only once a callback already running has returned, so
+// nothing touches the server's state or store after Shutdown.
+func TestStopWaitsForARunningTimer(t *testing.T) {
+	ts := newTimers()
+	started, release := make(chan struct{}), make(chan struct{})
+	var finished atomic.Bool
+	ts.afterFunc(0, func() {
+		close(started)
+		<-release
+		finished.Store(true)
+	})
+	<-started
+	stopped := make(chan struct{})
+	go func() {
+		ts.stop()
+		close(stopped)
+	}()
 	assert.Never(t, func() bool {
-		st, _ := s.presence.Status(DemoAppID, "alice")
-		return st.Status != protocol.StatusBusy
-	}, ring+500*time.Millisecond-time.Since(rangAt), 10*time.Millisecond, "the ring-out timer fired after Shutdown")
+		select {
+		case <-stopped:
+			return true
+		default:
+			return false
+		}
+	}, 100*time.Millisecond, 5*time.Millisecond, "stop returned while a callback ran")
+	close(release)
+	<-stopped
+	assert.True(t, finished.Load())
+}
+
+// pendingTimers is how many timers of ts wait to fire.
+func pendingTimers(ts *timers) int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return len(ts.pending)
 }
