@@ -88,6 +88,18 @@ func (c *testClient) call(op string, payload any) protocol.Message {
 	}
 }
 
+// ringCall has from call user in a new meeting; the call rings until
+// answered. It returns the call's ID.
+func ringCall(t *testing.T, from *testClient, user string) string {
+	t.Helper()
+	m := from.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
+	var meet protocol.Meeting
+	require.NoError(t, protocol.Decode(m.D, &meet))
+	const callID = "00112233445566778899aabbccddeeff"
+	require.Equal(t, protocol.NoErr, from.call(protocol.OpCall, protocol.Call{Call: callID, To: user, Meet: meet}).Code)
+	return callID
+}
+
 func signIn(t *testing.T, url, user, resume string) (*testClient, protocol.LoginReply) {
 	t.Helper()
 	return resumeAfter(t, url, user, resume, 0)
@@ -119,11 +131,7 @@ func TestPushesDuringDropArriveOnResume(t *testing.T) {
 	alice, ar := signIn(t, url, "alice", "")
 	bob, _ := signIn(t, url, "bob", "")
 	require.NotEmpty(t, ar.Resume)
-	m := alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
-	var meet protocol.Meeting
-	require.NoError(t, protocol.Decode(m.D, &meet))
-	callID := "00112233445566778899aabbccddeeff"
-	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
+	callID := ringCall(t, alice, "bob")
 	require.Equal(t, protocol.NoErr, bob.call(protocol.OpAcceptCall, protocol.CallAnswer{Call: callID}).Code)
 	for alice.next().Ev != protocol.EvCallAccepted {
 	}
@@ -138,7 +146,7 @@ func TestPushesDuringDropArriveOnResume(t *testing.T) {
 	again, r := resumeAfter(t, url, "alice", ar.Resume, alice.seq)
 	assert.True(t, r.Resumed)
 	assert.NotEqual(t, ar.Resume, r.Resume, "each session has its own token")
-	m = again.next()
+	m := again.next()
 	assert.Equal(t, protocol.EvCallHungup, m.Ev)
 	var h protocol.CallHungup
 	require.NoError(t, protocol.Decode(m.D, &h))
@@ -151,11 +159,7 @@ func TestWrongResumeTokenEndsParkedSession(t *testing.T) {
 	s, url := startTestServer(t, Config{GracePeriod: time.Minute})
 	alice, _ := signIn(t, url, "alice", "")
 	bob, _ := signIn(t, url, "bob", "")
-	m := alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
-	var meet protocol.Meeting
-	require.NoError(t, protocol.Decode(m.D, &meet))
-	callID := "00112233445566778899aabbccddeeff"
-	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
+	ringCall(t, alice, "bob")
 	alice.ws.Close()
 	awaitParked(t, s, "alice")
 
@@ -181,11 +185,7 @@ func TestPushBeforeParkingArrivesOnResume(t *testing.T) {
 	}
 	alice, ar := signIn(t, url, "alice", "")
 	bob, _ := signIn(t, url, "bob", "")
-	m := alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
-	var meet protocol.Meeting
-	require.NoError(t, protocol.Decode(m.D, &meet))
-	callID := "00112233445566778899aabbccddeeff"
-	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
+	callID := ringCall(t, alice, "bob")
 	require.Equal(t, protocol.NoErr, bob.call(protocol.OpAcceptCall, protocol.CallAnswer{Call: callID}).Code)
 	for alice.next().Ev != protocol.EvCallAccepted {
 	}
@@ -198,7 +198,7 @@ func TestPushBeforeParkingArrivesOnResume(t *testing.T) {
 
 	again, r := resumeAfter(t, url, "alice", ar.Resume, alice.seq)
 	require.True(t, r.Resumed)
-	m = again.next()
+	m := again.next()
 	assert.Equal(t, protocol.EvCallHungup, m.Ev)
 	assert.Equal(t, alice.seq+1, m.Seq, "numbers go on")
 }

@@ -64,11 +64,7 @@ func TestOlderClientResumesUnnumbered(t *testing.T) {
 	var r protocol.LoginReply
 	require.NoError(t, protocol.Decode(m.D, &r))
 	bob, _ := signIn(t, url, "bob", "")
-	m = alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
-	var meet protocol.Meeting
-	require.NoError(t, protocol.Decode(m.D, &meet))
-	callID := "00112233445566778899aabbccddeeff"
-	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: callID, To: "bob", Meet: meet}).Code)
+	callID := ringCall(t, alice, "bob")
 	require.Equal(t, protocol.NoErr, bob.call(protocol.OpAcceptCall, protocol.CallAnswer{Call: callID}).Code)
 	m = alice.next()
 	require.Equal(t, protocol.EvCallAccepted, m.Ev)

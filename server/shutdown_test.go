@@ -20,10 +20,7 @@ func TestShutdownStopsEveryPendingTimer(t *testing.T) {
 	s, url := startTestServer(t, Config{GracePeriod: time.Minute, CallTimeout: time.Minute})
 	alice, _ := signIn(t, url, "alice", "")
 	bob, _ := signIn(t, url, "bob", "")
-	m := alice.call(protocol.OpCreateMeeting, protocol.CreateMeeting{Subject: "m"})
-	var meet protocol.Meeting
-	require.NoError(t, protocol.Decode(m.D, &meet))
-	require.Equal(t, protocol.NoErr, alice.call(protocol.OpCall, protocol.Call{Call: "00112233445566778899aabbccddeeff", To: "bob", Meet: meet}).Code)
+	ringCall(t, alice, "bob")
 	alice.ws.Close()
 	bob.ws.Close()
 	awaitParked(t, s, "alice")
