@@ -38,9 +38,7 @@ func mustRead(name string) []byte {
 // ServeSDK answers GET/HEAD of the SDK with its MIME type and validators:
 // browsers cache it and ask again (If-None-Match) before each use.
 func ServeSDK(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !readOnly(w, r) {
 		return
 	}
 	h := w.Header()
@@ -49,4 +47,15 @@ func ServeSDK(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", sdkETag)
 	h.Set("X-Content-Type-Options", "nosniff")
 	http.ServeContent(w, r, "crvideo.js", started, bytes.NewReader(sdk))
+}
+
+// readOnly answers 405 to anything but GET and HEAD, and says whether the
+// request is one of those.
+func readOnly(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
 }
