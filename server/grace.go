@@ -152,28 +152,33 @@ func (s *Server) park(c *conn) bool {
 // push to the user's calls
 // slips in between.
 func (s *Server) resume(c *conn, old Peer, token string, seq, loginID uint64) bool {
-	answer := func() {
-		// Resumed only to clients that know it: an older one decodes the
-		// reply strictly.
-		c.reply(loginID, protocol.NoErr, protocol.LoginReply{User: c.user, Resume: c.token, Resumed: c.version >= protocol.ReplaySince})
+	// c becomes the user's peer before the answer goes out: a client that
+	// hears it is back is reachable at once (a SendCmd right after found
+	// the session still parked). Pushes through the router then wait on the
+	// stream's lock and follow the replay.
+	answer := func(rp *replay) func() {
+		return func() {
+			c.replay = rp
+			s.router.Attach(c.app, c.user, c)
+			// Resumed only to clients that know it: an older one decodes
+			// the reply strictly.
+			c.reply(loginID, protocol.NoErr, protocol.LoginReply{User: c.user, Resume: c.token, Resumed: c.version >= protocol.ReplaySince})
+		}
 	}
 	switch old := old.(type) {
 	case *parked:
-		if !old.claim(c, token, seq, answer) {
+		if !old.claim(c, token, seq, answer(old.replay)) {
 			return false
 		}
-		c.replay = old.replay
 	case *conn:
-		if token == "" || token != old.token || !old.replay.deliverTo(c, seq, answer) {
+		if token == "" || token != old.token || !old.replay.deliverTo(c, seq, answer(old.replay)) {
 			return false
 		}
-		c.replay = old.replay
 		// The old connection is dead but not yet noticed: close it quietly.
 		old.close(protocol.CloseKickedOut, "resumed on a new connection")
 	default:
 		return false
 	}
-	s.router.Attach(c.app, c.user, c)
 	s.presence.Rebind(c.app, c.user, old, c)
 	s.calls.of(c.app).rebind(c.user, old, c)
 	return true

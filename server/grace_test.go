@@ -202,3 +202,19 @@ func TestPushBeforeParkingArrivesOnResume(t *testing.T) {
 	assert.Equal(t, protocol.EvCallHungup, m.Ev)
 	assert.Equal(t, alice.seq+1, m.Seq, "numbers go on")
 }
+
+// A client that hears it is resumed is the user's peer already: a SendCmd
+// sent to it at once must not find the session still parked. (The old
+// order, answer then attach, lost this race about once in 1,200 resumes.)
+func TestResumedSessionIsReachableWhenAnswered(t *testing.T) {
+	s, url := startTestServer(t, Config{GracePeriod: time.Minute,
+		Limits: Limits{LoginRatePerIP: 1e6, LoginRatePerApp: 1e6, LoginBurst: 1e6}})
+	bob, r := signIn(t, url, "bob", "")
+	for range 300 {
+		bob.ws.Close()
+		bob, r = resumeAfter(t, url, "bob", r.Resume, bob.seq)
+		require.True(t, r.Resumed)
+		p, _ := s.router.Lookup(DemoAppID, "bob")
+		require.IsType(t, &conn{}, p, "told it is back, the session is still parked")
+	}
+}
