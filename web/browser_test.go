@@ -128,6 +128,16 @@ func (p *page) problem(s string) {
 	p.mu.Unlock()
 }
 
+// takeProblems returns the console errors and exceptions so far and
+// clears them: for a test that expects some.
+func (p *page) takeProblems() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	got := p.problems
+	p.problems = nil
+	return got
+}
+
 func (p *page) assertNoProblems() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -64,8 +64,15 @@ func TestWebUserSignsInSeesPresenceAndSendsCmds(t *testing.T) {
 	assert.Equal(t, "héllo ✓", string(got.Data))
 
 	// desktop → web.
-	desk.SendCmd("web", []byte("hi from Go"), "")
-	assert.Equal(t, []any{"desk", "hi from Go"}, p.await("NotifyCmdData", "null"))
+	// The page gets the data as text and, as Huddle's third argument, its
+	// exact bytes (here not UTF-8).
+	desk.SendCmd("web", []byte("\xffhi from Go"), "")
+	var cmd []any
+	p.eval(`waitEvent("NotifyCmdData", null).then(a => [a[0], a[1], Array.from(new Uint8Array(a[2]))])`, &cmd)
+	require.Len(t, cmd, 3)
+	assert.Equal(t, []any{"desk", "\ufffdhi from Go"}, cmd[:2])
+	assert.Equal(t, float64(0xff), cmd[2].([]any)[0])
+	assert.Len(t, cmd[2], 11)
 	assert.Equal(t, protocol.NoErr, testkit.Await[session.SendCmdRlst](t, desk, nil).Err)
 
 	// Too big is refused before anything is sent; offline is the server's 1102.

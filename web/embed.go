@@ -11,14 +11,14 @@ import (
 	"time"
 )
 
-//go:embed sdk/crvideo.js
+//go:embed sdk/crvideo.js sdk/vendor/hash-wasm/xxhash128.umd.min.js
 var files embed.FS
 
 // SDKPath is where every server serves the SDK.
 const SDKPath = "/sdk/crvideo.js"
 
 var (
-	sdk = mustRead("sdk/crvideo.js")
+	sdk = bundle(mustRead("sdk/vendor/hash-wasm/xxhash128.umd.min.js"), mustRead("sdk/crvideo.js"))
 	// The content's hash is its ETag, so a browser revalidates cheaply and
 	// gets a new SDK as soon as the server it talks to is upgraded.
 	sdkETag = func() string { h := sha256.Sum256(sdk); return `"` + hex.EncodeToString(h[:8]) + `"` }()
@@ -26,6 +26,22 @@ var (
 	// build's, which only makes Last-Modified conservative.
 	started = time.Now()
 )
+
+// bundle makes the one script pages load: the vendored hash-wasm build
+// (sdk/vendor/hash-wasm, MIT; its licence banner stays at its top) and the
+// SDK, in one function scope. The UMD build sees a CommonJS-style exports
+// object there, so it leaves no global behind; crvideo.js finds it as
+// `hashwasm`.
+func bundle(hashWasm, crvideo []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("/* Huddle's CRVideo_* SDK (docs/web-sdk.md): hash-wasm, then crvideo.js. */\n")
+	b.WriteString("(function () {\nconst hashwasm = (function () {\nconst exports = {}, module = { exports: exports };\n")
+	b.Write(hashWasm)
+	b.WriteString("\nreturn module.exports;\n})();\n")
+	b.Write(crvideo)
+	b.WriteString("\n})();\n")
+	return b.Bytes()
+}
 
 func mustRead(name string) []byte {
 	b, err := files.ReadFile(name)

@@ -16,7 +16,9 @@ import (
 // A page written for CloudRoom's H5 SDK (callbacks assigned at load under
 // the H5 names, CRVideo_Init().then(login)) runs unchanged against Huddle,
 // without a console error, with a desktop user calling it and talking to it
-// over SendCmd.
+// over SendCmd. Its media, device and queue calls are stubs: no devices,
+// its settings back, no camera (status 1), 403 for queues, 4 for a screen
+// share.
 func TestH5StylePageRunsUnchanged(t *testing.T) {
 	srv := testkit.StartServer(t)
 	q := url.Values{"app": {server.DemoAppID}, "pswd": {server.PasswordFor(server.DemoAppSecret)}, "user": {"h5"}}
@@ -52,7 +54,7 @@ func TestH5StylePageRunsUnchanged(t *testing.T) {
 
 	var log []string
 	p.eval(`log`, &log)
-	assert.Equal(t, []string{"login h5 huddle-web", "ready", "ring desk", "accepted acc",
+	assert.Equal(t, []string{"login h5 huddle-web", "media 0 0 0 15 1", "queues 403 q", "screen 4", "ready", "ring desk", "accepted acc",
 		"cmd ping", "sent 0 echo", "cmd hang up", "hungup h"}, log)
 	assert.Equal(t, protocol.NoErr, testkit.Await[session.SendCmdRlst](t, desk, nil).Err)
 }

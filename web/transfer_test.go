@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -80,9 +81,14 @@ func TestWebTransfersBothWays(t *testing.T) {
 	assert.Equal(t, []string{"desk", "notes.bin", "notes.bin", sha(want)}, arrived)
 	assert.Equal(t, protocol.NoErr, testkit.Await[session.SendFileRlst](t, desk, nil).Err)
 
-	// A path is not something a page can send.
+	// A path is not something a page can send: 1103, and a console error
+	// that says what to pass instead.
 	p.eval(`CRVideo_SendFile("desk", "C:\\report.doc", "f2")`, &task)
 	assert.Equal(t, []any{task, `C:\report.doc`, float64(protocol.SendFileFileInError), "f2"}, p.await("SendFileRlst", "null"))
+	problems := p.takeProblems()
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0], `CRVideo_SendFile needs a File or Blob`)
+	assert.Contains(t, problems[0], `report.doc`)
 }
 
 // The page cancels a file the desktop user has not taken yet: the offer is
@@ -132,9 +138,11 @@ func awaitSlow[T session.Event](t *testing.T, c *testkit.Client) T {
 	}
 }
 
-// 50 MiB files both ways, the content hash checked on arrival; then the
-// desktop user cancels a file on its way to the page.
-func TestWebBigFilesBothWaysAndCancelFromTheDesktop(t *testing.T) {
+// 50 MiB files both ways, the content hash checked on arrival; the page
+// reads the one it sends a slice at a time, never whole. Then the desktop
+// user cancels a file on its way to the page, and the page cancels one on
+// its way in.
+func TestWebBigFilesBothWaysAndCancelFromEitherSide(t *testing.T) {
 	if testing.Short() {
 		t.Skip("50 MiB through a browser: not in -short")
 	}
@@ -145,9 +153,19 @@ func TestWebBigFilesBothWaysAndCancelFromTheDesktop(t *testing.T) {
 	desk := testkit.Login(t, srv.URL, "desk")
 	want := pattern(size)
 
+	// Every read of a Blob is recorded: the SDK must read the file in
+	// slices (Blob.slice, then arrayBuffer), not all at once.
+	p.eval(`window.reads = [];
+		const read = Blob.prototype.arrayBuffer;
+		Blob.prototype.arrayBuffer = function () { reads.push(this.size); return read.call(this); };
+		0`, nil)
 	var task string
 	p.eval(fmt.Sprintf(`CRVideo_SendFile("desk", new File([pattern(%d)], "big.bin"), "up")`, size), &task)
 	file := awaitSlow[session.NotifyFileData](t, desk)
+	var reads []int
+	p.eval(`reads`, &reads)
+	require.NotEmpty(t, reads)
+	assert.LessOrEqual(t, slices.Max(reads), 1<<20, "the largest read of the file")
 	stored, err := os.ReadFile(file.TmpFile)
 	require.NoError(t, err)
 	assert.Equal(t, sha(want), sha(stored))
@@ -171,7 +189,17 @@ func TestWebBigFilesBothWaysAndCancelFromTheDesktop(t *testing.T) {
 	assert.Equal(t, protocol.NoErr, testkit.Await[session.CancelSendRlst](t, desk, nil).Err)
 	cancelled := p.await("NotifyCancelSend", "null")
 	assert.Len(t, cancelled[0], len(id))
+
+	// The page cancels a file at its first progress.
+	id = desk.SendFile("web", path, "")
+	in := p.await("ReceiveProgress", fmt.Sprintf(`a => a[0] === %q && a[3] > 0`, id))
+	assert.Less(t, in[3], float64(size))
+	p.eval(fmt.Sprintf(`CRVideo_CancelSend(%q, "no")`, id), nil)
+	assert.Equal(t, []any{id, float64(0), "no"}, p.await("CancelSendRlst", "null"))
+	res := testkit.Await[session.SendFileRlst](t, desk, func(e session.SendFileRlst) bool { return e.TaskID == id })
+	assert.Equal(t, protocol.SendFail, res.Err)
+
 	var files int
 	p.eval(`events.filter(e => e.name === "NotifyFileData").length`, &files)
-	assert.Equal(t, 1, files, "nothing of the cancelled file is handed over")
+	assert.Equal(t, 1, files, "nothing of the cancelled files is handed over")
 }

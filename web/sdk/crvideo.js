@@ -14,11 +14,16 @@
  * decoding of what the server sends, numbered pushes acknowledged with
  * `ack`, long lists fetched page by page and delivered as one result, and a
  * lossless resume when the connection drops.
+ *
+ * The server serves this file with the vendored hash-wasm build in front
+ * of it, in one function scope (web/embed.go): the content hash of
+ * transfers is `hashwasm` below. The H5 SDK's media, device and queue
+ * functions are stubs (at the end); docs/web-sdk.md lists every global.
  */
 (function (global) {
   'use strict';
 
-  const SDK_VERSION = 'huddle-web/0.1.0';
+  const SDK_VERSION = 'huddle-web/0.2.0';
   const PROTOCOL_VERSION = 3; // protocol.Version
   const REPLAY_SINCE = 3; // protocol.ReplaySince: numbered pushes, login seq
   const REQUEST_TIMEOUT_MS = 15000; // protocol.RequestTimeout: 202 past it
@@ -26,6 +31,7 @@
   const MAX_CMD = 65536; // protocol.MaxCmd: SendCmd's limit (1100 above it)
   const RECONNECT_MIN_MS = 500; // session.Config.ReconnectMin's default
   const RECONNECT_MAX_MS = 30000; // session.Config.ReconnectMax's default
+  const OFFER_TIMEOUT_MS = 60000; // session.DefaultOfferTimeout: a file offer unanswered is declined (604)
 
   // CRVIDEOSDK_ERR_DEF, the numbers the callbacks carry.
   const ERR = Object.freeze({
@@ -41,6 +47,7 @@
     MEETNOTEXIST: 800, AUTHERROR: 801, MEMBEROVERFLOWERROR: 802, SENDFAIL: 1000,
     SENDCMD_LARGE: 1100, SENDBUFFER_LARGE: 1101, SENDDATA_TARGETINVALID: 1102,
     SENDFILE_FILEINERROR: 1103, TRANSID_INVALID: 1104, RATE_LIMITED: 1200,
+    QUE_SERVICE_NOT_START: 403, // CloudRoom's; Huddle's answer to the H5 SDK's queue functions
   });
 
   // ---- callback globals -------------------------------------------------
@@ -60,8 +67,9 @@
     'ClientInviteRslt', 'ClientCancelInviteRslt', 'NotifyInviteStatus',
     'SendCmdRlst', 'SendBufferRlst', 'SendFileRlst', 'SendProgress', 'CancelSendRlst',
     'NotifyCmdData', 'NotifyBufferData', 'NotifyFileData', 'NotifyCancelSend',
-    // Huddle's additions (the Go SDK's Reconnecting/Reconnected events).
-    'Reconnecting', 'Reconnected',
+    // Huddle's additions, as in the Go SDK: reconnection, file offers and
+    // the progress of a file on its way in.
+    'Reconnecting', 'Reconnected', 'NotifyFileOffer', 'ReceiveProgress',
   ];
   // Other names pages use for the same callbacks: the later H5 SDK's
   // spellings. An alias is the same object, so assigning either works.
@@ -92,6 +100,11 @@
     } catch (e) {
       console.error('CRVideo_' + name + '.callback threw:', e);
     }
+  }
+
+  function hasCallback(name) {
+    const holder = global['CRVideo_' + name];
+    return !!holder && typeof holder.callback === 'function';
   }
 
   // later fires a callback after the current call returns, so a function
@@ -178,185 +191,37 @@
     return [202, 203, 204, 205, 206, 207, 8, 1200].indexOf(code) >= 0;
   }
 
-  // ---- XXH3-128: the content hash of transfers (protocol.NewContentHash) --
+  // ---- the content hash of transfers (protocol.NewContentHash) ----------
 
-  // A port of the reference algorithm (as github.com/zeebo/xxh3 writes it)
-  // on BigInt: 64-bit arithmetic is what it needs, and BigInt keeps the
-  // code checkable line by line against the Go one. web/ tests compare it
-  // with the Go library for every length class.
-  const XXH = (function () {
-    const M = (1n << 64n) - 1n;
-    const P32_1 = 2654435761n, P32_2 = 2246822519n, P32_3 = 3266489917n;
-    const P64_1 = 11400714785074694791n, P64_2 = 14029467366897019727n;
-    const P64_3 = 1609587929392839161n, P64_4 = 9650029242287828579n;
-    const P64_5 = 2870177450012600261n;
-    const SECRET = new Uint8Array([
-    0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe, 0x7c, 0x01, 0x81, 0x2c, 0xf7, 0x21, 0xad, 0x1c,
-    0xde, 0xd4, 0x6d, 0xe9, 0x83, 0x90, 0x97, 0xdb, 0x72, 0x40, 0xa4, 0xa4, 0xb7, 0xb3, 0x67, 0x1f,
-    0xcb, 0x79, 0xe6, 0x4e, 0xcc, 0xc0, 0xe5, 0x78, 0x82, 0x5a, 0xd0, 0x7d, 0xcc, 0xff, 0x72, 0x21,
-    0xb8, 0x08, 0x46, 0x74, 0xf7, 0x43, 0x24, 0x8e, 0xe0, 0x35, 0x90, 0xe6, 0x81, 0x3a, 0x26, 0x4c,
-    0x3c, 0x28, 0x52, 0xbb, 0x91, 0xc3, 0x00, 0xcb, 0x88, 0xd0, 0x65, 0x8b, 0x1b, 0x53, 0x2e, 0xa3,
-    0x71, 0x64, 0x48, 0x97, 0xa2, 0x0d, 0xf9, 0x4e, 0x38, 0x19, 0xef, 0x46, 0xa9, 0xde, 0xac, 0xd8,
-    0xa8, 0xfa, 0x76, 0x3f, 0xe3, 0x9c, 0x34, 0x3f, 0xf9, 0xdc, 0xbb, 0xc7, 0xc7, 0x0b, 0x4f, 0x1d,
-    0x8a, 0x51, 0xe0, 0x4b, 0xcd, 0xb4, 0x59, 0x31, 0xc8, 0x9f, 0x7e, 0xc9, 0xd9, 0x78, 0x73, 0x64,
-    0xea, 0xc5, 0xac, 0x83, 0x34, 0xd3, 0xeb, 0xc3, 0xc5, 0x81, 0xa0, 0xff, 0xfa, 0x13, 0x63, 0xeb,
-    0x17, 0x0d, 0xdd, 0x51, 0xb7, 0xf0, 0xda, 0x49, 0xd3, 0x16, 0x55, 0x26, 0x29, 0xd4, 0x68, 0x9e,
-    0x2b, 0x16, 0xbe, 0x58, 0x7d, 0x47, 0xa1, 0xfc, 0x8f, 0xf8, 0xb8, 0xd1, 0x7a, 0xd0, 0x31, 0xce,
-    0x45, 0xcb, 0x3a, 0x8f, 0x95, 0x16, 0x04, 0x28, 0xaf, 0xd7, 0xfb, 0xca, 0xbb, 0x4b, 0x40, 0x7e,
-    ]);
-    const sv = new DataView(SECRET.buffer);
-    const k64 = function (o) { return sv.getBigUint64(o, true); };
-    const k32 = function (o) { return BigInt(sv.getUint32(o, true)); };
+  // XXH3-128 comes from hash-wasm (web/sdk/vendor/hash-wasm, MIT), which the
+  // server serves in front of this file as `hashwasm` (web/embed.go): a
+  // well-kept WebAssembly build, about 15 times faster than JavaScript.
+  const wasm = typeof hashwasm !== 'undefined' ? hashwasm : null;
 
-    const mulFold = function (a, b) { const p = a * b; return (p >> 64n) ^ (p & M); };
-    const avalanche = function (x) {
-      x ^= x >> 37n;
-      x = (x * 0x165667919e3779f9n) & M;
-      return x ^ (x >> 32n);
-    };
-    const avalanche64 = function (x) { // XXH64's
-      x ^= x >> 33n;
-      x = (x * P64_2) & M;
-      x ^= x >> 29n;
-      x = (x * P64_3) & M;
-      return x ^ (x >> 32n);
-    };
-    const bswap64 = function (x) {
-      let r = 0n;
-      for (let i = 0; i < 8; i++) { r = (r << 8n) | (x & 0xffn); x >>= 8n; }
-      return r;
-    };
-    const bswap32 = function (x) {
-      return ((x & 0xffn) << 24n) | ((x & 0xff00n) << 8n) | ((x >> 8n) & 0xff00n) | ((x >> 24n) & 0xffn);
-    };
-    const rotl32 = function (x, r) { return ((x << BigInt(r)) | (x >> BigInt(32 - r))) & 0xffffffffn; };
-
-    function hash(b) {
-      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      const r64 = function (o) { return dv.getBigUint64(o, true); };
-      const r32 = function (o) { return BigInt(dv.getUint32(o, true)); };
-      const l = b.length, L = BigInt(l);
-      let lo, hi;
-      // mix32B: one round of the 17-240 byte paths.
-      const mix32 = function (a, c, s) {
-        const a0 = r64(a), a1 = r64(a + 8), c0 = r64(c), c1 = r64(c + 8);
-        lo = (lo + mulFold(a0 ^ k64(s), a1 ^ k64(s + 8))) & M;
-        lo ^= (c0 + c1) & M;
-        hi = (hi + mulFold(c0 ^ k64(s + 16), c1 ^ k64(s + 24))) & M;
-        hi ^= (a0 + a1) & M;
-      };
-      const finish17to240 = function () {
-        const h = (lo * P64_1 + hi * P64_4 + L * P64_2) & M;
-        const low = (lo + hi) & M;
-        return [(M + 1n - avalanche(h)) & M, avalanche(low)];
-      };
-
-      if (l === 0) return [0x99aa06d3014798d8n, 0x6001c324468d497fn];
-      if (l <= 3) {
-        const c1 = BigInt(b[0]), c2 = BigInt(b[l >> 1]), c3 = BigInt(b[l - 1]);
-        const cl = (c1 << 16n) | (c2 << 24n) | c3 | (L << 8n);
-        const ch = rotl32(bswap32(cl), 13);
-        return [avalanche64(ch ^ (k32(8) ^ k32(12))), avalanche64(cl ^ (k32(0) ^ k32(4)))];
-      }
-      if (l <= 8) {
-        const in64 = r32(0) + (r32(l - 4) << 32n);
-        const keyed = in64 ^ (k64(16) ^ k64(24));
-        const p = keyed * ((P64_1 + (L << 2n)) & M);
-        hi = p >> 64n; lo = p & M;
-        hi = (hi + (lo << 1n)) & M;
-        lo ^= hi >> 3n;
-        lo ^= lo >> 35n;
-        lo = (lo * 0x9fb21c651e98df25n) & M;
-        lo ^= lo >> 28n;
-        return [avalanche(hi), lo];
-      }
-      if (l <= 16) {
-        const inLo = r64(0);
-        let inHi = r64(l - 8);
-        const p = (inLo ^ inHi ^ (k64(32) ^ k64(40))) * P64_1;
-        let mh = p >> 64n, ml = p & M;
-        ml = (ml + ((L - 1n) << 54n)) & M;
-        inHi ^= k64(48) ^ k64(56);
-        mh = (mh + inHi + (inHi & 0xffffffffn) * (P32_2 - 1n)) & M;
-        ml ^= bswap64(mh);
-        const q = ml * P64_2;
-        hi = ((q >> 64n) + mh * P64_2) & M;
-        lo = q & M;
-        return [avalanche(hi), avalanche(lo)];
-      }
-      if (l <= 128) {
-        lo = (L * P64_1) & M; hi = 0n;
-        if (l > 32) {
-          if (l > 64) {
-            if (l > 96) mix32(48, l - 64, 96);
-            mix32(32, l - 48, 64);
-          }
-          mix32(16, l - 32, 32);
-        }
-        mix32(0, l - 16, 0);
-        return finish17to240();
-      }
-      if (l <= 240) {
-        lo = (L * P64_1) & M; hi = 0n;
-        for (let i = 0; i < 4; i++) mix32(32 * i, 32 * i + 16, 32 * i);
-        lo = avalanche(lo); hi = avalanche(hi);
-        const rounds = Math.floor(l / 32);
-        for (let i = 4; i < rounds; i++) mix32(32 * i, 32 * i + 16, 3 + 32 * (i - 4));
-        mix32(l - 16, l - 32, 103);
-        return finish17to240();
-      }
-
-      // Long input: 8 accumulators over 64-byte stripes, scrambled every
-      // 1024-byte block.
-      const acc = [P32_3, P64_1, P64_2, P64_3, P64_4, P32_2, P64_5, P32_1];
-      const keys = []; // the secret's 64-bit words at every byte offset a stripe uses
-      for (let o = 0; o <= 184; o++) keys.push(k64(o));
-      const stripe = function (p, s) {
-        for (let i = 0; i < 8; i += 2) {
-          const v0 = r64(p + 8 * i), v1 = r64(p + 8 * i + 8);
-          const d0 = v0 ^ keys[s + 8 * i], d1 = v1 ^ keys[s + 8 * i + 8];
-          acc[i] = (acc[i] + v1 + (d0 & 0xffffffffn) * (d0 >> 32n)) & M;
-          acc[i + 1] = (acc[i + 1] + v0 + (d1 & 0xffffffffn) * (d1 >> 32n)) & M;
-        }
-      };
-      const blocks = Math.floor((l - 1) / 1024);
-      for (let n = 0; n < blocks; n++) {
-        for (let s = 0; s < 16; s++) stripe(n * 1024 + s * 64, s * 8);
-        for (let i = 0; i < 8; i++) {
-          let a = acc[i];
-          a ^= a >> 47n;
-          a ^= keys[128 + 8 * i];
-          acc[i] = (a * P32_1) & M;
-        }
-      }
-      const rest = Math.floor((l - 1 - blocks * 1024) / 64);
-      for (let s = 0; s < rest; s++) stripe(blocks * 1024 + s * 64, s * 8);
-      stripe(l - 64, 121);
-      const merge = function (s, start) {
-        let r = start;
-        for (let i = 0; i < 4; i++) r = (r + mulFold(acc[2 * i] ^ keys[s + 16 * i], acc[2 * i + 1] ^ keys[s + 16 * i + 8])) & M;
-        return avalanche(r);
-      };
-      return [merge(117, (~(L * P64_2)) & M), merge(11, (L * P64_1) & M)];
-    }
-
-    // sum128 gives the 16 bytes a transfer's end frame carries: the hash,
-    // big endian, high half first.
-    return function sum128(bytes) {
-      const h = hash(bytes);
-      const out = new Uint8Array(16);
-      const ov = new DataView(out.buffer);
-      ov.setBigUint64(0, h[0]);
-      ov.setBigUint64(8, h[1]);
-      return out;
-    };
-  })();
+  // ContentHash hashes a transfer's bytes in order as they pass; digest()
+  // gives the 16 bytes an end frame carries (big endian, high half first,
+  // as the Go library's Bytes()). Creating a hasher is asynchronous, so the
+  // updates queue on a promise; each runs as soon as the hasher exists.
+  function ContentHash() {
+    this.chain = wasm ? wasm.createXXHash128().then(function (h) { h.init(); return h; })
+      : Promise.reject(new Error('hash-wasm is not loaded'));
+    this.chain.catch(function (e) {
+      console.error('CRVideo: no content hash, transfers cannot run (a Content-Security-Policy needs \'wasm-unsafe-eval\'):', e);
+    });
+  }
+  ContentHash.prototype.update = function (bytes) {
+    this.chain = this.chain.then(function (h) { h.update(bytes); return h; });
+    this.chain.catch(function () {}); // reported once, above
+  };
+  ContentHash.prototype.digest = function () {
+    return this.chain.then(function (h) { return h.digest('binary'); });
+  };
 
   // ---- the connection ---------------------------------------------------
 
   const state = {
     serverAddr: '', // host:port, or a ws:// / wss:// URL; '' = the page's own host
-    params: { reconnect: true, reconnectFor: 0 },
+    params: { reconnect: true, reconnectFor: 0, offerTimeout: OFFER_TIMEOUT_MS },
     link: null, // the current Link
     phase: 'idle', // idle | connecting | online | reconnecting
     login: null, // the login payload, for signing in again
@@ -623,13 +488,13 @@
     cmd_data: function (d, l) {
       // Acknowledge first: the sender's SendCmdRlst waits for it.
       l.send({ op: 'cmd_ack', d: { n: int(d.n) } });
-      let data = '';
+      let bytes;
       try {
-        data = new TextDecoder().decode(base64ToBytes(d.data));
+        bytes = base64ToBytes(d.data);
       } catch (e) {
         return;
       }
-      fire('NotifyCmdData', str(d.from), data);
+      fire('NotifyCmdData', str(d.from), new TextDecoder().decode(bytes), bytes.buffer);
     },
     xfer_offer: onXferOffer,
     xfer_ack: onXferAck,
@@ -677,7 +542,9 @@
 
   const FRAME_HEADER = 13; // kind, stream, offset
   const FRAME_DATA = 1, FRAME_END = 2;
-  const PROGRESS_EVERY_MS = 100; // SendProgress at most this often (and at the end)
+  const PROGRESS_EVERY_MS = 100; // SendProgress/ReceiveProgress at most this often (and at the end)
+  const READ_SLICE = 1 << 20; // a sent File is read this much at a time (Blob.slice)
+  const BLOB_PART = 8 << 20; // a received file is gathered in Blobs of about this size
   const xfer = {
     out: new Map(), // taskID -> sending task
     outByStream: new Map(), // stream -> sending task
@@ -706,22 +573,41 @@
     return name || 'file';
   }
 
-  // startSend opens a transfer once the content is read; result(t, code)
-  // fires the kind's result callback exactly once.
-  function startSend(kind, to, name, size, content, cookie, result) {
+  // ---- sending -----------------------------------------------------------
+
+  // A source is what a sending task reads: the page's bytes (SendBuffer) or
+  // a Blob read a slice at a time (SendFile), so a file of gigabytes never
+  // sits in memory whole.
+  function bytesSource(bytes) {
+    return { size: bytes.length, read: function (at, n) { return Promise.resolve(bytes.subarray(at, at + n)); } };
+  }
+  function blobSource(blob) {
+    return {
+      size: blob.size,
+      read: function (at, n) {
+        return blob.slice(at, at + n).arrayBuffer().then(function (b) { return new Uint8Array(b); });
+      },
+    };
+  }
+
+  // startSend opens a transfer after the function returned its task ID;
+  // result(t, code) fires the kind's result callback exactly once.
+  function startSend(kind, to, name, source, cookie, result) {
     const t = {
-      id: newID(), kind: kind, cookie: cookie, size: size, bytes: null, link: null,
-      stream: 0, sent: 0, acked: 0, chunk: 0, window: 0, endSent: false,
-      cancelling: false, done: false, reported: -1, lastProgress: 0, result: result,
+      id: newID(), kind: kind, cookie: cookie, size: source.size, source: source, link: null,
+      stream: 0, sent: 0, acked: 0, chunk: 0, window: 0, reading: false, endSent: false,
+      cancelling: false, done: false, reported: -1, lastProgress: 0, result: result, hash: null,
     };
     xfer.out.set(t.id, t);
-    const fail = function (code) { if (endSend(t)) result(t, code); };
-    content.then(function (bytes) {
-      if (t.done) return;
-      t.bytes = bytes;
-      if (state.phase !== 'online' || !state.link) { fail(ERR.NOT_LOGIN); return; }
+    Promise.resolve().then(function () {
+      if (t.done) return; // cancelled at once
+      if (state.phase !== 'online' || !state.link) {
+        if (endSend(t)) result(t, ERR.NOT_LOGIN);
+        return;
+      }
       t.link = state.link;
-      const d = { to: str(to), task: t.id, kind: kind, size: size };
+      t.hash = new ContentHash();
+      const d = { to: str(to), task: t.id, kind: kind, size: t.size };
       if (name) d.name = name;
       t.link.request('xfer_start', d, function (r) {
         const stream = int(r.stream);
@@ -734,25 +620,53 @@
         t.window = int(r.window) || 4 << 20;
         xfer.outByStream.set(stream, t);
         pump(t);
-      }, fail);
-    }, function (e) {
-      console.warn('CRVideo_SendFile: cannot read the file:', e);
-      fail(ERR.SENDFILE_FILEINERROR);
+      }, function (code) { if (endSend(t)) result(t, code); });
     });
     return t.id;
   }
 
-  // pump sends what the window allows, then the end frame with the hash.
+  // pump reads what the window allows (one slice at a time), sends it in
+  // chunks and hashes it; after the last byte it sends the end frame.
   function pump(t) {
-    while (!t.done && t.sent < t.size && t.sent - t.acked < t.window) {
-      const n = Math.min(t.chunk, t.size - t.sent, t.window - (t.sent - t.acked));
-      if (!t.link.sendBinary(frame(FRAME_DATA, t.stream, t.sent, t.bytes.subarray(t.sent, t.sent + n)))) return;
-      t.sent += n;
-    }
-    if (!t.done && !t.endSent && t.sent === t.size) {
+    if (t.done || t.reading || !t.stream || t.endSent) return;
+    if (t.sent === t.size) {
       t.endSent = true;
-      t.link.sendBinary(frame(FRAME_END, t.stream, t.size, XXH(t.bytes)));
+      t.hash.digest().then(function (sum) {
+        if (!t.done) t.link.sendBinary(frame(FRAME_END, t.stream, t.size, sum));
+      }, function () { abortSend(t, ERR.INNER_ERR); });
+      return;
     }
+    const room = t.window - (t.sent - t.acked);
+    if (room <= 0) return;
+    const at = t.sent;
+    const n = Math.min(READ_SLICE, t.size - at, room);
+    t.reading = true;
+    t.source.read(at, n).then(function (bytes) {
+      t.reading = false;
+      if (t.done) return;
+      if (bytes.length !== n) throw new Error('the file changed while it was sent');
+      t.hash.update(bytes);
+      for (let o = 0; o < n; o += t.chunk) {
+        // false: the link closed, and transfersEnded settles the task
+        if (!t.link.sendBinary(frame(FRAME_DATA, t.stream, at + o, bytes.subarray(o, Math.min(o + t.chunk, n))))) return;
+      }
+      t.sent = at + n;
+      pump(t);
+    }).catch(function (e) {
+      t.reading = false;
+      if (t.done) return;
+      console.warn('CRVideo_SendFile: cannot read the file:', e);
+      abortSend(t, ERR.SENDFILE_FILEINERROR);
+    });
+  }
+
+  // abortSend ends a started transfer this side cannot go on with: the
+  // receiver is told (xfer_cancel) and the page gets code.
+  function abortSend(t, code) {
+    const l = t.link, stream = t.stream;
+    if (!endSend(t)) return;
+    l.request('xfer_cancel', { stream: stream }, function () {}, function () {});
+    t.result(t, code);
   }
 
   function progress(t, force) {
@@ -767,7 +681,7 @@
   function endSend(t) {
     if (t.done) return false;
     t.done = true;
-    t.bytes = null;
+    t.source = null;
     xfer.out.delete(t.id);
     if (t.stream) xfer.outByStream.delete(t.stream);
     return true;
@@ -792,31 +706,84 @@
     if (endSend(t)) t.result(t, code);
   }
 
+  // ---- receiving ---------------------------------------------------------
+
+  // A received buffer (at most the server's 100 MiB) is stored in one
+  // array; a file is gathered as Blob parts, which the browser may keep on
+  // disk, and handed over as a File. Both are hashed as they arrive.
   function onXferOffer(d, l) {
-    const stream = int(d.stream);
-    const size = int(d.size);
-    let buf;
-    try {
-      buf = new Uint8Array(size);
-    } catch (e) { // more than this browser can hold
-      l.send({ op: 'xfer_done', d: { stream: stream, code: ERR.SENDFAIL } });
+    const rx = {
+      link: l, stream: int(d.stream), from: str(d.from), task: str(d.task), kind: str(d.kind) === 'file' ? 'file' : 'buffer',
+      size: int(d.size), name: cleanFileName(d.name), got: 0, hash: new ContentHash(),
+      buf: null, parts: [], partBytes: 0, blobs: [],
+      waiting: false, timer: 0, endSum: null, shown: -1, lastProgress: 0,
+    };
+    if (rx.kind === 'buffer') {
+      try {
+        rx.buf = new Uint8Array(rx.size);
+      } catch (e) { // more than this browser can hold
+        l.send({ op: 'xfer_done', d: { stream: rx.stream, code: ERR.SENDFAIL } });
+        return;
+      }
+    }
+    xfer.in.set(rx.stream, rx);
+    if (rx.kind === 'file' && hasCallback('NotifyFileOffer')) {
+      // The page asks its user: data is held, not acknowledged, so at most
+      // one window arrives before the answer.
+      rx.waiting = true;
+      rx.timer = setTimeout(function () { declineIn(rx, ERR.ERR_NOANSWER, true); }, state.params.offerTimeout);
+      fire('NotifyFileOffer', rx.task, rx.from, rx.name, rx.size);
       return;
     }
-    xfer.in.set(stream, {
-      link: l, stream: stream, from: str(d.from), task: str(d.task), kind: str(d.kind),
-      size: size, name: cleanFileName(d.name), buf: buf, got: 0,
-    });
+    receiveProgress(rx, true);
+  }
+
+  // receiveProgress: ReceiveProgress of a file, at its start, at most
+  // every 100 ms and when all bytes are in.
+  function receiveProgress(rx, force) {
+    const now = Date.now();
+    if (rx.kind !== 'file' || rx.got === rx.shown) return;
+    if (!force && now - rx.lastProgress < PROGRESS_EVERY_MS && rx.got < rx.size) return;
+    rx.lastProgress = now;
+    rx.shown = rx.got;
+    fire('ReceiveProgress', rx.task, rx.from, rx.name, rx.got, rx.size);
+  }
+
+  // dropIn forgets a reception; false if it had ended already.
+  function dropIn(rx) {
+    if (xfer.in.get(rx.stream) !== rx) return false;
+    xfer.in.delete(rx.stream);
+    clearTimeout(rx.timer);
+    rx.waiting = false;
+    rx.buf = null;
+    rx.parts = [];
+    rx.blobs = [];
+    return true;
+  }
+
+  // declineIn ends a reception with code for the sender (606 declined,
+  // 604 not answered, 1000 cancelled by the page); notify tells the page
+  // too (its prompt must go).
+  function declineIn(rx, code, notify) {
+    if (!dropIn(rx)) return false;
+    rx.link.send({ op: 'xfer_done', d: { stream: rx.stream, code: code } });
+    if (notify) fire('NotifyCancelSend', rx.task);
+    return true;
+  }
+
+  function receivingTask(taskID) {
+    for (const rx of xfer.in.values()) if (rx.task === taskID) return rx;
+    return null;
   }
 
   function onXferCancel(d) {
     const rx = xfer.in.get(int(d.stream));
-    if (!rx) return;
-    xfer.in.delete(rx.stream);
-    fire('NotifyCancelSend', rx.task);
+    if (rx && dropIn(rx)) fire('NotifyCancelSend', rx.task);
   }
 
-  // onFrame stores a data frame and acknowledges it, or checks the end
-  // frame's hash and delivers. Frames of an ended transfer are ignored.
+  // onFrame stores a data frame and acknowledges it (unless an offer waits
+  // for its answer), or checks the end frame's hash and delivers. Frames of
+  // an ended transfer are ignored.
   function onFrame(l, data) {
     if (!(data instanceof ArrayBuffer) || data.byteLength < FRAME_HEADER) return;
     const v = new DataView(data);
@@ -826,22 +793,50 @@
     const payload = new Uint8Array(data, FRAME_HEADER);
     if (kind === FRAME_DATA) {
       if (offset !== rx.got || offset + payload.length > rx.size) return; // the server already ended it
-      rx.buf.set(payload, offset);
+      if (rx.buf) {
+        rx.buf.set(payload, offset);
+      } else {
+        rx.parts.push(payload);
+        rx.partBytes += payload.length;
+        if (rx.partBytes >= BLOB_PART) {
+          rx.blobs.push(new Blob(rx.parts));
+          rx.parts = [];
+          rx.partBytes = 0;
+        }
+      }
+      rx.hash.update(payload);
       rx.got += payload.length;
+      if (rx.waiting) return;
       l.send({ op: 'xfer_ack', d: { stream: stream, acked: rx.got } });
+      receiveProgress(rx, false);
       return;
     }
     if (kind !== FRAME_END) return;
-    xfer.in.delete(stream);
-    const sum = XXH(rx.buf);
-    const ok = rx.got === rx.size && payload.length === 16 && sum.every(function (x, i) { return x === payload[i]; });
-    l.send({ op: 'xfer_done', d: { stream: stream, code: ok ? ERR.NOERR : ERR.ERR_DATA } });
-    if (!ok) return;
-    if (rx.kind === 'file') {
-      fire('NotifyFileData', rx.from, new File([rx.buf], rx.name), rx.name);
-    } else {
-      fire('NotifyBufferData', rx.from, new TextDecoder().decode(rx.buf), rx.buf.buffer);
+    if (rx.waiting) {
+      rx.endSum = payload.slice();
+      return;
     }
+    finishIn(rx, payload);
+  }
+
+  // finishIn checks the content against the end frame's hash, answers the
+  // sender and hands the content to the page.
+  function finishIn(rx, sum) {
+    const content = rx.kind === 'file' ? new File(rx.blobs.concat(rx.parts), rx.name) : rx.buf;
+    if (!dropIn(rx)) return;
+    rx.hash.digest().then(function (mine) {
+      return rx.got === rx.size && sum.length === 16 && mine.every(function (x, i) { return x === sum[i]; });
+    }, function () { return false; }).then(function (ok) {
+      if (rx.link.closed) { // gone while hashing: the sender hears 1000 from the server
+        fire('NotifyCancelSend', rx.task);
+        return;
+      }
+      rx.link.send({ op: 'xfer_done', d: { stream: rx.stream, code: ok ? ERR.NOERR : ERR.ERR_DATA } });
+      if (!ok) return;
+      receiveProgress(rx, true);
+      if (rx.kind === 'file') fire('NotifyFileData', rx.from, content, rx.name);
+      else fire('NotifyBufferData', rx.from, new TextDecoder().decode(content), content.buffer);
+    });
   }
 
   // transfersEnded settles the transfers of a link that closed: sends fail
@@ -851,9 +846,7 @@
       if (t.link === l && endSend(t)) t.result(t, code);
     }
     for (const rx of Array.from(xfer.in.values())) {
-      if (rx.link !== l) continue;
-      xfer.in.delete(rx.stream);
-      fire('NotifyCancelSend', rx.task);
+      if (rx.link === l && dropIn(rx)) fire('NotifyCancelSend', rx.task);
     }
   }
 
@@ -867,7 +860,8 @@
   };
   api.GetSDKVersion = function () { return SDK_VERSION; };
   api.SetServerAddr = function (addr) { state.serverAddr = str(addr).trim(); };
-  // SetSDKParams takes Huddle's options: {reconnect: bool, reconnectFor: ms}.
+  // SetSDKParams takes Huddle's options: {reconnect: bool, reconnectFor: ms,
+  // offerTimeout: ms}.
   // Other keys (the H5 SDK's) are accepted and ignored.
   api.SetSDKParams = function (params) {
     if (typeof params === 'string') {
@@ -876,6 +870,7 @@
     params = obj(params);
     if (typeof params.reconnect === 'boolean') state.params.reconnect = params.reconnect;
     if (params.reconnectFor !== undefined) state.params.reconnectFor = Math.max(0, int(params.reconnectFor));
+    if (params.offerTimeout !== undefined) state.params.offerTimeout = Math.max(0, int(params.offerTimeout)) || OFFER_TIMEOUT_MS;
   };
 
   api.Login = function (authAcnt, authPswd, nickName, privAcnt, privAuthCode, cookie) {
@@ -1071,39 +1066,50 @@
   // typed array) in chunks: SendProgress as the receiver stores it, then
   // SendBufferRlst. cookie is Huddle's addition, as in the Go SDK.
   api.SendBuffer = function (targetUserId, data, cookie) {
-    const bytes = toBytes(data);
-    return startSend('buffer', targetUserId, '', bytes.length, Promise.resolve(bytes), cookie, function (t, code) {
+    // A copy: the page may reuse its buffer while this one is on its way.
+    const bytes = toBytes(data).slice();
+    return startSend('buffer', targetUserId, '', bytesSource(bytes), cookie, function (t, code) {
       fire('SendBufferRlst', t.id, code, cookie);
     });
   };
 
-  // SendFile sends a File or Blob (from an <input type=file> or a drop).
-  // The seed's path string cannot be read by a page: it fails with 1103.
+  // SendFile sends a File or Blob (from an <input type=file> or a drop),
+  // read a slice at a time. The seed's path string cannot be read by a
+  // page: SendFileRlst(taskID, path, 1103) and a console error saying so.
   api.SendFile = function (targetUserId, file, cookie) {
     if (!(typeof Blob !== 'undefined' && file instanceof Blob)) {
       const taskID = newID();
-      console.warn('CRVideo_SendFile needs a File or Blob; a browser page cannot read the path ' + JSON.stringify(str(file)));
+      console.error('CRVideo_SendFile needs a File or Blob (from <input type=file> or a drop); a browser page cannot read the path ' +
+        JSON.stringify(str(file)) + ': SendFileRlst ' + ERR.SENDFILE_FILEINERROR);
       later('SendFileRlst', taskID, str(file), ERR.SENDFILE_FILEINERROR, cookie);
       return taskID;
     }
     const name = cleanFileName(file.name || 'file');
-    const bytes = file.arrayBuffer().then(function (b) { return new Uint8Array(b); });
-    return startSend('file', targetUserId, name, file.size, bytes, cookie, function (t, code) {
+    return startSend('file', targetUserId, name, blobSource(file), cookie, function (t, code) {
       fire('SendFileRlst', t.id, name, code, cookie);
     });
   };
 
   // CancelSend stops a SendBuffer or SendFile of this page: the receiver
   // gets NotifyCancelSend and keeps nothing; CancelSendRlst(taskID, 0) and
-  // no other result. 1104 for an unknown or finished task.
+  // no other result. As in the Go SDK it also takes the task ID of a file
+  // or buffer on its way in (NotifyFileOffer, ReceiveProgress name it):
+  // what arrived is dropped and the sender's result is 1000. 1104 for an
+  // unknown or finished task.
   api.CancelSend = function (taskID, cookie) {
-    const t = xfer.out.get(str(taskID));
-    if (!t || t.cancelling) {
+    taskID = str(taskID);
+    const t = xfer.out.get(taskID);
+    if (!t) {
+      const rx = receivingTask(taskID);
+      later('CancelSendRlst', taskID, rx && declineIn(rx, ERR.SENDFAIL, false) ? ERR.NOERR : ERR.TRANSID_INVALID, cookie);
+      return;
+    }
+    if (t.cancelling) {
       later('CancelSendRlst', taskID, ERR.TRANSID_INVALID, cookie);
       return;
     }
     if (cookie === undefined) cookie = t.cookie;
-    if (!t.stream) { // not started yet: startSend tells the server when it is
+    if (!t.stream) { // not started yet: startSend withdraws it when it is
       endSend(t);
       later('CancelSendRlst', taskID, ERR.NOERR, cookie);
       return;
@@ -1118,7 +1124,28 @@
     });
   };
 
-  // SaveFile offers a received file (NotifyFileData's tmpFile) to the user
+  // AcceptFile takes the file NotifyFileOffer announced (Huddle's, as in
+  // the Go SDK): ReceiveProgress, then NotifyFileData follow. An unknown
+  // task, or an offer answered, withdrawn or timed out already, is ignored.
+  api.AcceptFile = function (taskID) {
+    const rx = receivingTask(str(taskID));
+    if (!rx || !rx.waiting) return;
+    clearTimeout(rx.timer);
+    rx.waiting = false;
+    // The credit held back until now: the sender carries on.
+    if (rx.got > 0) rx.link.send({ op: 'xfer_ack', d: { stream: rx.stream, acked: rx.got } });
+    receiveProgress(rx, true);
+    if (rx.endSum) finishIn(rx, rx.endSum);
+  };
+
+  // RejectFile declines the file NotifyFileOffer announced: the sender's
+  // result is 606 (ERR_REFUSE) and nothing of it is kept.
+  api.RejectFile = function (taskID) {
+    const rx = receivingTask(str(taskID));
+    if (rx && rx.waiting) declineIn(rx, ERR.ERR_REFUSE, false);
+  };
+
+  // SaveFile offers a received file (NotifyFileData's File) to the user
   // as a download, under name (default: its own).
   api.SaveFile = function (file, name) {
     const url = URL.createObjectURL(file);
@@ -1133,6 +1160,172 @@
 
   for (const name of Object.keys(api)) global['CRVideo_' + name] = api[name];
   global.CRVideo_ERR_DEF = ERR;
-  // For tests: the content hash, to compare with the Go library's.
-  global.CRVideo_xxh3_128 = XXH;
+  // For tests: the content hash (a Promise of its 16 bytes), to compare
+  // with the Go library's.
+  global.CRVideo_xxh3_128 = function (data) {
+    const h = new ContentHash();
+    h.update(toBytes(data));
+    return h.digest();
+  };
+
+  // ---- the H5 SDK's functions Huddle does not implement -----------------
+  //
+  // Pages written for CloudRoom's H5 SDK also call its media, device and
+  // queue functions. Huddle has no media (camera, screen, recording,
+  // playback) and no queues, so these are stubs that never throw: getters
+  // answer "nothing here" (no devices, no queues, no camera: status 1
+  // VNULL), settings are kept and read back, and an action with a result
+  // callback answers it after the call returns with
+  //   403 QUE_SERVICE_NOT_START (CloudRoom's code) for queue actions: a
+  //       Huddle server runs no queue service;
+  //   4 MISMATCHCLIENTVER ("not supported by this SDK") for media actions.
+  // docs/web-sdk.md lists each. A function defined above, or by another
+  // part of this SDK (rooms), is never replaced by its stub.
+  const NOT_SUPPORTED = ERR.MISMATCHCLIENTVER;
+  const NO_QUEUES = ERR.QUE_SERVICE_NOT_START;
+  const VNULL = 1; // CRVideo_VSTATUS: no video device
+  const kept = { audio: {}, video: {}, screen: {} }; // the page's settings, read back as set
+
+  const stubs = {
+    // Rooms: what CRVideo_GetAllMembers says, when this SDK has it.
+    GetMemberInfo: function (userID) {
+      return members().find(function (m) { return m.userID === str(userID); }) || null;
+    },
+    GetMemberNickName: function (userID) {
+      const m = stubs.GetMemberInfo(userID);
+      return m ? str(m.nickname !== undefined ? m.nickname : m.nickName) : '';
+    },
+    IsUserInMeeting: function (userID) { return stubs.GetMemberInfo(userID) !== null; },
+    SendIMmsg: function (text, userID, cookie) {
+      const taskID = newID();
+      later('SendIMmsgRlst', taskID, NOT_SUPPORTED, cookie);
+      return taskID;
+    },
+
+    // Devices: a page sees none, and its settings back.
+    GetAudioMicNames: function () { return []; },
+    GetAudioSpkNames: function () { return []; },
+    SetAudioCfg: function (cfg) { kept.audio = Object.assign({}, obj(cfg)); },
+    GetAudioCfg: function () { return Object.assign({}, kept.audio); },
+    GetMicVolume: function () { return 0; },
+    SetMicVolume: function () { return false; }, // false: not set, no microphone
+    GetSpeakerVolume: function () { return 0; },
+    SetSpeakerVolume: function () { return false; },
+    GetMicEnergy: function () { return 0; },
+    GetAllVideoInfo: function () { return []; },
+    SetVideoCfg: function (cfg) { kept.video = Object.assign({}, obj(cfg)); },
+    GetVideoCfg: function () { return Object.assign({}, kept.video); },
+
+    // Video: no camera, so opening one changes nothing (no
+    // VideoStatusChanged) and every status is VNULL.
+    OpenVideo: function () {},
+    CloseVideo: function () {},
+    GetVideoStatus: function () { return VNULL; },
+    GetDefaultVideo: function () { return -1; },
+    SetDefaultVideo: function () {},
+    GetWatchableVideos: function () { return []; },
+    GetEnableMutiVideo: function () { return false; },
+    GetVideoImg: function () { return null; },
+
+    // Screen sharing, playback and recording: not supported.
+    StartScreenShare: function () { later('StartScreenShareRslt', NOT_SUPPORTED); },
+    StopScreenShare: function () { later('StopScreenShareRslt', NOT_SUPPORTED); },
+    SetScreenShareCfg: function (cfg) { kept.screen = Object.assign({}, obj(cfg)); },
+    GetScreenShareCfg: function () { return Object.assign({}, kept.screen); },
+    StartPlayMedia: function () { return 0; }, // the H5 SDK's "0: failed"
+    PausePlayMedia: function () {},
+    StopPlayMedia: function () {},
+    Getmediainfo: function () { return null; },
+    StartRecordIng: function () { later('RecordErr', NOT_SUPPORTED); },
+    StopRecord: function () {},
+    GetRecDuration: function () { return 0; },
+    GetRecFileSize: function () { return 0; },
+
+    // Queues: none to join or serve.
+    InitQueueDat: function (cookie) { later('InitQueueDatRslt', NO_QUEUES, cookie); },
+    RefreshAllQueueStatus: function () {},
+    GetAllQueueInfo: function () { return []; },
+    GetQueueStatus: function () { return null; },
+    GetQueuingInfo: function () { return null; },
+    GetServingQueues: function () { return []; },
+    GetSessionInfo: function () { return null; },
+    StartQueuing: function (queID, cookie) { later('StartQueuingRslt', NO_QUEUES, cookie); },
+    StopQueuing: function (cookie) { later('StopQueuingRslt', NO_QUEUES, cookie); },
+    StartService: function (queID, cookie) { later('StartServiceRslt', queID, NO_QUEUES, cookie); },
+    StopService: function (queID, cookie) { later('StopServiceRslt', queID, NO_QUEUES, cookie); },
+    ReqAssignUser: function (cookie) { later('ReqAssignUserRslt', NO_QUEUES, null, cookie); },
+    AcceptAssignUser: function (queID, userID, cookie) { later('ResponseAssignUserRslt', NO_QUEUES, cookie); },
+    RejectAssignUser: function (queID, userID, cookie) { later('ResponseAssignUserRslt', NO_QUEUES, cookie); },
+  };
+
+  // The callbacks of the stubbed features: they exist at load, so a page
+  // may assign them; only the stubs' own results above are ever fired.
+  const STUB_CALLBACKS = [
+    'SendIMmsgRlst', 'NotifyIMmsg', 'MeetingDropped', 'NetStateChanged',
+    'AudioDevChanged', 'MicEnergyUpdate', 'VideoStatusChanged', 'VideoDevChanged', 'DefVideoChanged', 'NotifyVideoData',
+    'StartScreenShareRslt', 'StopScreenShareRslt', 'NotifyScreenShareStarted', 'NotifyScreenShareStopped', 'NotifyScreenShareData',
+    'NotifyMediaOpened', 'NotifyMediaStart', 'NotifyMediaStop', 'NotifyMediaPause', 'RecordErr', 'RecordStateChanged',
+    'InitQueueDatRslt', 'QueueStatusChanged', 'QueuingInfoChanged', 'StartQueuingRslt', 'StopQueuingRslt',
+    'StartServiceRslt', 'StopServiceRslt', 'ResponseAssignUserRslt', 'AutoAssignUser', 'ReqAssignUserRslt', 'CancelAssignUser',
+  ];
+
+  function members() {
+    const all = typeof global.CRVideo_GetAllMembers === 'function' ? global.CRVideo_GetAllMembers() : [];
+    return Array.isArray(all) ? all : [];
+  }
+
+  for (const name of Object.keys(stubs)) {
+    if (typeof global['CRVideo_' + name] !== 'function') global['CRVideo_' + name] = stubs[name];
+  }
+  for (const name of STUB_CALLBACKS) {
+    const key = 'CRVideo_' + name;
+    if (!global[key] || typeof global[key] !== 'object') global[key] = { callback: null };
+  }
+
+  // ---- what the H5 SDK has and Huddle does not --------------------------
+  //
+  // Whiteboards, the meeting's net disk, remote control, recording files,
+  // video layouts, media objects: a page that touches one of these names
+  // gets a console error naming it (then the browser's TypeError, as the
+  // value is undefined). The browser's own ReferenceError names any other
+  // missing global. A page may still define such a name itself.
+  const ABSENT = {
+    whiteboards: ['Createboard', 'Closeboard', 'InitBoardPageDat', 'CreateElementID', 'Addboardelement',
+      'ModifyBoardElement', 'Delboardelement', 'Setmousehotspot', 'NotifyInitBoards', 'NotifyInitBoardPageDat',
+      'NotifyCreateBoard', 'NotifyCloseBoard', 'NotifyBoardBkImage', 'NotifyAddBoardElement',
+      'NotifyModifyBoardElement', 'NotifyDelBoardElement', 'NotifyMouseHotSpot'],
+    'the net disk': ['GetNetDiskSummary', 'GetNetDiskFileList', 'MakeNetDiskFileID', 'Uploadnetdiskfile',
+      'Deletenetdiskfile', 'Downloadnetdiskfile', 'Canclenetdiskfile', 'SetNetDiskTransportPause',
+      'GetNetDiskSummaryRslt', 'GetNetDiskFileListRslt', 'NotifyNetDiskFileDeleteRslt',
+      'NotifyNetDiskTransforProgress', 'NotifyNetDiskIsFull'],
+    'remote control': ['GiveCtrlRight', 'ReleaseCtrlRight', 'SendMouseCtrlMsg', 'SendKeyCtrlMsg',
+      'NotifyGiveCtrlRight', 'NotifyReleaseCtrlRight', 'NotifyCatchScreen', 'NotifyShareRectChanged',
+      'SetCustomizeScreenImg', 'GetShareScreenDecodeImg'],
+    'recording files': ['SetRecordVideos', 'SetRecordFileEncrypt', 'GetAllRecordFiles', 'CancelFileTransfer',
+      'CancelUploadRecordFile', 'UploadRecordFile', 'PlaybackRecordFile', 'UploadRecordFileErr',
+      'NotifyRecordFileStateChanged', 'NotifyRecordFileUploadProgress'],
+    'video layouts and media objects': ['Switchtopage', 'Getcurrentmainpage', 'Getcurrentsubpage',
+      'GetVideoWallMode', 'Setvideowallmode', 'GetMainVideo', 'SetMainVideo', 'NotifySwitchToPage',
+      'NotifyVideoWallMode', 'NotifyMainVideoChanged', 'CreatVideoObj', 'CreatScreenShareObj', 'CreatMediaObj',
+      'SetMediacfg', 'GetMediacfg', 'SetMediaplaypos', 'GetAllFilesInMediaPath', 'Getmediaimg',
+      'NotifyPlayPosSetted', 'NotifyMemberMediaData', 'SetPicResource', 'SetAllAudioClose',
+      'StartGetAudioPCM', 'StopGetAudioPCM', 'NotifyAudioPCMDat'],
+  };
+  for (const feature of Object.keys(ABSENT)) {
+    for (const name of ABSENT[feature]) {
+      const key = 'CRVideo_' + name;
+      if (key in global) continue; // defined by this SDK or by the page
+      Object.defineProperty(global, key, {
+        configurable: true,
+        enumerable: false,
+        get: function () {
+          console.error(key + ' is not in Huddle\'s SDK: ' + feature + ' are not supported (docs/web-sdk.md, "Every global")');
+          return undefined;
+        },
+        set: function (v) { // the page's own definition wins
+          Object.defineProperty(global, key, { configurable: true, enumerable: true, writable: true, value: v });
+        },
+      });
+    }
+  }
 })(typeof window !== 'undefined' ? window : globalThis);
