@@ -47,6 +47,13 @@ type conn struct {
 
 	relayed relayIndex // the transfers and SendCmds it takes part in (transfer.go)
 
+	// In a cluster (remote.go), at most one is set: home on the node with
+	// the socket of a session living on another node (set by the read loop
+	// before the login leaves), edge on the node with the session of a
+	// client on another node (set before the conn is published; ws is nil).
+	home *homeLink
+	edge *edgeLink
+
 	ip    string // the client's address, for per-IP limits
 	token string // resume token, set at login (before the router publishes c)
 	// replay numbers and keeps the session's pushes (replay.go); set at
@@ -190,6 +197,9 @@ func (c *conn) nextBulk() ([]byte, bool) {
 		if len(c.bulk) == 0 {
 			c.bulk = nil
 		}
+		if f.t == nil { // relayed by a home node (remote.go), which keeps the count
+			return f.data, true
+		}
 		if !f.t.ended.Load() {
 			if f.data[0] == protocol.FrameData {
 				f.t.handed.Add(int64(len(f.data) - protocol.FrameHeader))
@@ -285,6 +295,9 @@ func (c *conn) close(code int, reason string) {
 		if c.pinger != nil {
 			c.pinger.Stop()
 		}
+		if c.edge != nil {
+			c.edge.wake() // its runner ends the session
+		}
 		c.qmu.Lock()
 		c.startWriterLocked() // it sends the close frame
 		c.qmu.Unlock()
@@ -353,7 +366,7 @@ func (c *conn) prepareRead() {
 	c.ws.SetReadLimit(max(lim.MaxFrame, int64(lim.Chunk)+protocol.FrameHeader))
 	c.ws.SetReadDeadline(time.Now().Add(lim.LoginTimeout))
 	c.ws.SetPongHandler(func(string) error {
-		if c.loggedIn {
+		if c.signedIn() {
 			c.ws.SetReadDeadline(time.Now().Add(lim.PongWait))
 		}
 		return nil
@@ -368,16 +381,20 @@ func (c *conn) handleMessage(typ int, r io.Reader) bool {
 		c.readFailed(err)
 		return false
 	}
-	switch typ {
-	case websocket.TextMessage:
+	switch {
+	case c.home != nil: // its session lives on another node
+		err = c.srv.cluster.toHome(c, typ, data)
+	case typ == websocket.TextMessage && c.srv.cluster != nil && !c.loggedIn:
+		err = c.srv.cluster.beforeLogin(c, data)
+	case typ == websocket.TextMessage:
 		err = protocol.DecodeFrame(data, c.admit)
-	case websocket.BinaryMessage:
+	case typ == websocket.BinaryMessage:
 		err = c.handleBinary(data)
 	}
 	// After handling, so the login message itself lifts the login
 	// deadline: a client that signs in and then stays quiet lives on
 	// pings, not LoginTimeout.
-	if c.loggedIn {
+	if c.signedIn() {
 		c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.Limits.PongWait))
 	}
 	if err != nil && err != errRateClosed {
@@ -391,10 +408,16 @@ func (c *conn) handleMessage(typ int, r io.Reader) bool {
 	}
 }
 
+// signedIn tells whether the client has signed in, here or (cluster) on
+// its session's home; read loop only.
+func (c *conn) signedIn() bool {
+	return c.loggedIn || (c.home != nil && c.home.loggedIn.Load())
+}
+
 func (c *conn) readFailed(err error) {
 	var ne interface{ Timeout() bool }
 	switch {
-	case errors.As(err, &ne) && ne.Timeout() && !c.loggedIn:
+	case errors.As(err, &ne) && ne.Timeout() && !c.signedIn():
 		c.close(protocol.CloseLoginTimeout, "no login in time")
 	case errors.Is(err, websocket.ErrReadLimit):
 		c.close(websocket.CloseMessageTooBig, "frame larger than the server's limit")
@@ -442,7 +465,9 @@ func (c *conn) writeLoop() {
 		}
 		if err != nil {
 			c.close(websocket.CloseAbnormalClosure, "write failed")
-			c.ws.Close()
+			if c.ws != nil {
+				c.ws.Close()
+			}
 			c.dropBulk()
 			return
 		}
@@ -452,6 +477,9 @@ func (c *conn) writeLoop() {
 // writeTurn is one turn of the write loop: a ping, the control messages
 // and a data frame, each if there is one.
 func (c *conn) writeTurn(q []queued, pinged bool, data []byte) error {
+	if c.edge != nil {
+		return c.edge.write(q, data)
+	}
 	lim := c.srv.cfg.Limits
 	if pinged {
 		if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(lim.WriteTimeout)); err != nil {
@@ -546,6 +574,10 @@ func writeNumbered(w io.Writer, q queued, buf []byte) []byte {
 func (c *conn) flushAndClose() {
 	lim := c.srv.cfg.Limits
 	c.writeQueued()
+	if c.edge != nil {
+		c.edge.closeEdge(c.closeCode, c.closeReason)
+		return
+	}
 	if c.closeCode != websocket.CloseAbnormalClosure {
 		c.ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(c.closeCode, c.closeReason), time.Now().Add(lim.WriteTimeout))

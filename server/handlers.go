@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"huddle/protocol"
 )
 
@@ -133,6 +135,13 @@ func (c *conn) handleLogin(m protocol.Message) {
 		c.fail(m.ID, protocol.MeetParamErr, fmt.Sprintf("nickname: at most %d printable characters", lim.MaxNickLen))
 		return
 	}
+	if cl := c.srv.cluster; cl != nil && !cl.admitsLogin(l.App) {
+		// The application lives on another node now: the client signs in
+		// again (the SDK does so by itself) and its node finds the right one.
+		c.fail(m.ID, protocol.ServerException, "the application moved to another node; sign in again")
+		c.close(websocket.CloseGoingAway, "the application moved to another node")
+		return
+	}
 	g := c.srv.guard
 	if ok, why := g.admitLogin(c.ip, l.App, time.Now()); !ok {
 		c.srv.metrics.logins.rateLimited.Inc()
@@ -157,6 +166,9 @@ func (c *conn) handleLogin(m protocol.Message) {
 		return
 	}
 	c.srv.metrics.logins.ok.Inc()
+	if c.edge != nil {
+		c.edge.loggedIn()
+	}
 }
 
 func (c *conn) handleLogout(m protocol.Message) {

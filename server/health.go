@@ -46,6 +46,10 @@ func (s *Server) serveReadyz(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not serving", http.StatusServiceUnavailable)
 		return
 	}
+	if s.cluster != nil && !s.cluster.connected() {
+		http.Error(w, "not connected to NATS", http.StatusServiceUnavailable)
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {

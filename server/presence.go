@@ -39,6 +39,9 @@ type Presence interface {
 	Page(app, after string, maxBytes int) (protocol.UserStatusList, error)
 	Subscribe(app string, p Peer) error
 	Unsubscribe(app string, p Peer)
+	// Forget drops what is held of app: it is read from the store again
+	// when next needed (the application came back to this cluster node).
+	Forget(app string)
 }
 
 // memPresence is the single-node Presence. Users are loaded from the store
@@ -350,3 +353,5 @@ func (p *memPresence) Unsubscribe(app string, s Peer) {
 	}
 	a.fanMu.Unlock()
 }
+
+func (p *memPresence) Forget(app string) { p.apps.Delete(app) }

@@ -71,3 +71,16 @@ func (r *memRouter) Lookup(app, user string) (Peer, bool) {
 	p, ok := r.peers[userKey{app, user}]
 	return p, ok
 }
+
+// peersOf lists app's peers (the application moves to another node).
+func (r *memRouter) peersOf(app string) []Peer {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Peer
+	for k, p := range r.peers {
+		if k.app == app {
+			out = append(out, p)
+		}
+	}
+	return out
+}

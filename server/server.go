@@ -88,6 +88,13 @@ type Config struct {
 	// WebDir, if set, is a folder of web pages served at / beside /ws
 	// (huddle serve --web; web.Site says what it refuses).
 	WebDir string
+	// NATS, if set, is the URL of the NATS server(s) through which this
+	// server is one node of a cluster (cluster.go; JetStream must be on).
+	// The nodes must share Store and the key file. Empty: a server alone.
+	NATS string
+	// Node names this node in the cluster: unique, 1-64 letters, digits,
+	// '-' or '_'. Default: the host name and a random suffix.
+	Node string
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
@@ -105,6 +112,7 @@ type Server struct {
 	guard      *guard
 	relay      relay
 	metrics    *metrics
+	cluster    *cluster           // nil for a server alone
 	verified   sync.Map           // app ID → SHA-256 of a password bcrypt already accepted
 	bcryptOnce singleflight.Group // one bcrypt at a time per app and password
 
@@ -175,6 +183,17 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.metrics = newMetrics()
 	s.relay.metrics = s.metrics
+	if cfg.NATS != "" {
+		// First: it fits the limits to NATS's message size.
+		if s.cluster, err = joinCluster(s, &s.cfg); err != nil {
+			st.Close()
+			if site != nil {
+				site.Close()
+			}
+			return nil, err
+		}
+		cfg = s.cfg
+	}
 	s.router = newMemRouter()
 	mp := newMemPresence(st, cfg.Limits)
 	mp.metrics = s.metrics
@@ -191,6 +210,9 @@ func New(cfg Config) (*Server, error) {
 		// Before Serve, so a client or a test adding its own applications
 		// never races it.
 		if err := s.ensureDemoApp(); err != nil {
+			if s.cluster != nil {
+				s.cluster.close()
+			}
 			st.Close()
 			if site != nil {
 				site.Close()
@@ -278,6 +300,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	s.calls.stopClocks() // no meeting expires into a closing store
+	if s.cluster != nil {
+		s.cluster.releaseHomes() // other nodes take the applications over now
+	}
 	// Before the sessions end: a timer must not fire into a server going
 	// away (a call ringing out, a parked session expiring), nor after it.
 	s.timers.stop()
@@ -295,6 +320,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-waited:
 	case <-ctx.Done():
 		err = errors.Join(err, ctx.Err())
+	}
+	if s.cluster != nil {
+		s.cluster.close() // after the sessions: their ends are told to other nodes
 	}
 	if s.site != nil {
 		s.site.Close() // a read-only folder: nothing to report
@@ -370,8 +398,14 @@ func (s *Server) sessionEnded(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
-	s.metrics.connections.Dec()
-	s.guard.closeConn(c.ip)
+	if c.edge == nil { // a socket here (remote sessions have theirs elsewhere)
+		s.metrics.connections.Dec()
+		s.guard.closeConn(c.ip)
+	}
+	if c.home != nil {
+		s.cluster.edgeEnded(c)
+		return
+	}
 	if !c.loggedIn {
 		return
 	}

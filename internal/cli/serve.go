@@ -36,6 +36,7 @@ func DefaultDataDir() string {
 type serveOptions struct {
 	addr, data, cert, key, origins string
 	postgres                       string
+	nats, node                     string // cluster: NATS URL and this node's name
 	metricsAddr                    string // "" (main listener if loopback), an address, or metricsOff
 	web                            string // folder of pages served at /, or ""
 	demo                           bool
@@ -51,6 +52,8 @@ func parseServe(args []string) (serveOptions, error) {
 	fs.StringVar(&o.addr, "addr", DefaultAddr, "listen address")
 	fs.StringVar(&o.data, "data", DefaultDataDir(), "data folder (the key file; the database too without -postgres)")
 	fs.StringVar(&o.postgres, "postgres", "", postgresUsage)
+	fs.StringVar(&o.nats, "nats", "", "URL of the NATS server(s) (JetStream on) joining this server to a cluster of nodes, e.g. nats://127.0.0.1:4222; needs -postgres, shared by every node (docs/cluster.md)")
+	fs.StringVar(&o.node, "node", "", "this node's name in the cluster: unique, letters, digits, '-' or '_' (default: host name and -addr's port)")
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate file; with -tls-key serves wss://")
 	fs.StringVar(&o.key, "tls-key", "", "TLS key file")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", `address of a separate listener for /metrics, /healthz and /readyz (e.g. 127.0.0.1:7091); "off" for no /metrics; empty: /metrics beside /ws if -addr is loopback, else nowhere`)
@@ -71,6 +74,19 @@ func parseServe(args []string) (serveOptions, error) {
 	if (o.cert == "") != (o.key == "") {
 		return o, errors.New("give both -tls-cert and -tls-key, or neither")
 	}
+	if o.nats != "" && o.postgres == "" {
+		return o, errors.New("-nats needs -postgres: a cluster's nodes share one store")
+	}
+	if o.node != "" && o.nats == "" {
+		return o, errors.New("-node names a node of a cluster: give -nats too")
+	}
+	if o.nats != "" && o.node == "" {
+		_, port, err := net.SplitHostPort(o.addr)
+		if err != nil {
+			return o, fmt.Errorf("-addr: %w", err)
+		}
+		o.node = server.DefaultNodeName(port)
+	}
 	return o, nil
 }
 
@@ -90,7 +106,7 @@ func Serve(args []string) error {
 	srv, err := server.New(server.Config{
 		DataDir: o.data, Store: st, Demo: o.demo, Version: buildinfo.String(), Logger: log,
 		AllowedOrigins: server.ParseOrigins(o.origins), GracePeriod: o.grace, Limits: o.limits,
-		MetricsElsewhere: o.metricsAddr != "", WebDir: o.web,
+		MetricsElsewhere: o.metricsAddr != "", WebDir: o.web, NATS: o.nats, Node: o.node,
 	})
 	if err != nil {
 		if st != nil {

@@ -90,3 +90,30 @@ func TestServeWebFolderMustExist(t *testing.T) {
 		t.Fatal("serve started without its web folder")
 	}
 }
+
+// --nats and --node come from HUDDLE_NATS and HUDDLE_NODE too; a cluster
+// node needs the shared store, and its name defaults to host and port.
+func TestServeClusterFlags(t *testing.T) {
+	o, err := parseServe(nil)
+	require.NoError(t, err)
+	assert.Empty(t, o.nats, "alone unless asked")
+	assert.Empty(t, o.node)
+
+	t.Setenv("HUDDLE_NATS", "nats://127.0.0.1:4222")
+	_, err = parseServe(nil)
+	assert.ErrorContains(t, err, "-postgres", "nodes share one store")
+
+	t.Setenv("HUDDLE_POSTGRES", "postgres://huddle@db.example.com/huddle")
+	o, err = parseServe([]string{"--addr", "127.0.0.1:7093"})
+	require.NoError(t, err)
+	assert.Equal(t, "nats://127.0.0.1:4222", o.nats)
+	assert.Regexp(t, `^[A-Za-z0-9_-]+-7093$`, o.node)
+
+	t.Setenv("HUDDLE_NODE", "node-b")
+	o, err = parseServe(nil)
+	require.NoError(t, err)
+	assert.Equal(t, "node-b", o.node)
+
+	_, err = parseServe([]string{"--nats", "", "--node", "x"})
+	assert.ErrorContains(t, err, "-nats", "a node name without a cluster is a mistake")
+}

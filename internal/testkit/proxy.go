@@ -13,11 +13,12 @@ import (
 // Proxy is a loopback TCP proxy that can cut its connections, or silently
 // swallow what passes through them, to inject network failures for real.
 type Proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	links  []*proxyLink
-	down   bool
+	ln      net.Listener
+	targets []string      // each new connection goes to the next, in turn
+	next    atomic.Uint64 // connections made
+	mu      sync.Mutex
+	links   []*proxyLink
+	down    bool
 }
 
 // proxyLink is one client connection through the proxy and its way on to
@@ -30,11 +31,18 @@ type proxyLink struct {
 // StartProxy forwards a loopback port to target until the test ends.
 func StartProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
+	return StartBalancer(t, target)
+}
+
+// StartBalancer is a proxy that sends each new connection to the next of
+// targets in turn, as a round-robin load balancer in front of a cluster.
+func StartBalancer(t testing.TB, targets ...string) *Proxy {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("proxy listen: %v", err)
 	}
-	p := &Proxy{ln: ln, target: target}
+	p := &Proxy{ln: ln, targets: targets}
 	go p.accept()
 	t.Cleanup(func() { ln.Close(); p.Cut() })
 	return p
@@ -56,7 +64,8 @@ func (p *Proxy) accept() {
 			in.Close()
 			continue
 		}
-		out, err := net.Dial("tcp", p.target)
+		target := p.targets[(p.next.Add(1)-1)%uint64(len(p.targets))]
+		out, err := net.Dial("tcp", target)
 		if err != nil {
 			in.Close()
 			continue

@@ -1,0 +1,582 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"huddle/protocol"
+)
+
+// A cluster is several servers (nodes) joined through NATS, sharing one
+// store (PostgreSQL), usually behind a load balancer. docs/cluster.md,
+// "Inside a cluster", describes the subjects and messages.
+//
+// Each application has one home node at a time, holding its live state:
+// presence, calls, invites, the meeting cache, transfers, parked sessions
+// and the login limits. A client may connect to any node: when it signs in
+// to an application homed elsewhere, its node (the edge) opens a session
+// on the home and from then on only carries frames: the client's frames to
+// the home, the home's frames to the client. On the home the session is a
+// conn like any other (remote.go), so every function behaves exactly as on
+// a single server, whichever nodes the users are on, and every limit that
+// defends an application (login rate, failed-login lock-out, subscriber
+// cap) is cluster-wide by construction. Per-address connection caps stay
+// per node: the edge counts sockets.
+//
+// Who is home is a lease in JetStream KV (bucket homesBucket, key: the
+// application): created by the first node that needs it, renewed every
+// homeRenew by its holder, gone homeTTL after the holder stops renewing,
+// or taken over at once from a node that stopped sending heartbeats.
+// Nodes heartbeat on aliveSubject; a node silent for NodeTimeout is dead:
+// edges close the clients it was home for (they sign in again and land on
+// a new home) and homes close the sessions whose edge it was (they are
+// parked for the grace period and resume through another node).
+
+// Cluster timings.
+const (
+	// NodeTimeout is how long a node may stay silent before the others
+	// take it for dead.
+	NodeTimeout = 3 * time.Second
+	heartbeat   = time.Second
+	homeTTL     = 5 * time.Second // a lease nobody renews lasts this long
+	homeRenew   = time.Second
+	// natsTimeout bounds one request to NATS or JetStream.
+	natsTimeout = 2 * time.Second
+)
+
+// Subjects and the lease bucket.
+const (
+	nodeSubjectPrefix = "huddle.node." // + node name: frames for that node
+	aliveSubject      = "huddle.alive" // heartbeats: "node instance"
+	homesBucket       = "huddle_homes"
+)
+
+// cluster is this node's part of a cluster.
+//
+// Lock order: cluster.mu is a leaf; nothing is called while it is held.
+// A conn's home or edge link is set before the conn is put in edges or
+// remotes (under mu) and never changes after.
+type cluster struct {
+	srv      *Server
+	node     string
+	instance string // random per process: a node restarted under its old name is a new instance
+	value    []byte // this node's lease value: "node instance"
+	subject  string // where the others reach this node
+	nc       *nats.Conn
+	kv       jetstream.KeyValue
+	log      *slog.Logger
+	started  time.Time
+
+	mu      sync.Mutex
+	homes   map[string]uint64   // applications homed here → the lease's KV revision
+	alive   map[string]nodeSeen // other nodes by name
+	edges   map[uint64]*conn    // clients here whose session lives on another node
+	remotes map[uint64]*conn    // sessions here whose client is on another node
+	dead    map[string]struct{} // node instances found dead (their late frames are refused)
+	stop    chan struct{}       // closed by releaseHomes: the loop ends
+	wg      sync.WaitGroup
+	release sync.Once
+	leave   sync.Once
+}
+
+type nodeSeen struct {
+	instance string
+	at       time.Time
+}
+
+// envelopeLen is the header of every frame between nodes: its kind, then
+// the session's number.
+const envelopeLen = 9
+
+// Kinds of frames between nodes.
+const (
+	// edge → home
+	kindOpen     byte = iota + 1 // a client signs in; payload: openPayload
+	kindIn                       // a text frame from the client
+	kindInBinary                 // a binary frame from the client
+	kindClosed                   // the client's connection ended; payload: close code
+	// home → edge
+	kindOut       // a text frame for the client
+	kindOutBinary // a binary frame for the client
+	kindLoggedIn  // the login succeeded: the edge keeps the link alive on pings from now on
+	kindClose     // close the client's connection; payload: close code, reason
+	kindGone      // the home has no such session (it restarted, or lost the application)
+)
+
+// validNodeName: the name is one NATS subject token.
+func validNodeName(n string) bool {
+	if n == "" || len(n) > 64 {
+		return false
+	}
+	for _, r := range n {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// DefaultNodeName is the host's name with port, made one subject token.
+func DefaultNodeName(port string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "node"
+	}
+	n := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return '-'
+	}, host+"-"+port)
+	return n[:min(len(n), 64)]
+}
+
+// joinCluster connects to NATS, opens the lease bucket and starts
+// listening and heartbeating. It lowers cfg.Limits so that every frame
+// fits in one NATS message.
+func joinCluster(s *Server, cfg *Config) (*cluster, error) {
+	if cfg.Node == "" {
+		var b [4]byte
+		rand.Read(b[:])
+		cfg.Node = DefaultNodeName(hex.EncodeToString(b[:]))
+	}
+	if !validNodeName(cfg.Node) {
+		return nil, fmt.Errorf("node name %q: use 1-64 letters, digits, '-' or '_'", cfg.Node)
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	cl := &cluster{
+		srv: s, node: cfg.Node, instance: hex.EncodeToString(b[:]), subject: nodeSubjectPrefix + cfg.Node,
+		log: cfg.Logger.With("node", cfg.Node), started: time.Now(),
+		homes: make(map[string]uint64), alive: make(map[string]nodeSeen),
+		edges: make(map[uint64]*conn), remotes: make(map[uint64]*conn), dead: make(map[string]struct{}),
+		stop: make(chan struct{}),
+	}
+	cl.value = []byte(cl.node + " " + cl.instance)
+	nc, err := nats.Connect(cfg.NATS,
+		nats.Name("huddle "+cfg.Node),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250*time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { cl.disconnected(err) }),
+		nats.ReconnectHandler(func(*nats.Conn) { cl.log.Info("NATS reconnected") }),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			cl.log.Error("NATS", "subject", subjectOf(sub), "err", err)
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NATS, err)
+	}
+	cl.nc = nc
+	fail := func(err error) (*cluster, error) { nc.Close(); return nil, err }
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fail(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl.kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: homesBucket, Description: "Huddle: the node each application lives on",
+		History: 1, TTL: homeTTL, Storage: jetstream.MemoryStorage,
+	})
+	if err != nil {
+		return fail(fmt.Errorf("JetStream key-value bucket %s (is JetStream on? nats-server -js): %w", homesBucket, err))
+	}
+	// Every frame between nodes fits one NATS message.
+	room := nc.MaxPayload() - envelopeLen
+	cfg.Limits.MaxFrame = min(cfg.Limits.MaxFrame, room)
+	cfg.Limits.Chunk = min(cfg.Limits.Chunk, int(room)-protocol.FrameHeader)
+	cfg.Limits.Window = max(cfg.Limits.Window, int64(cfg.Limits.Chunk))
+	cfg.Limits.MaxBatch = min(cfg.Limits.MaxBatch, int(room))
+
+	sub, err := nc.Subscribe(cl.subject, cl.receive)
+	if err == nil {
+		// Frames are handed on without waiting (remote.go), so the
+		// subscription keeps up; a node that still falls behind must not
+		// lose frames in the middle of a session.
+		err = sub.SetPendingLimits(-1, -1)
+	}
+	if err == nil {
+		_, err = nc.Subscribe(aliveSubject, cl.heard)
+	}
+	if err == nil {
+		err = nc.Flush()
+	}
+	if err != nil {
+		return fail(err)
+	}
+	cl.wg.Add(1)
+	go cl.loop()
+	cl.beat()
+	return cl, nil
+}
+
+func subjectOf(sub *nats.Subscription) string {
+	if sub == nil {
+		return ""
+	}
+	return sub.Subject
+}
+
+// loop heartbeats, renews leases and looks for dead nodes until close.
+func (cl *cluster) loop() {
+	defer cl.wg.Done()
+	t := time.NewTicker(heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-cl.stop:
+			return
+		case <-t.C:
+		}
+		cl.beat()
+		cl.renew()
+		cl.findDead(time.Now())
+	}
+}
+
+func (cl *cluster) beat() { cl.nc.Publish(aliveSubject, cl.value) }
+
+// heard records another node's heartbeat. A node back under a new
+// instance restarted: what the old one held is gone.
+func (cl *cluster) heard(m *nats.Msg) {
+	node, inst, ok := strings.Cut(string(m.Data), " ")
+	if !ok || node == cl.node {
+		return
+	}
+	cl.mu.Lock()
+	old, known := cl.alive[node]
+	cl.alive[node] = nodeSeen{inst, time.Now()}
+	cl.mu.Unlock()
+	if known && old.instance != inst {
+		cl.nodeDied(node, old.instance)
+	}
+}
+
+// findDead ends what depended on nodes silent for NodeTimeout.
+func (cl *cluster) findDead(now time.Time) {
+	var gone []nodeSeen
+	var names []string
+	cl.mu.Lock()
+	for n, s := range cl.alive {
+		if now.Sub(s.at) > NodeTimeout {
+			delete(cl.alive, n)
+			gone, names = append(gone, s), append(names, n)
+		}
+	}
+	cl.mu.Unlock()
+	for i, n := range names {
+		cl.nodeDied(n, gone[i].instance)
+	}
+}
+
+// nodeDied: instance of node is gone. Clients here whose home it was are
+// closed as by a restarting server (they sign in again, to a new home);
+// sessions here whose client was there are closed as dropped (parked for
+// the grace period: the client comes back through another node).
+func (cl *cluster) nodeDied(node, instance string) {
+	cl.log.Warn("node gone", "gone", node, "instance", instance)
+	var edges, remotes []*conn
+	cl.mu.Lock()
+	cl.dead[node+" "+instance] = struct{}{}
+	for _, c := range cl.edges {
+		if c.home.node == node && c.home.instance == instance {
+			edges = append(edges, c)
+		}
+	}
+	for _, c := range cl.remotes {
+		if c.edge.node == node && c.edge.instance == instance {
+			remotes = append(remotes, c)
+		}
+	}
+	cl.mu.Unlock()
+	for _, c := range edges {
+		c.close(websocket.CloseGoingAway, "the node holding the session is gone")
+	}
+	for _, c := range remotes {
+		c.edge.lost()
+		c.close(websocket.CloseAbnormalClosure, "the node of the client's connection is gone")
+	}
+}
+
+// isDead tells whether node (holding a lease as instance) is known dead:
+// silent for NodeTimeout while this node has been up long enough to know.
+func (cl *cluster) isDead(node, instance string) bool {
+	if node == cl.node {
+		return instance != cl.instance // a lease of this node's previous run
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if _, dead := cl.dead[node+" "+instance]; dead {
+		return true
+	}
+	s, ok := cl.alive[node]
+	if ok {
+		return s.instance != instance
+	}
+	return time.Since(cl.started) > 2*NodeTimeout
+}
+
+// disconnected: the link to NATS broke. Frames sent meanwhile may be lost,
+// so no session may carry on as if nothing happened: clients here whose
+// session is elsewhere are closed (they sign in again and resume), and
+// sessions here whose client is elsewhere are parked.
+func (cl *cluster) disconnected(err error) {
+	select {
+	case <-cl.stop:
+		return
+	default:
+	}
+	cl.log.Warn("NATS disconnected", "err", err)
+	cl.mu.Lock()
+	edges := make([]*conn, 0, len(cl.edges))
+	for _, c := range cl.edges {
+		edges = append(edges, c)
+	}
+	remotes := make([]*conn, 0, len(cl.remotes))
+	for _, c := range cl.remotes {
+		remotes = append(remotes, c)
+	}
+	cl.mu.Unlock()
+	for _, c := range edges {
+		c.close(websocket.CloseGoingAway, "the cluster link broke")
+	}
+	for _, c := range remotes {
+		c.edge.lost()
+		c.close(websocket.CloseAbnormalClosure, "the cluster link broke")
+	}
+}
+
+// homeRef is the node an application lives on.
+type homeRef struct {
+	node, instance string
+}
+
+func parseHome(v []byte) homeRef {
+	n, i, _ := strings.Cut(string(v), " ")
+	return homeRef{n, i}
+}
+
+// errNoHome: the application's home cannot be found or taken now.
+var errNoHome = errors.New("the cluster cannot settle which node serves this application")
+
+// homeOf finds app's home node, becoming it if it has none (or a dead
+// one). A home here is ready: its lease is held.
+func (cl *cluster) homeOf(app string) (homeRef, error) {
+	cl.mu.Lock()
+	_, mine := cl.homes[app]
+	cl.mu.Unlock()
+	if mine {
+		return homeRef{cl.node, cl.instance}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
+	defer cancel()
+	for range 3 {
+		e, err := cl.kv.Get(ctx, app)
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+			rev, err := cl.kv.Create(ctx, app, cl.value)
+			if err == nil {
+				cl.becameHome(app, rev)
+				return homeRef{cl.node, cl.instance}, nil
+			}
+			if !errors.Is(err, jetstream.ErrKeyExists) {
+				return homeRef{}, fmt.Errorf("%w: %v", errNoHome, err)
+			}
+			continue // another node was quicker
+		case err != nil:
+			return homeRef{}, fmt.Errorf("%w: %v", errNoHome, err)
+		}
+		h := parseHome(e.Value())
+		if !cl.isDead(h.node, h.instance) {
+			return h, nil
+		}
+		rev, err := cl.kv.Update(ctx, app, cl.value, e.Revision())
+		if err == nil {
+			cl.log.Info("took over an application from a node gone", "app", app, "from", h.node)
+			cl.becameHome(app, rev)
+			return homeRef{cl.node, cl.instance}, nil
+		}
+	}
+	return homeRef{}, errNoHome
+}
+
+// becameHome starts holding app's lease. Whatever this node remembers of
+// the application from an earlier time as its home is stale: it is read
+// afresh from the store.
+func (cl *cluster) becameHome(app string, rev uint64) {
+	cl.srv.forgetApp(app)
+	cl.mu.Lock()
+	cl.homes[app] = rev
+	cl.mu.Unlock()
+	cl.log.Info("home of application", "app", app)
+}
+
+// isHome tells whether this node holds app's lease.
+func (cl *cluster) isHome(app string) bool {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	_, ok := cl.homes[app]
+	return ok
+}
+
+// renew extends every lease held. A lease found taken is lost: the
+// application's sessions here are closed (their clients sign in again, at
+// the new home) and its state forgotten.
+func (cl *cluster) renew() {
+	cl.mu.Lock()
+	held := make(map[string]uint64, len(cl.homes))
+	for app, rev := range cl.homes {
+		held[app] = rev
+	}
+	cl.mu.Unlock()
+	for app, rev := range held {
+		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
+		next, err := cl.kv.Update(ctx, app, cl.value, rev)
+		if err != nil && cl.nc.IsConnected() {
+			// Expired (a long pause) but not taken: take it again.
+			var e jetstream.KeyValueEntry
+			if e, err = cl.kv.Get(ctx, app); errors.Is(err, jetstream.ErrKeyNotFound) {
+				next, err = cl.kv.Create(ctx, app, cl.value)
+			} else if err == nil && string(e.Value()) == string(cl.value) {
+				next = e.Revision()
+			} else if err == nil {
+				err = errors.New("taken by " + parseHome(e.Value()).node)
+			}
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				cancel()
+				cl.lostHome(app, err)
+				continue
+			}
+		}
+		cancel()
+		if err == nil {
+			cl.mu.Lock()
+			if _, ok := cl.homes[app]; ok {
+				cl.homes[app] = next
+			}
+			cl.mu.Unlock()
+		}
+	}
+}
+
+// lostHome: another node is app's home now.
+func (cl *cluster) lostHome(app string, why error) {
+	cl.log.Warn("no longer home of application", "app", app, "err", why)
+	cl.mu.Lock()
+	delete(cl.homes, app)
+	cl.mu.Unlock()
+	cl.srv.closeApp(app, websocket.CloseGoingAway, "the application moved to another node")
+}
+
+// receive dispatches a frame from another node. NATS delivers a
+// subscription's messages one at a time, in the order each sender sent
+// them; nothing here waits.
+func (cl *cluster) receive(m *nats.Msg) {
+	if len(m.Data) < envelopeLen {
+		return
+	}
+	kind, id, payload := m.Data[0], binary.BigEndian.Uint64(m.Data[1:envelopeLen]), m.Data[envelopeLen:]
+	switch kind {
+	case kindOpen:
+		cl.openRemote(id, m.Reply, payload)
+	case kindIn, kindInBinary, kindClosed:
+		cl.mu.Lock()
+		c := cl.remotes[id]
+		cl.mu.Unlock()
+		if c == nil {
+			if kind != kindClosed && m.Reply != "" {
+				cl.send(m.Reply, kindGone, id, nil)
+			}
+			return
+		}
+		c.edge.deliver(kind, payload)
+	default:
+		cl.mu.Lock()
+		c := cl.edges[id]
+		cl.mu.Unlock()
+		if c == nil {
+			if kind != kindClose && kind != kindGone && m.Reply != "" {
+				cl.send(m.Reply, kindClosed, id, closePayload(websocket.CloseGoingAway, ""))
+			}
+			return
+		}
+		c.home.deliver(kind, payload)
+	}
+}
+
+// send publishes one frame between nodes; payload is copied.
+func (cl *cluster) send(subject string, kind byte, id uint64, payload []byte) error {
+	return cl.sendParts(subject, kind, id, payload, nil)
+}
+
+// sendParts is send of two parts joined (a numbered batch, say).
+func (cl *cluster) sendParts(subject string, kind byte, id uint64, a, b []byte) error {
+	bp := envelopes.Get().(*[]byte)
+	buf := append((*bp)[:0], kind)
+	buf = binary.BigEndian.AppendUint64(buf, id)
+	buf = append(buf, a...)
+	buf = append(buf, b...)
+	// NATS copies the message before Publish returns: the buffer is free.
+	err := cl.nc.PublishMsg(&nats.Msg{Subject: subject, Reply: cl.subject, Data: buf})
+	*bp = buf
+	envelopes.Put(bp)
+	return err
+}
+
+var envelopes = sync.Pool{New: func() any { return new([]byte) }}
+
+func closePayload(code int, reason string) []byte {
+	return append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...)
+}
+
+func parseClose(p []byte) (int, string) {
+	if len(p) < 2 {
+		return websocket.CloseAbnormalClosure, ""
+	}
+	return int(binary.BigEndian.Uint16(p)), string(p[2:])
+}
+
+// Connected tells whether this node's link to NATS is up (/readyz).
+func (cl *cluster) connected() bool { return cl.nc.IsConnected() }
+
+// releaseHomes stops heartbeats and renewals and gives the leases back, so
+// that other nodes take the applications over at once: this node is
+// shutting down. Its sessions still end normally.
+func (cl *cluster) releaseHomes() {
+	cl.release.Do(func() {
+		close(cl.stop)
+		cl.wg.Wait()
+		cl.mu.Lock()
+		homes := cl.homes
+		cl.homes = map[string]uint64{}
+		cl.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
+		defer cancel()
+		for app, rev := range homes {
+			cl.kv.Delete(ctx, app, jetstream.LastRevision(rev))
+		}
+	})
+}
+
+// close leaves the cluster once every session here has ended and told
+// the other nodes so.
+func (cl *cluster) close() {
+	cl.releaseHomes()
+	cl.leave.Do(func() { cl.nc.Drain() })
+}

@@ -1,0 +1,428 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"huddle/protocol"
+	"huddle/server/store"
+)
+
+// Sessions split between two nodes (cluster.go): the client's socket on
+// its edge, the session on its application's home.
+//
+// On the edge the client's conn has a homeLink: until the login it is an
+// ordinary conn (hello is answered here); a login into an application
+// homed elsewhere opens the session there (kindOpen), and from then on
+// every frame the client sends is carried to the home unread, and every
+// frame the home sends is queued on the socket as it is (already numbered
+// and batched). The edge still owns the socket: pings, read limits,
+// deadlines, its send queue's limits.
+//
+// On the home the session is a conn without a socket and with an
+// edgeLink: its frames are run one at a time in arrival order, as a read
+// loop would (by a goroutine that exists only while there is something to
+// run), and its write loop publishes to the edge instead of writing to a
+// socket. Everything else (router, presence, calls, relay, replay,
+// grace) sees an ordinary conn.
+
+// homeLink is an edge's end of a session whose home is another node.
+// Set once, before the conn is in cluster.edges; never changes.
+type homeLink struct {
+	cl             *cluster
+	c              *conn
+	id             uint64
+	subject        string // the home's
+	node, instance string
+	loggedIn       atomic.Bool // the home said the login succeeded
+	closedByHome   atomic.Bool // the home closed the session: nothing to tell it
+}
+
+// edgeLink is a home's end of a session whose client is on another node.
+type edgeLink struct {
+	cl             *cluster
+	c              *conn
+	id             uint64
+	subject        string // the edge's
+	node, instance string
+	gone           atomic.Bool // the edge's end is closed or lost: nothing more to send
+
+	mu      sync.Mutex // a leaf
+	inbox   []inFrame  // frames from the client, not yet run
+	inBytes int
+	running bool // a goroutine runs the inbox
+	ended   bool // the session has ended; frames are dropped
+}
+
+type inFrame struct {
+	kind byte
+	data []byte
+}
+
+// openPayload is what kindOpen carries: the edge's end and what the edge
+// learnt of the client before its login.
+type openPayload struct {
+	Node     string `json:"node"`
+	Instance string `json:"instance"`
+	IP       string `json:"ip"`
+	Version  int    `json:"version"`
+}
+
+// errUnknownApp: no such application; the login is refused where it is.
+var errUnknownApp = errors.New("no such application")
+
+// beforeLogin runs a text frame of a connection not yet signed in. A login
+// into an application homed on another node takes the connection there:
+// that message and the rest of the frame are the home's to run.
+func (cl *cluster) beforeLogin(c *conn, frame []byte) error {
+	for len(frame) > 0 {
+		line, rest := frame, []byte(nil)
+		if i := bytes.IndexByte(frame, '\n'); i >= 0 {
+			line, rest = frame[:i], frame[i+1:]
+		}
+		var home *homeRef
+		err := protocol.DecodeFrame(line, func(m protocol.Message) error {
+			if m.Op == protocol.OpLogin && c.helloDone && c.home == nil {
+				var l protocol.Login
+				if protocol.Decode(m.D, &l) == nil {
+					h, err := cl.homeFor(l.App)
+					switch {
+					case err == nil && h.node != cl.node:
+						home = &h
+						return nil
+					case err != nil && !errors.Is(err, errUnknownApp):
+						cl.log.Warn("find the application's home", "app", l.App, "err", err)
+						c.fail(m.ID, protocol.ServerException, "the cluster cannot find the application's node now; try again")
+						return nil
+					}
+				}
+			}
+			return c.admit(m)
+		})
+		if err != nil {
+			return err
+		}
+		if home != nil {
+			cl.proxy(c, *home)
+			return cl.toHome(c, websocket.TextMessage, frame)
+		}
+		frame = rest
+	}
+	return nil
+}
+
+// homeFor is homeOf, for an application that exists: no lease is taken
+// for a name a client made up.
+func (cl *cluster) homeFor(app string) (homeRef, error) {
+	if cl.isHome(app) {
+		return homeRef{cl.node, cl.instance}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
+	defer cancel()
+	if _, err := cl.srv.store.App(ctx, app); errors.Is(err, store.ErrNotFound) {
+		return homeRef{}, errUnknownApp
+	} else if err != nil {
+		return homeRef{}, err
+	}
+	return cl.homeOf(app)
+}
+
+// proxy opens c's session on home.
+func (cl *cluster) proxy(c *conn, h homeRef) {
+	var b [8]byte
+	rand.Read(b[:])
+	c.home = &homeLink{cl: cl, c: c, id: binary.BigEndian.Uint64(b[:]), subject: nodeSubjectPrefix + h.node, node: h.node, instance: h.instance}
+	cl.mu.Lock()
+	cl.edges[c.home.id] = c
+	cl.mu.Unlock()
+	p, _ := json.Marshal(openPayload{Node: cl.node, Instance: cl.instance, IP: c.ip, Version: c.version})
+	cl.send(c.home.subject, kindOpen, c.home.id, p)
+}
+
+// toHome carries one of the client's frames to its session's home.
+func (cl *cluster) toHome(c *conn, typ int, data []byte) error {
+	kind := kindIn
+	if typ == websocket.BinaryMessage {
+		kind = kindInBinary
+	}
+	err := cl.send(c.home.subject, kind, c.home.id, data)
+	if typ == websocket.BinaryMessage {
+		putFrame(data)
+	}
+	if err != nil {
+		c.close(websocket.CloseGoingAway, "the cluster link broke")
+	}
+	return nil
+}
+
+// deliver runs a frame the home sent for the client (NATS's goroutine:
+// nothing here waits).
+func (h *homeLink) deliver(kind byte, p []byte) {
+	c := h.c
+	switch kind {
+	case kindOut:
+		c.enqueue(0, p) // each NATS message has its own copy of the data
+	case kindOutBinary:
+		c.sendBulk(nil, p)
+	case kindLoggedIn:
+		h.loggedIn.Store(true)
+		c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.Limits.PongWait)) // safe beside the read loop
+	case kindClose:
+		code, reason := parseClose(p)
+		h.closedByHome.Store(true)
+		c.close(code, reason)
+	case kindGone:
+		h.closedByHome.Store(true)
+		c.close(websocket.CloseGoingAway, "the session was lost; sign in again")
+	}
+}
+
+// edgeEnded: the client's connection here has ended; the home hears how,
+// unless it closed the session itself.
+func (cl *cluster) edgeEnded(c *conn) {
+	cl.mu.Lock()
+	delete(cl.edges, c.home.id)
+	cl.mu.Unlock()
+	if c.home.closedByHome.Load() {
+		return
+	}
+	code := c.closeCode
+	if code == websocket.CloseGoingAway {
+		// This node is going away, or lost its link: for the session
+		// that is a dropped connection, parked until the client is back.
+		code = websocket.CloseAbnormalClosure
+	}
+	cl.send(c.home.subject, kindClosed, c.home.id, closePayload(code, c.closeReason))
+}
+
+// openRemote starts a session here for a client on another node.
+func (cl *cluster) openRemote(id uint64, reply string, payload []byte) {
+	var p openPayload
+	if json.Unmarshal(payload, &p) != nil || reply == "" {
+		return
+	}
+	s := cl.srv
+	c := newConn(s, nil)
+	c.helloDone, c.version, c.ip = true, p.Version, p.IP
+	c.edge = &edgeLink{cl: cl, c: c, id: id, subject: reply, node: p.Node, instance: p.Instance}
+	cl.mu.Lock()
+	_, dead := cl.dead[p.Node+" "+p.Instance]
+	if !dead {
+		cl.remotes[id] = c
+	}
+	cl.mu.Unlock()
+	if dead {
+		return
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		cl.mu.Lock()
+		delete(cl.remotes, id)
+		cl.mu.Unlock()
+		cl.send(reply, kindClose, id, closePayload(websocket.CloseGoingAway, "server shutting down"))
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.sessions.Add(1)
+	s.mu.Unlock()
+}
+
+// maxInbox bounds the bytes of a remote client's frames waiting to be
+// run: a window of data and a burst of control messages, which a client
+// keeping to its limits never passes.
+func (e *edgeLink) maxInbox() int {
+	lim := e.c.srv.cfg.Limits
+	return int(lim.Window) + lim.MsgBurst*int(lim.MaxFrame)
+}
+
+// deliver queues a frame from the client and makes sure it is run.
+func (e *edgeLink) deliver(kind byte, p []byte) {
+	e.mu.Lock()
+	if e.ended {
+		e.mu.Unlock()
+		return
+	}
+	if kind != kindClosed && e.inBytes+len(p) > e.maxInbox() {
+		e.mu.Unlock()
+		e.c.close(protocol.CloseRateLimited, "far above the message rate limit")
+		return
+	}
+	e.inbox = append(e.inbox, inFrame{kind, p})
+	e.inBytes += len(p)
+	e.startLocked()
+	e.mu.Unlock()
+}
+
+// wake makes the runner look again: the conn is closing.
+func (e *edgeLink) wake() {
+	e.mu.Lock()
+	e.startLocked()
+	e.mu.Unlock()
+}
+
+func (e *edgeLink) startLocked() {
+	if !e.running && !e.ended {
+		e.running = true
+		go e.run()
+	}
+}
+
+// run is the session's read loop: it runs the frames in order, and ends
+// the session once the conn is closing.
+func (e *edgeLink) run() {
+	c := e.c
+	for {
+		e.mu.Lock()
+		select {
+		case <-c.done:
+			e.ended, e.running, e.inbox, e.inBytes = true, false, nil, 0
+			e.mu.Unlock()
+			e.cl.remoteEnded(c)
+			return
+		default:
+		}
+		if len(e.inbox) == 0 {
+			e.running = false
+			e.mu.Unlock()
+			return
+		}
+		f := e.inbox[0]
+		e.inbox[0] = inFrame{}
+		e.inbox = e.inbox[1:]
+		e.inBytes -= len(f.data)
+		e.mu.Unlock()
+		c.runRemote(f)
+	}
+}
+
+// runRemote runs one frame as handleMessage would.
+func (c *conn) runRemote(f inFrame) {
+	var err error
+	switch f.kind {
+	case kindIn:
+		err = protocol.DecodeFrame(f.data, c.admit)
+	case kindInBinary:
+		err = c.handleBinary(f.data)
+	case kindClosed:
+		c.edge.gone.Store(true)
+		code, reason := parseClose(f.data)
+		c.close(code, reason)
+		return
+	}
+	if err != nil && err != errRateClosed {
+		c.pushError(protocol.ErrData, err.Error())
+	}
+}
+
+// remoteEnded releases a remote session once its runner has stopped.
+func (cl *cluster) remoteEnded(c *conn) {
+	cl.mu.Lock()
+	if cl.remotes[c.edge.id] == c {
+		delete(cl.remotes, c.edge.id)
+	}
+	cl.mu.Unlock()
+	c.dropBulk()
+	c.srv.sessionEnded(c)
+	close(c.readerDone)
+	c.srv.sessions.Done()
+}
+
+// lost: the edge is gone; nothing more is sent to it.
+func (e *edgeLink) lost() { e.gone.Store(true) }
+
+// loggedIn tells the edge the login succeeded.
+func (e *edgeLink) loggedIn() { e.cl.send(e.subject, kindLoggedIn, e.id, nil) }
+
+// write is a write turn of a remote session: its control messages in
+// batches, as writeBatch makes them, then its data frame.
+func (e *edgeLink) write(q []queued, data []byte) error {
+	if e.gone.Load() {
+		return nil
+	}
+	maxBatch := e.c.srv.cfg.Limits.MaxBatch
+	bp := batchBufs.Get().(*bytes.Buffer)
+	defer batchBufs.Put(bp)
+	nbp := numberedBufs.Get().(*[]byte)
+	defer numberedBufs.Put(nbp)
+	for len(q) > 0 {
+		bp.Reset()
+		i := 0
+		for ; i < len(q) && (i == 0 || bp.Len() < maxBatch); i++ {
+			if i > 0 {
+				bp.WriteByte('\n')
+			}
+			*nbp = writeNumbered(bp, q[i], *nbp)
+		}
+		q = q[i:]
+		if err := e.cl.send(e.subject, kindOut, e.id, bp.Bytes()); err != nil {
+			return err
+		}
+	}
+	if data != nil {
+		return e.cl.send(e.subject, kindOutBinary, e.id, data)
+	}
+	return nil
+}
+
+var batchBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// closeEdge tells the edge to close the client's connection.
+func (e *edgeLink) closeEdge(code int, reason string) {
+	if e.gone.Load() {
+		return
+	}
+	e.cl.send(e.subject, kindClose, e.id, closePayload(code, reason))
+}
+
+// closeApp closes every session of app here (the application moved to
+// another node): their clients sign in again, there.
+func (s *Server) closeApp(app string, code int, reason string) {
+	for _, p := range s.router.(*memRouter).peersOf(app) {
+		switch p := p.(type) {
+		case *conn:
+			p.close(code, reason)
+		case *parked:
+			go p.expire()
+		}
+	}
+}
+
+// forgetApp drops what this node remembers of app's live state: it is
+// read from the store again when next needed.
+func (s *Server) forgetApp(app string) {
+	s.presence.Forget(app)
+	if v, ok := s.calls.apps.LoadAndDelete(app); ok {
+		ac := v.(*appCalls)
+		ac.mu.Lock()
+		ac.stopped = true
+		for _, m := range ac.meetings {
+			ac.busy(m)
+		}
+		ac.mu.Unlock()
+	}
+}
+
+// admitsLogin tells whether a login into app may be run here: this node
+// is its home (taking the lease if nobody holds it), or there is no such
+// application (the login is refused as anywhere).
+func (cl *cluster) admitsLogin(app string) bool {
+	h, err := cl.homeFor(app)
+	if errors.Is(err, errUnknownApp) {
+		return true
+	}
+	if err != nil {
+		cl.log.Warn("find the application's home", "app", app, "err", err)
+		return false
+	}
+	return h.node == cl.node
+}

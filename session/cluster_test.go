@@ -1,0 +1,143 @@
+package session_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"huddle/internal/testkit"
+	"huddle/protocol"
+	"huddle/session"
+)
+
+// End-to-end tests of a cluster (server/cluster.go): real nats-server,
+// real PostgreSQL, real nodes, each client signed in to a node of its own.
+// The whole suite also runs on a cluster (testkit.EnvCluster); these check
+// what only a cluster has.
+
+// A second login on another node kicks the first session out with
+// LineOff 10, exactly once, and the user never shows offline.
+func TestClusterLoginOnAnotherNodeKicksOutOnce(t *testing.T) {
+	cl := testkit.StartCluster(t, 3)
+	watcher := testkit.Login(t, cl.Nodes[2].URL, "watcher")
+	watcher.StartUserStatusNotify("w")
+	testkit.Await[session.StartUserStatusNotifyRslt](t, watcher, nil)
+
+	first := testkit.Login(t, cl.Nodes[0].URL, "alice")
+	awaitStatus(t, watcher, "alice", protocol.StatusIdle)
+	second := testkit.Login(t, cl.Nodes[1].URL, "alice")
+	lo := testkit.Await[session.LineOff](t, first, nil)
+	assert.Equal(t, session.USER_BEEN_KICKOUT, lo.Err)
+
+	testkit.Sync(t, second)
+	testkit.Sync(t, watcher)
+	for _, n := range testkit.All[session.NotifyUserStatus](watcher) {
+		if n.Status.UserID == "alice" {
+			assert.NotEqual(t, protocol.StatusOffline, n.Status.UserStatus, "alice flapped offline: %+v", n)
+		}
+	}
+	assert.Len(t, testkit.All[session.LineOff](first), 1, "exactly one LineOff")
+	assert.Empty(t, testkit.All[session.LineOff](second))
+	second.SetDNDStatus(2, "dnd")
+	testkit.Await[session.SetDNDStatusSuccess](t, second, nil)
+	testkit.Await(t, watcher, func(n session.NotifyUserStatus) bool { return n.Status.UserID == "alice" && n.Status.DNDType == 2 })
+}
+
+// Presence, do-not-disturb and the user list are the same on every node.
+func TestClusterPresenceOnEveryNode(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	w1 := watcher(t, cl.Nodes[0].URL)
+	bob := testkit.Login(t, cl.Nodes[1].URL, "bob")
+	awaitStatus(t, w1, "bob", protocol.StatusIdle)
+	bob.SetDNDStatus(1, "d")
+	testkit.Await[session.SetDNDStatusSuccess](t, bob, nil)
+	testkit.Await(t, w1, func(n session.NotifyUserStatus) bool { return n.Status.UserID == "bob" && n.Status.DNDType == 1 })
+
+	w1.GetUserStatus("list")
+	list := testkit.Await[session.GetUserStatusSuccess](t, w1, nil).Users
+	st, ok := statusOf(list, "bob")
+	require.True(t, ok, "bob, on the other node, is listed: %+v", list)
+	assert.Equal(t, protocol.StatusIdle, st.UserStatus)
+	assert.Equal(t, 1, st.DNDType)
+
+	bob.Logout()
+	awaitStatus(t, w1, "bob", protocol.StatusOffline)
+}
+
+// A call between nodes: ringing, accepted, statuses, hung up; and a busy
+// callee, an offline one, a refusal.
+func TestClusterCallAcrossNodes(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	w := watcher(t, cl.Nodes[0].URL)
+	alice := testkit.Login(t, cl.Nodes[0].URL, "alice")
+	bob := testkit.Login(t, cl.Nodes[1].URL, "bob")
+	carol := testkit.Login(t, cl.Nodes[1].URL, "carol")
+	meet := createMeeting(t, alice, "Across", 1)
+
+	id := ring(t, alice, bob, meet, "x")
+	awaitStatus(t, w, "bob", protocol.StatusBusy)
+	assert.Equal(t, session.ERR_BUSY, callFail(t, carol, "bob", meet), "bob is ringing")
+	accept(t, alice, bob, id, "y")
+	awaitStatus(t, w, "alice", protocol.StatusInMeeting)
+	awaitStatus(t, w, "bob", protocol.StatusInMeeting)
+	bob.HungupCall(id, "", "h")
+	testkit.Await(t, alice, func(e session.NotifyCallHungup) bool { return e.CallID == id })
+	awaitStatus(t, w, "bob", protocol.StatusIdle)
+
+	id = ring(t, carol, alice, meet, "z")
+	alice.RejectCall(id, "no", "r")
+	assert.Equal(t, session.ERR_REFUSE, testkit.Await(t, carol, func(e session.NotifyCallRejected) bool { return e.CallID == id }).Err)
+	off := testkit.Login(t, cl.Nodes[0].URL, "off")
+	off.Logout()
+	awaitStatus(t, w, "off", protocol.StatusOffline)
+	assert.Equal(t, session.ERR_OFFLINE, callFail(t, carol, "off", meet))
+}
+
+// A meeting made on one node is listed and destroyed on the other.
+func TestClusterMeetingsOnEveryNode(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	alice := testkit.Login(t, cl.Nodes[0].URL, "alice")
+	alice2 := testkit.Login(t, cl.Nodes[1].URL, "bob")
+	m := createMeeting(t, alice, "Shared", 0)
+	_, ok := findMeet(getMeetings(t, alice2), m.ID)
+	assert.True(t, ok, "listed on the other node")
+	alice.Logout()
+	again := testkit.Login(t, cl.Nodes[1].URL, "alice")
+	again.DestroyMeeting(m.ID, "d")
+	require.Equal(t, session.NOERR, testkit.Await[session.DestroyMeetingRslt](t, again, nil).Err)
+	_, ok = findMeet(getMeetings(t, alice2), m.ID)
+	assert.False(t, ok)
+}
+
+// SendCmd and a file larger than the window go from one node to another,
+// byte for byte, with progress; no node holds more than a window of it.
+func TestClusterRelayAcrossNodes(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	alice, _ := loginWithTemp(t, cl.Nodes[0].URL, "alice")
+	bob, _ := loginWithTemp(t, cl.Nodes[1].URL, "bob")
+
+	cmd := randomBytes(t, protocol.MaxCmd)
+	task := alice.SendCmd("bob", cmd, "c")
+	got := testkit.Await[session.NotifyCmdData](t, bob, nil)
+	assert.True(t, bytes.Equal(cmd, got.Data))
+	assert.Equal(t, session.NOERR, testkit.Await(t, alice, func(e session.SendCmdRlst) bool { return e.TaskID == task }).Err)
+
+	data := randomBytes(t, 9<<20+5)
+	path := filepath.Join(t.TempDir(), "report.bin")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	task = alice.SendFile("bob", path, "file")
+	r := testkit.Await(t, alice, func(e session.SendFileRlst) bool { return e.TaskID == task })
+	assert.Equal(t, session.NOERR, r.Err)
+	f := testkit.Await[session.NotifyFileData](t, bob, nil)
+	received, err := os.ReadFile(f.TmpFile)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(data, received), "content differs")
+	assertProgress(t, alice, task, int64(len(data)))
+	for _, n := range cl.Nodes {
+		assert.Zero(t, n.RelayBuffered(), "nothing left held")
+	}
+}
