@@ -12,7 +12,8 @@ import (
 // does, never a gap and never two frames at once. Each input keeps a small
 // jitter buffer that fills before it plays and grows after an underrun.
 type Mixer struct {
-	sink Sink
+	sink   Sink
+	jitter int // frames an input gathers before it plays
 
 	mu     sync.Mutex
 	inputs map[*MixInput]struct{}
@@ -20,13 +21,11 @@ type Mixer struct {
 	out    []int16
 }
 
-// Jitter buffer bounds, in frames: an input starts playing once it holds
-// minJitter frames, holds up to maxJitter (older frames are dropped, which
-// bounds the delay a stalled sender can add).
-const (
-	minJitter = 3
-	maxJitter = 10
-)
+// DefaultJitter is the jitter buffer of a conversation, in frames: an
+// input starts playing once it holds this many, and buffers deeper after
+// each underrun, up to four times as many. A recorder, which does not
+// mind the delay, may ask for more (PeerConfig.JitterFrames).
+const DefaultJitter = 3
 
 // MixInput is one remote stream feeding a Mixer.
 type MixInput struct {
@@ -34,18 +33,30 @@ type MixInput struct {
 	frames  [][]int16 // under m.mu
 	target  int       // frames to gather before playing
 	playing bool
+	last    []int16 // the last frame played, repeated (fading) to bridge an underrun
+	bridged int     // frames bridged in a row
 	level   float64 // the last played frame's level
 	free    [][]int16
 }
 
-// NewMixer makes a mixer writing to sink; Run drives it.
-func NewMixer(sink Sink) *Mixer {
-	return &Mixer{sink: sink, inputs: make(map[*MixInput]struct{}), mixed: make([]int32, FrameSamples), out: make([]int16, FrameSamples)}
+// maxBridged is how many frames an underrun is bridged by repeating the
+// last one, fading (a late packet on a loaded machine, a scheduling stall);
+// longer, the input goes quiet and waits to refill. Opus's own PLC does the
+// same for lost packets; this covers packets that are late, not lost.
+const maxBridged = 3
+
+// NewMixer makes a mixer writing to sink with a jitter buffer of jitter
+// frames per input (0: DefaultJitter); Run drives it.
+func NewMixer(sink Sink, jitter int) *Mixer {
+	if jitter <= 0 {
+		jitter = DefaultJitter
+	}
+	return &Mixer{sink: sink, jitter: jitter, inputs: make(map[*MixInput]struct{}), mixed: make([]int32, FrameSamples), out: make([]int16, FrameSamples)}
 }
 
 // Input adds a stream; Remove takes it out.
 func (m *Mixer) Input() *MixInput {
-	in := &MixInput{m: m, target: minJitter}
+	in := &MixInput{m: m, target: m.jitter}
 	m.mu.Lock()
 	m.inputs[in] = struct{}{}
 	m.mu.Unlock()
@@ -72,7 +83,8 @@ func (in *MixInput) Push(pcm []int16) {
 	}
 	copy(f, pcm)
 	in.frames = append(in.frames, f)
-	if len(in.frames) > maxJitter {
+	if len(in.frames) > 8*m.jitter {
+		// A stalled receiver (or a sender's burst): keep the newest.
 		in.free = append(in.free, in.frames[0])
 		in.frames = in.frames[1:]
 	}
@@ -120,11 +132,26 @@ func (m *Mixer) mix() []int16 {
 			continue
 		}
 		if len(in.frames) == 0 {
-			// Underrun: wait for a deeper buffer before playing again.
-			in.playing = false
-			in.level = 0
-			in.target = min(in.target+1, maxJitter/2)
+			in.target = min(in.target+1, 4*m.jitter) // late once: buffer deeper
+			if in.last == nil || in.bridged == maxBridged {
+				in.playing = false
+				in.level = 0
+				continue
+			}
+			in.bridged++
+			for i := range in.last {
+				in.last[i] = int16(int32(in.last[i]) * 7 / 10)
+			}
+			for i, v := range in.last {
+				m.mixed[i] += int32(v)
+			}
+			in.level = Level(in.last)
 			continue
+		}
+		if len(in.frames) > 2*in.target {
+			// Far behind (after a stall): drop one frame to catch up.
+			in.free = append(in.free, in.frames[0])
+			in.frames = in.frames[1:]
 		}
 		f := in.frames[0]
 		in.frames = in.frames[1:]
@@ -132,6 +159,11 @@ func (m *Mixer) mix() []int16 {
 			m.mixed[i] += int32(v)
 		}
 		in.level = Level(f)
+		in.bridged = 0
+		if in.last == nil {
+			in.last = make([]int16, FrameSamples)
+		}
+		copy(in.last, f)
 		in.free = append(in.free, f)
 	}
 	for i, v := range m.mixed {

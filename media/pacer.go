@@ -11,20 +11,23 @@ type pacer struct {
 	done  int64
 }
 
-// maxCatchUp bounds the frames made up at once after a stall; a longer
-// stall is skipped rather than sent as a burst no jitter buffer holds.
-const maxCatchUp = maxJitter / 2
+// maxCatchUp bounds the frames made up at once after a stall (half a
+// second); a longer stall is skipped rather than sent as a burst. Within
+// it nothing is lost: the receiver's jitter buffer absorbs the burst, and
+// trims it if it makes the delay grow.
+const maxCatchUp = 25
 
 func newPacer(now time.Time) *pacer { return &pacer{start: now} }
 
-// due returns the number of frames to produce now (at least 1 per tick).
+// due returns the number of frames to produce now: none on a tick that
+// comes right after a late one made up for it.
 func (p *pacer) due(now time.Time) int {
 	owed := int64(now.Sub(p.start)/FrameDuration) + 1 - p.done
 	if owed > maxCatchUp {
 		p.done += owed - maxCatchUp
 		owed = maxCatchUp
 	}
-	owed = max(owed, 1)
+	owed = max(owed, 0)
 	p.done += owed
 	return int(owed)
 }

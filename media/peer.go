@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -29,6 +30,9 @@ type PeerConfig struct {
 	// Loopback lets ICE use 127.0.0.1 (tests and a server on the same
 	// machine).
 	Loopback bool
+	// JitterFrames is the receive jitter buffer in 20 ms frames (0:
+	// DefaultJitter): more plays later and survives longer stalls.
+	JitterFrames int
 	// Codecs offered, preferred first; nil takes Codecs().
 	Codecs []Codec
 	Log    *slog.Logger
@@ -58,6 +62,11 @@ type Peer struct {
 	tracks    map[string]*MixInput // by remote track ID, for speaking levels
 	connected chan struct{}
 	once      sync.Once
+
+	// Candidates that arrive before the remote description they belong to
+	// (trickle ICE races the answer) wait here.
+	candMu  sync.Mutex
+	pending []webrtc.ICECandidateInit
 }
 
 // NewAPI builds a pion API for Huddle audio: codecs registered, pion's
@@ -117,7 +126,7 @@ func NewPeer(cfg PeerConfig) (*Peer, error) {
 	if sink == nil {
 		sink = discard{}
 	}
-	p.mixer = NewMixer(sink)
+	p.mixer = NewMixer(sink, cfg.JitterFrames)
 	pc.OnTrack(p.onTrack)
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		p.log.Debug("peer connection", "state", s)
@@ -293,6 +302,10 @@ func (p *Peer) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	}()
 }
 
+// maxPendingCandidates bounds the candidates held for a description that
+// has not come yet.
+const maxPendingCandidates = 64
+
 // maxConcealed is the most lost frames in a row worth concealing; past it
 // the gap is silence (the mixer's underrun) and the decoder starts afresh.
 const maxConcealed = 5
@@ -363,12 +376,29 @@ func (p *Peer) Offer(iceRestart bool) (string, error) {
 
 // SetAnswer applies the other side's answer to Offer.
 func (p *Peer) SetAnswer(sdp string) error {
-	return p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp})
+	return p.setRemote(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp})
+}
+
+// setRemote applies a remote description, then the candidates that came
+// before it.
+func (p *Peer) setRemote(d webrtc.SessionDescription) error {
+	p.candMu.Lock()
+	defer p.candMu.Unlock()
+	if err := p.pc.SetRemoteDescription(d); err != nil {
+		return err
+	}
+	for _, c := range p.pending {
+		if err := p.pc.AddICECandidate(c); err != nil {
+			p.log.Debug("early ice candidate", "err", err)
+		}
+	}
+	p.pending = nil
+	return nil
 }
 
 // Answer applies the other side's offer and returns this side's answer.
 func (p *Peer) Answer(offer string) (string, error) {
-	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+	if err := p.setRemote(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", err
 	}
 	answer, err := p.pc.CreateAnswer(nil)
@@ -390,8 +420,18 @@ func (p *Peer) OnCandidate(f func(webrtc.ICECandidateInit)) {
 	})
 }
 
-// AddCandidate adds a remote ICE candidate.
+// AddCandidate adds a remote ICE candidate, holding it until the remote
+// description has been set.
 func (p *Peer) AddCandidate(c webrtc.ICECandidateInit) error {
+	p.candMu.Lock()
+	defer p.candMu.Unlock()
+	if p.pc.RemoteDescription() == nil {
+		if len(p.pending) >= maxPendingCandidates {
+			return errors.New("ice candidate: too many before the remote description")
+		}
+		p.pending = append(p.pending, c)
+		return nil
+	}
 	if err := p.pc.AddICECandidate(c); err != nil {
 		return fmt.Errorf("ice candidate: %w", err)
 	}

@@ -5,15 +5,21 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// recorderJitter is the jitter buffer the tests' listeners use, as a
+// recording bot does: deep enough that a loaded test machine's stalls do
+// not break the tone.
+const recorderJitter = 10
 
 // connect signals two peers to each other directly: a offers, b answers,
 // candidates cross as they are gathered.
 func connect(t *testing.T, a, b *Peer) {
 	t.Helper()
-	a.OnCandidate(func(c webrtc.ICECandidateInit) { _ = b.AddCandidate(c) })
-	b.OnCandidate(func(c webrtc.ICECandidateInit) { _ = a.AddCandidate(c) })
+	a.OnCandidate(func(c webrtc.ICECandidateInit) { assert.NoError(t, b.AddCandidate(c)) })
+	b.OnCandidate(func(c webrtc.ICECandidateInit) { assert.NoError(t, a.AddCandidate(c)) })
 	offer, err := a.Offer(false)
 	require.NoError(t, err)
 	answer, err := b.Answer(offer)
@@ -55,19 +61,25 @@ func heardTone(t *testing.T, sink *captureSink, freq float64) {
 		require.Greater(t, Level(pcm[i:i+FrameSamples]), 0.05, "frame at %d ms is silent: a gap", i*1000/SampleRate)
 	}
 	for i := 0; i < len(pcm); i += SampleRate / 10 {
-		require.Equal(t, freq, DominantFrequency(pcm[i:i+SampleRate/10], SampleRate), "window at %d ms", i*1000/SampleRate)
+		// Within one step of the grid: bridging a late frame shifts the phase.
+		require.InDelta(t, freq, DominantFrequency(pcm[i:i+SampleRate/10], SampleRate), 10, "window at %d ms", i*1000/SampleRate)
 	}
 }
 
 func twoPeers(t *testing.T, codecs []Codec) (aSink, bSink *captureSink) {
 	aSink, bSink = newCaptureSink(), newCaptureSink()
-	a, err := NewPeer(PeerConfig{Source: &Tone{Freq: 440, Amplitude: 0.5}, Sink: aSink, Codecs: codecs, Loopback: true})
+	a, err := NewPeer(PeerConfig{Source: &Tone{Freq: 440, Amplitude: 0.5}, Sink: aSink, Codecs: codecs, Loopback: true, JitterFrames: recorderJitter})
 	require.NoError(t, err)
 	t.Cleanup(func() { a.Close() })
-	b, err := NewPeer(PeerConfig{Source: &Tone{Freq: 660, Amplitude: 0.5}, Sink: bSink, Codecs: codecs, Loopback: true})
+	b, err := NewPeer(PeerConfig{Source: &Tone{Freq: 660, Amplitude: 0.5}, Sink: bSink, Codecs: codecs, Loopback: true, JitterFrames: recorderJitter})
 	require.NoError(t, err)
 	t.Cleanup(func() { b.Close() })
 	connect(t, a, b)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("a: %s %+v; b: %s %+v", a.pc.ConnectionState(), a.Stats(), b.pc.ConnectionState(), b.Stats())
+		}
+	})
 	return aSink, bSink
 }
 
@@ -89,10 +101,10 @@ func TestOpusPeerTalksToG711OnlyPeer(t *testing.T) {
 		t.Skip("this build has no Opus")
 	}
 	sink := newCaptureSink()
-	a, err := NewPeer(PeerConfig{Source: &Tone{Freq: 440, Amplitude: 0.5}, Loopback: true})
+	a, err := NewPeer(PeerConfig{Source: &Tone{Freq: 440, Amplitude: 0.5}, Loopback: true, JitterFrames: recorderJitter})
 	require.NoError(t, err)
 	defer a.Close()
-	b, err := NewPeer(PeerConfig{Sink: sink, Codecs: []Codec{g711Codec}, Loopback: true})
+	b, err := NewPeer(PeerConfig{Sink: sink, Codecs: []Codec{g711Codec}, Loopback: true, JitterFrames: recorderJitter})
 	require.NoError(t, err)
 	defer b.Close()
 	connect(t, a, b)
@@ -101,20 +113,25 @@ func TestOpusPeerTalksToG711OnlyPeer(t *testing.T) {
 
 func TestMutedPeerSendsNothing(t *testing.T) {
 	sink := newCaptureSink()
-	a, err := NewPeer(PeerConfig{Source: &Tone{Freq: 440, Amplitude: 0.5}, Loopback: true})
+	a, err := NewPeer(PeerConfig{Source: &Tone{Freq: 440, Amplitude: 0.5}, Loopback: true, JitterFrames: recorderJitter})
 	require.NoError(t, err)
 	defer a.Close()
-	b, err := NewPeer(PeerConfig{Sink: sink, Loopback: true})
+	b, err := NewPeer(PeerConfig{Sink: sink, Loopback: true, JitterFrames: recorderJitter})
 	require.NoError(t, err)
 	defer b.Close()
 	connect(t, a, b)
 	heardTone(t, sink, 440)
 	a.SetMuted(true)
-	sent := a.Stats().Sent
 	// Once the jitter buffer has drained, a second of silence follows.
-	require.Eventually(t, func() bool {
+	silent := func() bool {
 		pcm := sink.snapshot()
 		return len(pcm) > SampleRate && Level(pcm[len(pcm)-SampleRate:]) == 0
-	}, 10*time.Second, 20*time.Millisecond)
+	}
+	require.Eventually(t, silent, 10*time.Second, 20*time.Millisecond)
+	sent := a.Stats().Sent
+	<-sink.wake
+	require.True(t, silent())
 	require.Equal(t, sent, a.Stats().Sent, "a muted peer sent packets")
+	a.SetMuted(false)
+	heardTone(t, sink, 440)
 }
