@@ -39,7 +39,8 @@ type appCalls struct {
 	meetings map[int64]*meeting // nil until read from the store (loaded)
 	legs     map[string]*leg    // by call or invite ID
 	byUser   map[string]map[*leg]struct{}
-	stopped  bool // shutting down: meeting clocks no longer run (meetinglife.go)
+	inRoom   map[string]*meeting // whose room each user is in (rooms.go)
+	stopped  bool                // shutting down: meeting clocks no longer run (meetinglife.go)
 }
 
 // leg is a call, or a third-party invite, between two users. The one who
@@ -50,9 +51,13 @@ type leg struct {
 	from, to string
 	fromPeer Peer
 	toPeer   Peer
-	meet     *meeting
-	accepted bool
-	timer    *timer // rings out; stopped once accepted or ended
+	// fromNick and fromHears describe the caller for the room they enter
+	// when the call is accepted (rooms.go).
+	fromNick  string
+	fromHears bool
+	meet      *meeting
+	accepted  bool
+	timer     *timer // rings out; stopped once accepted or ended
 }
 
 func newCalls(s *Server) *calls { return &calls{srv: s} }
@@ -62,7 +67,7 @@ func (cs *calls) of(app string) *appCalls {
 	if v, ok := cs.apps.Load(app); ok {
 		return v.(*appCalls)
 	}
-	v, loaded := cs.apps.LoadOrStore(app, &appCalls{srv: cs.srv, app: app, legs: make(map[string]*leg), byUser: make(map[string]map[*leg]struct{})})
+	v, loaded := cs.apps.LoadOrStore(app, &appCalls{srv: cs.srv, app: app, legs: make(map[string]*leg), byUser: make(map[string]map[*leg]struct{}), inRoom: make(map[string]*meeting)})
 	ac := v.(*appCalls)
 	if !loaded && cs.stopped.Load() {
 		// stopClocks may have missed it: stopped is set before it looks.
@@ -117,6 +122,7 @@ const (
 	endCancel                     // the inviter cancelled a ringing invite
 	endDropped                    // a party's session ended
 	endDestroyed                  // the meeting was destroyed
+	endFull                       // accepted, but the meeting's room is full
 )
 
 // push sends event ev to p, counted.
@@ -163,14 +169,13 @@ func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 		}
 	}
 	delete(l.meet.legs, l)
-	cs.vacated(l.meet)
 
 	if l.from != by {
 		switch {
 		case l.invite:
 			status := protocol.InviteHungUp
 			switch why {
-			case endReject:
+			case endReject, endFull:
 				status = protocol.InviteRejected
 			case endTimeout:
 				status = protocol.InviteNoAnswer
@@ -180,6 +185,8 @@ func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 			cs.srv.metrics.push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.ErrRefuse, Ext: ext})
 		case why == endTimeout:
 			cs.srv.metrics.push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.ErrNoAnswer})
+		case why == endFull:
+			cs.srv.metrics.push(l.fromPeer, protocol.EvCallRejected, protocol.CallRejected{Call: l.id, Code: protocol.MemberOverflowError})
 		default:
 			cs.srv.metrics.push(l.fromPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
 		}
@@ -187,15 +194,25 @@ func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 	if l.to != by {
 		cs.srv.metrics.push(l.toPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
 	}
+	// The call's end first, then who left the room because of it.
+	cs.leaveWithCall(l)
+	cs.vacated(l.meet)
 	cs.refresh(l.from)
 	cs.refresh(l.to)
 }
 
-// refresh sets user's status from the legs they are in: 3 in a meeting
-// (any accepted leg), 2 ringing, 1 otherwise; mu held.
+// refresh sets user's status from their room and the legs they are in: 3
+// in a meeting (its room, or any accepted leg), 2 ringing, 1 otherwise; mu
+// held.
 func (cs *appCalls) refresh(user string) {
 	status := protocol.StatusIdle
+	if cs.inRoom[user] != nil {
+		status = protocol.StatusInMeeting
+	}
 	for l := range cs.byUser[user] {
+		if status == protocol.StatusInMeeting {
+			break
+		}
 		if l.accepted {
 			status = protocol.StatusInMeeting
 			break
@@ -205,11 +222,12 @@ func (cs *appCalls) refresh(user string) {
 	cs.srv.presence.SetStatus(cs.app, user, status)
 }
 
-// sessionEnded ends every leg the closed session p was a party of, telling
-// the other side.
+// sessionEnded takes the closed session p out of its room and ends every
+// leg it was a party of, telling the others.
 func (cs *appCalls) sessionEnded(user string, p Peer) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
+	cs.roomLeft(user, p)
 	for l := range cs.byUser[user] {
 		if (l.from == user && l.fromPeer == p) || (l.to == user && l.toPeer == p) {
 			cs.end(l, endDropped, user, "")
@@ -218,7 +236,7 @@ func (cs *appCalls) sessionEnded(user string, p Peer) {
 }
 
 // ringable checks that user can be rung by c: 605 unknown, 603 offline, 602
-// busy or do-not-disturb; mu held.
+// busy (ringing, in a call or in a meeting) or do-not-disturb; mu held.
 func (cs *appCalls) ringable(c *conn, user string) (Peer, protocol.ErrCode) {
 	st, ok := cs.srv.presence.Status(c.app, user)
 	if !ok {
@@ -228,7 +246,7 @@ func (cs *appCalls) ringable(c *conn, user string) (Peer, protocol.ErrCode) {
 	if st.Status == protocol.StatusOffline || !online {
 		return nil, protocol.ErrOffline
 	}
-	if st.DND != 0 || len(cs.byUser[user]) > 0 {
+	if st.DND != 0 || len(cs.byUser[user]) > 0 || cs.inRoom[user] != nil {
 		return nil, protocol.ErrBusy
 	}
 	return p, protocol.NoErr
@@ -279,12 +297,20 @@ func (c *conn) handleCall(m protocol.Message) {
 		c.fail(m.ID, code, "cannot call into that meeting")
 		return
 	}
+	need := 1 // the callee, and the caller unless in the room already
+	if mt.room.get(c.user) == nil {
+		need++
+	}
+	if code, why := cs.roomFor(mt, need, c.user); code != protocol.NoErr {
+		c.fail(m.ID, code, why)
+		return
+	}
 	callee, code := cs.ringable(c, r.To)
 	if code != protocol.NoErr {
 		c.fail(m.ID, code, "cannot ring "+r.To)
 		return
 	}
-	l := &leg{app: c.app, id: r.Call, from: c.user, to: r.To, fromPeer: c, toPeer: callee, meet: mt}
+	l := &leg{app: c.app, id: r.Call, from: c.user, to: r.To, fromPeer: c, toPeer: callee, fromNick: c.nick, fromHears: c.hearsRooms(), meet: mt}
 	cs.add(l)
 	c.srv.metrics.push(callee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user, Ext: r.Ext})
 	c.reply(m.ID, protocol.NoErr, nil)
@@ -330,8 +356,22 @@ func (c *conn) handleAcceptCall(m protocol.Message) {
 		c.fail(m.ID, protocol.MeetParamErr, "accept into the meeting you were called to")
 		return
 	}
+	// Both parties enter the meeting's room: check there is room for them.
+	mt, need := l.meet, 0
+	for _, u := range []string{l.from, l.to} {
+		if mt.room.get(u) == nil {
+			need++
+		}
+	}
+	if code, why := cs.roomFor(mt, need, l.from, l.to); code != protocol.NoErr {
+		cs.end(l, endFull, c.user, "")
+		c.fail(m.ID, code, why)
+		return
+	}
 	l.accepted = true
 	l.timer.Stop()
+	cs.enter(mt, &member{user: l.from, nick: l.fromNick, peer: l.fromPeer, byCall: true, hears: l.fromHears})
+	cs.enter(mt, &member{user: l.to, nick: c.nick, peer: c, byCall: true, hears: c.hearsRooms()})
 	if l.invite {
 		c.srv.metrics.push(l.fromPeer, protocol.EvInviteStatus, protocol.InviteStatus{Invite: l.id, Status: protocol.InviteConnected})
 	} else {

@@ -197,8 +197,10 @@ func (s *Server) endSession(app, user string, p Peer) {
 	s.calls.of(app).sessionEnded(user, p)
 }
 
-// rebind moves user's calls from peer old to peer new; mu held.
+// rebind moves user's calls and room membership from peer old to peer
+// new; mu held.
 func (cs *appCalls) rebind(user string, old, new Peer) {
+	cs.rebindMember(user, old, new)
 	for l := range cs.byUser[user] {
 		if l.from == user && l.fromPeer == old {
 			l.fromPeer = new

@@ -2,8 +2,8 @@ package server
 
 import "huddle/protocol"
 
-// A third-party invite is a leg like a call, rung by someone already in an
-// accepted call, into that call's meeting. The invitee sees an ordinary
+// A third-party invite is a leg like a call, rung by someone in a meeting
+// (through an accepted call or enter_meeting), into that meeting. The invitee sees an ordinary
 // incoming call; the inviter follows it through invite_status pushes.
 
 func (c *conn) handleInvite(m protocol.Message) {
@@ -27,12 +27,9 @@ func (c *conn) handleInvite(m protocol.Message) {
 		c.fail(m.ID, protocol.MeetParamErr, "invite ID already in use")
 		return
 	}
-	inCall := false
-	for l := range cs.byUser[c.user] {
-		inCall = inCall || l.accepted
-	}
-	if !inCall {
-		c.fail(m.ID, protocol.InvalidCallID, "invite during an accepted call")
+	in := cs.inRoom[c.user]
+	if in == nil {
+		c.fail(m.ID, protocol.InvalidCallID, "invite from inside a meeting (an accepted call, or enter_meeting)")
 		return
 	}
 	mt, code := cs.findMeeting(r.Meet)
@@ -40,8 +37,12 @@ func (c *conn) handleInvite(m protocol.Message) {
 		c.fail(m.ID, code, "cannot invite into that meeting")
 		return
 	}
-	if _, member := mt.members()[c.user]; !member {
-		c.fail(m.ID, protocol.AuthError, "invite into the meeting of your call")
+	if mt != in {
+		c.fail(m.ID, protocol.AuthError, "invite into the meeting you are in")
+		return
+	}
+	if code, why := cs.roomFor(mt, 1); code != protocol.NoErr {
+		c.fail(m.ID, code, why)
 		return
 	}
 	invitee, code := cs.ringable(c, r.To)
@@ -49,7 +50,7 @@ func (c *conn) handleInvite(m protocol.Message) {
 		c.fail(m.ID, code, "cannot ring "+r.To)
 		return
 	}
-	l := &leg{app: c.app, id: r.Invite, invite: true, from: c.user, to: r.To, fromPeer: c, toPeer: invitee, meet: mt}
+	l := &leg{app: c.app, id: r.Invite, invite: true, from: c.user, to: r.To, fromPeer: c, toPeer: invitee, fromNick: c.nick, fromHears: c.hearsRooms(), meet: mt}
 	cs.add(l)
 	c.srv.metrics.push(invitee, protocol.EvCallIn, protocol.CallIn{Call: l.id, Meet: mt.full(), Caller: c.user})
 	c.reply(m.ID, protocol.NoErr, nil)

@@ -57,6 +57,10 @@ type Limits struct {
 	// destroys it (meetinglife.go).
 	MeetingsPerCreator int
 	MeetingIdleExpiry  time.Duration
+	// RoomMembers bounds the users in one meeting at once (rooms.go): an
+	// enter_meeting, or the accepting of a call or invite, that would pass
+	// it is answered MEMBEROVERFLOWERROR (802).
+	RoomMembers int
 
 	// MsgRate is the sustained number of control messages per second one
 	// connection may send, MsgBurst how many may come at once. A message
@@ -141,6 +145,7 @@ func DefaultLimits() Limits {
 
 		MeetingsPerCreator: 50,
 		MeetingIdleExpiry:  7 * 24 * time.Hour,
+		RoomMembers:        50,
 
 		MsgRate:    50,
 		MsgBurst:   200,
@@ -189,6 +194,7 @@ func withDefaults(l Limits) Limits {
 	setDefault(&l.MaxExtLen, d.MaxExtLen)
 	setDefault(&l.MeetingsPerCreator, d.MeetingsPerCreator)
 	setDefault(&l.MeetingIdleExpiry, d.MeetingIdleExpiry)
+	setDefault(&l.RoomMembers, d.RoomMembers)
 	setDefault(&l.MsgRate, d.MsgRate)
 	setDefault(&l.MsgBurst, d.MsgBurst)
 	setDefault(&l.MsgStrikes, d.MsgStrikes)

@@ -9,13 +9,15 @@ import (
 
 // Meetings end by themselves, so that no app — crashed, quit mid-call, or
 // careless — leaves them behind for good:
-//   - a meeting nobody is in (no call rings or runs in it) is destroyed
+//   - a meeting nobody is in (no call rings or runs in it, its room is
+//     empty) is destroyed
 //     after Limits.MeetingIdleExpiry. Its clock starts when it is created,
 //     when its last call ends, and when it is loaded from the store (the
 //     store keeps no last use, so a restart starts every clock again);
 //   - a meeting made for a call (create_meeting "for_call") ends as soon as
-//     its last call does, however that call ended (hung up, dropped, signed
-//     out), or after CallTimeout if no call is ever made in it.
+//     its last call does and its room is empty, however that call ended
+//     (hung up, dropped, signed out), or after CallTimeout if no call is
+//     ever made in it and nobody enters it.
 // Nobody is in a meeting that ends this way, so nobody is told.
 
 // created counts the meetings user created in ms; cs.mu held.
@@ -31,7 +33,7 @@ func (cs *appCalls) created(ms map[int64]*meeting, user string) int {
 
 // idle starts m's clock if nobody is in it; cs.mu held.
 func (cs *appCalls) idle(m *meeting) {
-	if len(m.legs) > 0 || cs.stopped || cs.meetings[m.ID] != m {
+	if m.inUse() || cs.stopped || cs.meetings[m.ID] != m {
 		return // in use, shutting down, or destroyed
 	}
 	cs.busy(m)
@@ -52,9 +54,13 @@ func (cs *appCalls) busy(m *meeting) {
 	}
 }
 
-// vacated runs when m's last call has ended; cs.mu held.
+// inUse: a call rings or runs in m, or someone is in its room.
+func (m *meeting) inUse() bool { return len(m.legs) > 0 || m.room.size() > 0 }
+
+// vacated runs when a call in m has ended or someone left its room; cs.mu
+// held.
 func (cs *appCalls) vacated(m *meeting) {
-	if len(m.legs) > 0 {
+	if m.inUse() {
 		return
 	}
 	if m.forCall {
@@ -71,7 +77,7 @@ func (cs *appCalls) vacated(m *meeting) {
 func (cs *appCalls) expire(m *meeting, t *timer) {
 	cs.mu.Lock()
 	ms := cs.meetings
-	gone := !cs.stopped && m.idle == t && len(m.legs) == 0 && ms[m.ID] == m
+	gone := !cs.stopped && m.idle == t && !m.inUse() && ms[m.ID] == m
 	if gone {
 		delete(ms, m.ID)
 		m.idle = nil

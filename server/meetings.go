@@ -16,35 +16,24 @@ import (
 )
 
 // Meetings are stored (they outlive a restart) and cached per application
-// in appCalls, beside the calls made in them: who is in a meeting now is the
-// set of users with an accepted call in it, which only calls knows.
+// in appCalls, beside the calls made in them and their rooms (rooms.go):
+// who is in a meeting now.
 
 // meeting is a stored meeting (or a call's, not stored) plus the live
-// calls in it.
+// calls in it and its room.
 type meeting struct {
 	store.Meeting
 	forCall bool // made for one call: ends with its last call (meetinglife.go)
 	legs    map[*leg]struct{}
+	room    room
 	idle    *timer // runs while nobody is in it; nil otherwise
-}
-
-// members lists the users in the meeting now: each party of an accepted call.
-func (m *meeting) members() map[string]struct{} {
-	out := make(map[string]struct{})
-	for l := range m.legs {
-		if l.accepted {
-			out[l.from] = struct{}{}
-			out[l.to] = struct{}{}
-		}
-	}
-	return out
 }
 
 // info is the meeting as user sees it: the password only for the creator
 // and members.
 func (m *meeting) info(user string) protocol.Meeting {
 	mi := m.full()
-	if _, in := m.members()[user]; !in && user != m.Creator {
+	if m.room.get(user) == nil && user != m.Creator {
 		mi.Pswd = ""
 	}
 	return mi
@@ -59,7 +48,7 @@ func (m *meeting) full() protocol.Meeting {
 		Subject:   m.Subject,
 		URL:       "huddle://meet/" + strconv.FormatInt(m.ID, 10),
 		Creator:   m.Creator,
-		Members:   len(m.members()),
+		Members:   m.room.size(),
 		StartTime: m.StartTime.Unix(),
 	}
 }
@@ -245,15 +234,13 @@ func (c *conn) handleDestroyMeeting(m protocol.Message) {
 	delete(cs.meetings, mt.ID)
 	cs.busy(mt)
 	stopped, _ := protocol.Push(protocol.EvMeetingStopped, protocol.MeetingRef{Meet: int(mt.ID)})
-	for user := range mt.members() {
-		if user == c.user {
-			continue
-		}
-		if p, ok := c.srv.router.Lookup(c.app, user); ok {
+	for _, mb := range mt.room.order {
+		if mb.user != c.user {
 			c.srv.metrics.messageOut(protocol.EvMeetingStopped)
-			p.Send(stopped)
+			mb.peer.Send(stopped)
 		}
 	}
+	cs.empty(mt)
 	for l := range mt.legs {
 		cs.end(l, endDestroyed, c.user, "")
 	}

@@ -53,6 +53,7 @@ var events = []string{
 	protocol.EvMeetingStopped, protocol.EvCallIn, protocol.EvCallAccepted, protocol.EvCallRejected,
 	protocol.EvCallHungup, protocol.EvInviteStatus,
 	protocol.EvCmdData, protocol.EvXferOffer, protocol.EvXferAck, protocol.EvXferResult, protocol.EvXferCancel,
+	protocol.EvMeetingEntered, protocol.EvUserEnter, protocol.EvUserLeft, protocol.EvAudioStatus,
 }
 
 const unknownLabel = "unknown"

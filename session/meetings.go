@@ -54,7 +54,10 @@ func (s *Session) createMeeting(r protocol.CreateMeeting, cookie string) {
 // MeetingStopped and calls in it end. Outcome: DestroyMeetingRslt.
 func (s *Session) DestroyMeeting(meetID int, cookie string) {
 	s.call(protocol.OpDestroyMeeting, protocol.MeetingRef{Meet: meetID},
-		func(protocol.Message) { s.emit(DestroyMeetingRslt{Err: protocol.NoErr, Cookie: cookie}) },
+		func(protocol.Message) {
+			s.leftMeeting(meetID)
+			s.emit(DestroyMeetingRslt{Err: protocol.NoErr, Cookie: cookie})
+		},
 		func(code ErrCode) { s.emit(DestroyMeetingRslt{Err: code, Cookie: cookie}) })
 }
 
@@ -88,6 +91,16 @@ func (s *Session) GetMeetings(cookie string) {
 func (s *Session) onMeetingStopped(_ *link, m protocol.Message) {
 	var r protocol.MeetingRef
 	if protocol.Decode(m.D, &r) == nil {
+		s.leftMeeting(r.Meet)
 		s.emit(MeetingStopped{MeetID: r.Meet})
 	}
+}
+
+// leftMeeting forgets meeting meetID if this user is in it: it has ended.
+func (s *Session) leftMeeting(meetID int) {
+	s.mu.Lock()
+	if s.room != nil && s.room.meet.ID == meetID {
+		s.room = nil
+	}
+	s.mu.Unlock()
 }

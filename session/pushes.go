@@ -23,6 +23,10 @@ func init() {
 		protocol.EvXferAck:        (*Session).onXferAck,
 		protocol.EvXferResult:     (*Session).onXferResult,
 		protocol.EvXferCancel:     (*Session).onXferCancel,
+		protocol.EvMeetingEntered: (*Session).onMeetingEntered,
+		protocol.EvUserEnter:      (*Session).onUserEnter,
+		protocol.EvUserLeft:       (*Session).onUserLeft,
+		protocol.EvAudioStatus:    (*Session).onAudioStatus,
 	}
 }
 

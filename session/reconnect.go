@@ -113,11 +113,16 @@ func (s *Session) reconnectLoop(code ErrCode, renotify bool, stop chan struct{})
 			return // logged out or closed meanwhile
 		}
 		giveUp := !retryable(c) || (s.cfg.ReconnectFor > 0 && time.Since(started) >= s.cfg.ReconnectFor)
+		dropped := false
 		if giveUp {
 			s.state, s.notifying = stateIdle, false
+			dropped = s.dropRoom()
 		}
 		s.mu.Unlock()
 		if giveUp {
+			if dropped {
+				s.emit(MeetingDropped{})
+			}
 			s.emit(LineOff{Err: c})
 			return
 		}

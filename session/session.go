@@ -121,6 +121,7 @@ type Session struct {
 	serverVersion int
 	// statusWatches are the user lists being fetched (lists.go).
 	statusWatches map[*statusWatch]struct{}
+	room          *room // the meeting this user is in (rooms.go)
 	closed        bool
 
 	login  protocol.Login // how the session signed in, for signing in again
@@ -277,11 +278,16 @@ func (s *Session) openSession(login protocol.Login, still func() bool, ok func(p
 			}
 			s.state, s.userID = stateOnline, r.User
 			s.login, s.resume = login, r.Resume
-			if !r.Resumed { // a new session: its pushes are numbered from 1
+			dropped := false
+			if !r.Resumed { // a new session: its pushes are numbered from 1, it is in no meeting
 				s.pushSeq, s.ackedSeq = 0, 0
+				dropped = s.dropRoom()
 			}
 			s.login.User, s.login.Resume, s.login.Seq = r.User, "", 0 // a guest comes back as the same guest
 			s.mu.Unlock()
+			if dropped {
+				s.emit(MeetingDropped{})
+			}
 			s.removeStalePartials()
 			ok(r)
 		},
@@ -404,6 +410,10 @@ func (s *Session) endLink(l *link, code ErrCode) {
 	}
 	stop := s.retryStop
 	s.link, s.userID = nil, ""
+	dropped := false
+	if !retry && s.state != stateReconnecting {
+		dropped = s.dropRoom() // a resume may still keep it
+	}
 	var failed []*pending
 	for id, p := range s.pending {
 		if p.link == l {
@@ -423,6 +433,9 @@ func (s *Session) endLink(l *link, code ErrCode) {
 		s.emit(Reconnecting{Err: code})
 		go s.reconnectLoop(code, renotify, stop)
 	case wasOnline && code != protocol.NotLogin:
+		if dropped {
+			s.emit(MeetingDropped{})
+		}
 		s.emit(LineOff{Err: code})
 	}
 }
@@ -483,6 +496,7 @@ func (s *Session) call(op string, payload any, onReply func(protocol.Message), o
 // fail with NOT_LOGIN.
 func (s *Session) Logout() {
 	s.mu.Lock()
+	s.dropRoom() // signing out leaves the meeting; no event, as for ExitMeeting
 	if s.state == stateReconnecting {
 		s.state = stateIdle
 		close(s.retryStop)

@@ -67,6 +67,7 @@ func parseServe(args []string) (serveOptions, error) {
 	fs.Float64Var(&o.limits.LoginRatePerApp, "login-rate-per-app", def.LoginRatePerApp, "logins per second into one application")
 	fs.Float64Var(&o.limits.MsgRate, "msg-rate", def.MsgRate, "control messages per second one connection may send")
 	fs.IntVar(&o.limits.MeetingsPerCreator, "meetings-per-creator", def.MeetingsPerCreator, "meetings one user may have at once")
+	fs.IntVar(&o.limits.RoomMembers, "room-members", def.RoomMembers, "users in one meeting at once")
 	fs.DurationVar(&o.limits.MeetingIdleExpiry, "meeting-idle-expiry", def.MeetingIdleExpiry, "how long a meeting nobody is in lasts before the server destroys it")
 	if err := parseWithEnv(fs, args); err != nil {
 		return o, err
