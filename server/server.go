@@ -224,8 +224,8 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Handler serves /ws (the protocol), the browser SDK at web.SDKPath,
-// /healthz and /readyz (health.go), and Config.WebDir's pages at / if set;
-// not /metrics (OpsHandler).
+// /healthz and /readyz (health.go), and at / Config.WebDir's pages if set,
+// else the web client; not /metrics (OpsHandler).
 func (s *Server) Handler() http.Handler { return s.handler(false) }
 
 func (s *Server) handler(withMetrics bool) http.Handler {
@@ -241,6 +241,9 @@ func (s *Server) handler(withMetrics bool) http.Handler {
 		if !withMetrics {
 			mux.Handle("/metrics", http.NotFoundHandler())
 		}
+	} else {
+		// No folder of its own: the web client built on the SDK.
+		mux.Handle("/", web.ClientHandler())
 	}
 	return mux
 }

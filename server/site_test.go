@@ -177,14 +177,18 @@ func TestWebDirOnlyAnswersGetAndHead(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
-// Without a web folder, / and any other path stay what they were: 404.
-func TestNoWebDirServesNoPages(t *testing.T) {
+// Without a web folder, / is the web client, and paths it does not have
+// are 404, never a file of the server's.
+func TestNoWebDirServesTheWebClient(t *testing.T) {
 	base := startSite(t, Config{})
-	for _, path := range []string{"/", "/index.html", "/app.js"} {
+	resp, body := rawGet(t, base, "/")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, "<title>Huddle</title>")
+	for _, path := range []string{"/index.html", "/page.js", "/../huddle.db", "/key", "/metrics"} {
 		resp, _ := rawGet(t, base, path)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, path)
 	}
-	resp, _ := rawGet(t, base, "/sdk/crvideo.js")
+	resp, _ = rawGet(t, base, "/sdk/crvideo.js")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 

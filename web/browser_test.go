@@ -60,7 +60,7 @@ func openPage(t testing.TB, srv *testkit.Server) *page {
 // openPageAt opens testdata/name with query (e.g. "a=1&b=2", or "").
 func openPageAt(t testing.TB, srv *testkit.Server, name, query string) *page {
 	t.Helper()
-	chromium := findChromium(t)
+	findChromium(t) // skips before anything is started
 	html, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,14 @@ func openPageAt(t testing.TB, srv *testkit.Server, name, query string) *page {
 	mux.Handle("/", srv.Handler())
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
+	return openBrowser(t, hs.URL+"/test.html?"+query)
+}
 
+// openBrowser starts a headless Chromium on url; the test fails on any
+// console error or uncaught exception of the page.
+func openBrowser(t testing.TB, url string) *page {
+	t.Helper()
+	chromium := findChromium(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
 		chromedp.UserDataDir(t.TempDir()),
@@ -93,7 +100,7 @@ func openPageAt(t testing.TB, srv *testkit.Server, name, query string) *page {
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
 
 	p := &page{t: t, ctx: ctx}
-	err = chromedp.Listen(ctx, func(ev any) {
+	err := chromedp.Listen(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
 			if e.Type == runtime.ConsoleAPICalledTypeError {
@@ -115,7 +122,7 @@ func openPageAt(t testing.TB, srv *testkit.Server, name, query string) *page {
 	if err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Navigate(hs.URL+"/test.html?"+query)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("open the test page: %v", err)
 	}
 	t.Cleanup(p.assertNoProblems)

@@ -1,5 +1,6 @@
 // Package web holds what Huddle serves to browsers, embedded in the binary:
-// the CRVideo_* JavaScript SDK at /sdk/crvideo.js (docs/web-sdk.md).
+// the CRVideo_* JavaScript SDK at /sdk/crvideo.js and the web client built
+// on it at / (docs/web-sdk.md).
 package web
 
 import (
@@ -11,7 +12,7 @@ import (
 	"time"
 )
 
-//go:embed sdk/crvideo.js sdk/vendor/hash-wasm/xxhash128.umd.min.js
+//go:embed sdk/crvideo.js sdk/vendor/hash-wasm/xxhash128.umd.min.js client
 var files embed.FS
 
 // SDKPath is where every server serves the SDK.

@@ -1,0 +1,367 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/log"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"huddle/internal/testkit"
+	"huddle/session"
+)
+
+// The web client at / in a real Chromium, driven as a person would (typing,
+// clicking, picking and dropping files), against a real server with a
+// desktop (Go SDK) user on the other side. Any console error, uncaught
+// exception, failed load or Content-Security-Policy refusal fails it.
+
+// screenshotsEnv names a folder to save a PNG of each screen in
+// (docs/web-screenshots.sh sets it to docs/screenshots).
+const screenshotsEnv = "HUDDLE_WEB_SCREENSHOTS"
+
+type client struct {
+	*page
+	files []string // what the next file chooser picks
+	mu    sync.Mutex
+}
+
+func openClient(t *testing.T, srv *testkit.Server) *client {
+	t.Helper()
+	findChromium(t)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	c := &client{page: openBrowser(t, "about:blank")}
+	// Errors the browser itself logs (a resource that failed to load, a
+	// policy violation) are no console.error call: the Log domain has them.
+	err := chromedp.Listen(c.ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *log.EventEntryAdded:
+			if e.Entry.Level == log.EntryLevelError {
+				c.problem(fmt.Sprintf("browser log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL))
+			}
+		case *cdppage.EventFileChooserOpened:
+			c.mu.Lock()
+			files := c.files
+			c.mu.Unlock()
+			// Not from the listener itself: a command there would wait on
+			// the goroutine that reads its answer.
+			go func() {
+				_, err := chromedp.Call(c.ctx, dom.SetFileInputFiles, dom.SetFileInputFilesParams{Files: files, BackendNodeID: e.BackendNodeID})
+				if err != nil {
+					c.problem("picking files: " + err.Error())
+				}
+			}()
+		}
+	})
+	require.NoError(t, err)
+	c.run(command(log.Enable, cdp.Empty{}), chromedp.EmulateViewport(900, 640),
+		command(cdppage.SetInterceptFileChooserDialog, cdppage.SetInterceptFileChooserDialogParams{Enabled: true}),
+		chromedp.Navigate(hs.URL+"/"))
+	return c
+}
+
+// command is a protocol command as a step of run.
+func command[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, cmd, params)
+		return chromedp.Void{}, err
+	}
+}
+
+func (c *client) run(steps ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.ctx, testkit.WaitTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		c.t.Fatalf("in the page: %v", err)
+	}
+}
+
+// eval returns the value of a JavaScript expression.
+func eval[T any](c *client, js string) T {
+	c.t.Helper()
+	v, err := chromedp.Run(c.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		c.t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// until waits for a JavaScript condition on the page to hold.
+func (c *client) until(cond string) {
+	c.t.Helper()
+	_, err := chromedp.Run(c.ctx, chromedp.Poll[chromedp.Void](cond,
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(testkit.WaitTimeout)))
+	if err != nil {
+		body, _ := chromedp.Run(c.ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		c.t.Fatalf("waiting for %s: %v; the page shows:\n%s", cond, err, body)
+	}
+}
+
+// untilText waits for the element sel to show text containing want.
+func (c *client) untilText(sel, want string) {
+	c.t.Helper()
+	c.until(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.getClientRects().length > 0 && e.textContent.includes(%q); })()`, sel, want))
+}
+
+// click clicks sel once a person could: nothing (a closing dialog) lies
+// over its middle.
+func (c *client) click(sel string) {
+	c.t.Helper()
+	c.until(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false;
+		const r = e.getBoundingClientRect(), top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+		return !!top && (top === e || e.contains(top)); })()`, sel))
+	c.run(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// button is the selector of a visible button labelled label inside sel.
+func button(sel, label string) string { return sel + ` button[title="` + label + `"]` }
+
+func (c *client) shot(name string) {
+	c.t.Helper()
+	dir := os.Getenv(screenshotsEnv)
+	if dir == "" {
+		return
+	}
+	// Let a frame with the last change be drawn first.
+	eval[bool](c, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`)
+	png, err := chromedp.Run(c.ctx, chromedp.CaptureScreenshot())
+	require.NoError(c.t, err)
+	require.NoError(c.t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+}
+
+func (c *client) signIn(nick, user string) {
+	c.t.Helper()
+	c.untilText("#f-server", strings.TrimPrefix(c.location(), "http://"))
+	c.shot("web-signin.png")
+	c.run(chromedp.SendKeys(chromedp.ID("f-nick"), nick), chromedp.SendKeys(chromedp.ID("f-user"), user))
+	c.click("#signin-button")
+	c.untilText("#self", nick+" ("+user+") · idle")
+}
+
+func (c *client) location() string { return eval[string](c, `location.host`) }
+
+func writePattern(t *testing.T, name string, n int) string {
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, pattern(n), 0o600))
+	return path
+}
+
+func TestWebClientSignsInCallsMessagesAndSendsFiles(t *testing.T) {
+	srv := testkit.StartServer(t)
+	desk := testkit.Login(t, srv.URL, "desk")
+	testkit.Login(t, srv.URL, "ada") // someone else online, to invite
+	c := openClient(t, srv)
+
+	// A wrong secret is said in words, and the form stays.
+	c.run(chromedp.SendKeys(chromedp.ID("f-secret"), "not the secret"))
+	c.run(chromedp.SendKeys(chromedp.ID("f-nick"), "Wendy"))
+	c.click("#signin-button")
+	c.untilText("#signin-message", "The application ID or secret is wrong.")
+	c.run(chromedp.Reload()) // the default secret again
+	c.signIn("Wendy", "web")
+
+	// Contacts, with live presence: the desktop user goes into DND.
+	row := `#contact-list [data-user="desk"]`
+	c.untilText(row, "Nick desk  (desk)")
+	c.untilText(row, "idle")
+	desk.SetDNDStatus(1, "")
+	c.untilText(row, "idle · do not disturb")
+	desk.SetDNDStatus(0, "")
+	c.untilText(row, "idle")
+	c.until(`!document.querySelector('#contact-list [data-user="desk"]').textContent.includes("disturb")`)
+	c.run(chromedp.SendKeys(chromedp.ID("search"), "ad"))
+	c.until(`document.querySelectorAll("#contact-list li").length === 1 && !!document.querySelector('#contact-list [data-user="ada"]')`)
+	eval[bool](c, `(() => { const s = document.getElementById("search"); s.value = ""; return s.dispatchEvent(new Event("input")); })()`)
+	c.run(chromedp.SendKeys(chromedp.ID("search"), "d"))
+	c.until(`document.querySelectorAll("#contact-list li").length === 2`)
+	c.shot("web-contacts.png")
+
+	// web → desktop: the dialog rings until the desktop accepts.
+	c.click(button(row, "Call"))
+	c.untilText("dialog[open]", "Calling Nick desk")
+	in := testkit.Await[session.NotifyCallIn](t, desk, nil)
+	assert.Equal(t, "web", in.CallerID)
+	c.untilText("dialog[open]", "Ringing… 0:0")
+	c.shot("web-outgoing-call.png")
+	desk.AcceptCall(in.CallID, in.Meet, "", "")
+	c.untilText("#call-who", "In a call with Nick desk")
+	c.until(`!document.querySelector("dialog[open]")`)
+
+	// Invite a third person: ada's status shows live (she does not answer
+	// here; the invite is cancelled).
+	c.click("#call-invite")
+	c.run(chromedp.SetValue(chromedp.ID("pick-who"), "ada"))
+	eval[bool](c, `document.getElementById("pick-who").dispatchEvent(new Event("change"))`)
+	c.click(button("dialog[open]", "Invite"))
+	c.untilText("#call-invites", "Invited Nick ada: ringing")
+	c.shot("web-in-call.png")
+	c.click(button("#call-invites", "Cancel invite"))
+	c.untilText("#call-invites", "Invited Nick ada: cancelled")
+
+	c.click("#call-hangup")
+	hung := testkit.Await[session.NotifyCallHungup](t, desk, nil)
+	assert.Equal(t, in.CallID, hung.CallID)
+	c.untilText("#note", "Call ended after 0:0")
+	c.until(`document.getElementById("call-panel").hidden`)
+
+	// desktop → web: rings in the page, which accepts; the desktop hangs up.
+	desk.CreateMeeting("Review", 0, "")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, desk, nil).Meet
+	id := desk.Call("web", meet, "", "")
+	c.untilText("dialog[open]", "Nick desk is calling")
+	c.untilText("dialog[open]", "Meeting: Review")
+	c.untilText("dialog[open]", "Answer within 0:")
+	c.shot("web-incoming-call.png")
+	c.click(button("dialog[open]", "Accept"))
+	acc := testkit.Await[session.NotifyCallAccepted](t, desk, nil)
+	assert.Equal(t, id, acc.CallID)
+	c.untilText("#call-who", "In a call with Nick desk")
+	desk.HungupCall(id, "", "")
+	c.untilText("#note", "Nick desk hung up.")
+	c.until(`document.getElementById("call-panel").hidden`)
+
+	// desktop → web again: the page rejects, and the desktop hears 606.
+	id = desk.Call("web", meet, "", "")
+	c.untilText("dialog[open]", "Nick desk is calling")
+	c.click(button("dialog[open]", "Reject"))
+	rej := testkit.Await[session.NotifyCallRejected](t, desk, func(e session.NotifyCallRejected) bool { return e.CallID == id })
+	assert.Equal(t, session.ERR_REFUSE, rej.Err)
+	c.untilText("#note", "You declined the call from Nick desk.")
+
+	// The call log lists the three calls, newest first.
+	c.click(`.tabs [data-tab="calls"]`)
+	c.untilText("#call-log li:nth-child(1)", "Declined call from Nick desk")
+	c.untilText("#call-log li:nth-child(2)", "Call from Nick desk")
+	c.untilText("#call-log li:nth-child(3)", "Call to Nick desk")
+	c.shot("web-call-log.png")
+
+	// Messages both ways, in the conversation with the desktop user.
+	c.click(`.tabs [data-tab="contacts"]`)
+	c.click(row + " .name")
+	c.untilText("#conv-title", "Conversation with Nick desk")
+	c.run(chromedp.SendKeys(chromedp.ID("msg-input"), "Hello from the browser ✓\n"))
+	got := testkit.Await[session.NotifyCmdData](t, desk, nil)
+	assert.Equal(t, "web", got.SourceUserID)
+	assert.Equal(t, "Hello from the browser ✓", string(got.Data))
+	c.untilText("#conv", "You: Hello from the browser ✓")
+	desk.SendCmd("web", []byte("Hi! Got it."), "")
+	c.untilText("#conv", "Nick desk: Hi! Got it.")
+	c.shot("web-messages.png")
+
+	// A file through the picker (the row's send button), web → desktop.
+	picked := writePattern(t, "report.bin", 3<<20+17)
+	c.mu.Lock()
+	c.files = []string{picked}
+	c.mu.Unlock()
+	c.click(button(row, "Send a file"))
+	file := testkit.Await[session.NotifyFileData](t, desk, nil)
+	assert.Equal(t, "report.bin", file.OrgFileName)
+	stored, err := os.ReadFile(file.TmpFile)
+	require.NoError(t, err)
+	assert.Equal(t, sha(pattern(3<<20+17)), sha(stored))
+	c.untilText("#transfer-list li:nth-child(1)", "report.bin (3.0 MiB) to Nick desk — sent")
+
+	// A file dropped on the contact's row (a real drag from outside the page).
+	dropped := writePattern(t, "dropped.bin", 100<<10)
+	c.click(`.tabs [data-tab="contacts"]`)
+	box := eval[[]float64](c, `(() => { const r = document.querySelector('#contact-list [data-user="desk"] .name').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+	drag := &input.DragData{Items: []*input.DragDataItem{}, Files: []string{dropped}, DragOperationsMask: 1}
+	for _, typ := range []input.DispatchDragEventType{input.DispatchDragEventTypeDragEnter, input.DispatchDragEventTypeDragOver, input.DispatchDragEventTypeDrop} {
+		c.run(command(input.DispatchDragEvent, input.DispatchDragEventParams{Type: typ, X: box[0], Y: box[1], Data: drag}))
+	}
+	file = testkit.Await[session.NotifyFileData](t, desk, nil)
+	assert.Equal(t, "dropped.bin", file.OrgFileName)
+	stored, err = os.ReadFile(file.TmpFile)
+	require.NoError(t, err)
+	assert.Equal(t, sha(pattern(100<<10)), sha(stored))
+	c.untilText("#transfer-list li:nth-child(1)", "dropped.bin (100.0 KiB) to Nick desk — sent")
+
+	// desktop → web: the file is listed as received and saved through the
+	// browser's download, byte for byte.
+	downloads := t.TempDir()
+	_, err = chromedp.CallBrowser(c.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+	require.NoError(t, err)
+	want := pattern(2<<20 + 5)
+	desk.SendFile("web", writePattern(t, "notes.bin", len(want)), "")
+	c.untilText("#transfer-list li:nth-child(1)", "notes.bin (2.0 MiB) from Nick desk — received")
+	assert.Equal(t, session.NOERR, testkit.Await[session.SendFileRlst](t, desk, nil).Err)
+	c.shot("web-transfers.png")
+	c.click(button("#transfer-list li:nth-child(1)", "Save as…"))
+	require.Eventually(t, func() bool {
+		b, err := os.ReadFile(filepath.Join(downloads, "notes.bin"))
+		return err == nil && sha(b) == sha(want)
+	}, testkit.WaitTimeout, 20*time.Millisecond, "the saved download is the file sent")
+	c.untilText("#transfer-list li:nth-child(1)", "— saved")
+}
+
+// Meetings: create (with a password), the link, call someone into one, end.
+func TestWebClientMeetings(t *testing.T) {
+	srv := testkit.StartServer(t)
+	desk := testkit.Login(t, srv.URL, "desk")
+	c := openClient(t, srv)
+	c.signIn("Wendy", "web")
+
+	c.click(`.tabs [data-tab="meetings"]`)
+	c.untilText("#meetings-empty", "No meetings yet.")
+	c.click("#new-meeting")
+	c.run(chromedp.SendKeys(chromedp.ID("meeting-subject"), "Design review"), chromedp.Click(chromedp.ID("meeting-pswd")))
+	c.click(button("dialog[open]", "Create"))
+	c.untilText("#meeting-list li", "Design review · #")
+	c.untilText("#meeting-list li", "by Wendy · 0 in it · password ")
+
+	// The desktop user sees it too; their own shows in the page's list.
+	desk.GetMeetings("")
+	list := testkit.Await[session.GetMeetingsSuccess](t, desk, nil).Meetings
+	require.Len(t, list, 1)
+	assert.Equal(t, "Design review", list[0].Subject)
+	mine := fmt.Sprintf(`#meeting-list [data-meeting="%d"]`, list[0].ID)
+	desk.CreateMeeting("Standup", 0, "")
+	theirs := fmt.Sprintf(`#meeting-list [data-meeting="%d"]`, testkit.Await[session.CreateMeetingSuccess](t, desk, nil).Meet.ID)
+	c.click("#refresh-meetings")
+	c.untilText(theirs, "Standup · #")
+	c.untilText(theirs, "by Nick desk · 0 in it · since ")
+	c.until(`!document.querySelector('` + theirs + ` button[title=End]')`)
+	c.shot("web-meetings.png")
+
+	// Link: copied (the test reads the clipboard back, as a paste would).
+	_, err := chromedp.CallBrowser(c.ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "clipboard-read"}, Setting: browser.PermissionSettingGranted})
+	require.NoError(t, err)
+	c.click(button(mine, "Link"))
+	c.untilText("#note", "Copied the link of “Design review”.")
+	assert.Equal(t, list[0].PubMeetUrl, eval[string](c, `navigator.clipboard.readText()`))
+
+	// Call the desktop user into the meeting; they decline.
+	c.click(button(mine, "Call in…"))
+	c.run(chromedp.SetValue(chromedp.ID("pick-who"), "desk"))
+	eval[bool](c, `document.getElementById("pick-who").dispatchEvent(new Event("change"))`)
+	c.click(button("dialog[open]", "Call"))
+	in := testkit.Await[session.NotifyCallIn](t, desk, nil)
+	assert.Equal(t, list[0].ID, in.Meet.ID)
+	desk.RejectCall(in.CallID, "", "")
+	c.untilText("#note", "Nick desk declined the call.")
+
+	// End: asked first, then gone for everyone.
+	c.click(button(mine, "End"))
+	c.untilText("dialog[open]", "End “Design review” for everyone in it?")
+	c.click(button("dialog[open]", "Yes"))
+	c.until(`document.querySelectorAll("#meeting-list li").length === 1`)
+	desk.GetMeetings("")
+	assert.Len(t, testkit.Await[session.GetMeetingsSuccess](t, desk, nil).Meetings, 1)
+}
