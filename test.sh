@@ -18,6 +18,10 @@ if [ -z "${HUDDLE_TEST_POSTGRES:-}" ]; then
 	trap pg_stop EXIT
 fi
 export HUDDLE_REQUIRE_POSTGRES=1
+# The cluster's failure tests (internal/clustertest) start and kill their
+# own nats-server, PostgreSQL, nodes and HAProxy (install-deps.sh installed
+# them); here they must run, not skip.
+export HUDDLE_REQUIRE_CLUSTER=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
