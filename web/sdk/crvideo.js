@@ -156,10 +156,12 @@
   // meetInfo turns the wire's Meeting into CRVideo_MeetInfoObj.
   function meetInfo(m) {
     m = obj(m);
-    return {
+    const mi = {
       ID: int(m.id), pswd: str(m.pswd), subject: str(m.subject), pubMeetUrl: str(m.url),
       creator: str(m.creator), memberCount: int(m.members), startTime: int(m.start),
     };
+    rememberPswd(mi); // rooms: for CRVideo_EnterMeeting3
+    return mi;
   }
   // meetRef is what call and invite send of a CRVideo_MeetInfoObj.
   function meetRef(m) {
@@ -415,6 +417,7 @@
       return;
     }
     state.phase = 'idle';
+    roomDropped();
     fire('LineOff', code);
   }
 
@@ -436,7 +439,7 @@
         state.phase = 'online';
         state.user = str(d.user);
         state.resume = str(d.resume);
-        if (!resumed) { state.pushSeq = 0; state.ackedSeq = 0; }
+        if (!resumed) { state.pushSeq = 0; state.ackedSeq = 0; roomDropped(); }
         if (renotify) {
           state.link.request('start_status_notify', undefined, function () { state.notifying = true; }, function () {});
         }
@@ -447,6 +450,7 @@
         const pf = state.params.reconnectFor;
         if (!retryable(code) || (pf > 0 && Date.now() - started >= pf)) {
           state.phase = 'idle';
+          roomDropped();
           fire('LineOff', code);
           return;
         }
@@ -904,6 +908,7 @@
     state.notifying = false;
     state.resume = '';
     state.statusWatches.clear();
+    room.current = null; // signing out leaves the meeting, no callback
     if (l) {
       l.send({ op: 'logout' });
       l.end(ERR.NOT_LOGIN);
@@ -972,7 +977,7 @@
 
   api.DestroyMeeting = function (meetID, cookie) {
     call('destroy_meeting', { meet: int(meetID) },
-      function () { fire('DestroyMeetingRslt', ERR.NOERR, cookie); },
+      function () { roomLeft(int(meetID)); fire('DestroyMeetingRslt', ERR.NOERR, cookie); },
       function (code) { fire('DestroyMeetingRslt', code, cookie); });
   };
 
@@ -1167,6 +1172,220 @@
     h.update(toBytes(data));
     return h.digest();
   };
+
+  // ---- rooms: being in a meeting (docs/web-sdk.md, "Rooms") -------------
+  //
+  // CloudRoom's meeting component as far as Huddle has it: entering and
+  // leaving a meeting, its members and their microphones, as in the Go SDK
+  // (session/rooms.go). The SDK keeps the meeting the page is in and its
+  // members as the server's pushes tell it; CRVideo_GetAllMembers reads
+  // that copy. Accepting a call or an invite enters its meeting by itself;
+  // a page that calls CRVideo_EnterMeeting after accepting, as CloudRoom's
+  // pages do, gets 0 at once.
+
+  const ASTATUS = Object.freeze({ AUNKNOWN: 0, ANULL: 1, ACLOSE: 2, AOPEN: 3, AOPENING: 4 });
+  const room = {
+    current: null, // {meet: CRVideo_MeetInfoObj, members: [{userID, nickname, audioStatus, videoStatus}], ownAudio, pending}
+    pswds: new Map(), // meeting ID -> password, from the meeting objects the page was given (EnterMeeting3)
+  };
+
+  // rememberPswd keeps a meeting's password for CRVideo_EnterMeeting3,
+  // which names only the meeting.
+  function rememberPswd(m) {
+    if (m.ID && m.pswd) room.pswds.set(m.ID, m.pswd);
+  }
+
+  function roomMember(m) {
+    m = obj(m);
+    return { userID: str(m.user), nickname: str(m.nick), audioStatus: int(m.audio), videoStatus: VNULL_MEMBER };
+  }
+  const VNULL_MEMBER = 1; // CRVideo_VSTATUS VNULL: Huddle has no video
+
+  function memberIndex(r, userID) {
+    return r.members.findIndex(function (m) { return m.userID === userID; });
+  }
+
+  // roomLeft forgets meeting meetID if the page is in it (it was destroyed).
+  function roomLeft(meetID) {
+    if (room.current && room.current.meet.ID === meetID) room.current = null;
+  }
+
+  // roomDropped: the session ended, or could not be resumed, while in a
+  // meeting: the page is out of it (before LineOff or Reconnected).
+  function roomDropped() {
+    if (!room.current) return;
+    room.current = null;
+    fire('MeetingDropped');
+  }
+
+  function errName(code) {
+    return Object.keys(ERR).find(function (k) { return ERR[k] === code; }) || String(code);
+  }
+
+  const roomAPI = {};
+
+  // CRVideo_EnterMeeting(meetID, pswd, userID, nickName, cookie), the H5
+  // SDK's; (meetID, pswd, cookie) too. userID and nickName, if given, must
+  // be the signed-in user's (5 otherwise): Huddle takes both from the login.
+  roomAPI.EnterMeeting = function (meetID, pswd, userID, nickName, cookie) {
+    if (arguments.length <= 3) {
+      cookie = userID;
+      userID = '';
+    }
+    if (str(userID) && str(userID) !== state.user) {
+      later('EnterMeetingRslt', ERR.MEETPARAM_ERR, cookie);
+      return;
+    }
+    enterMeeting(int(meetID), str(pswd), cookie);
+  };
+
+  // CRVideo_EnterMeeting3(meetID, cookie): the password is the one of the
+  // meeting objects the page was given (created, listed, called or invited
+  // into), none otherwise.
+  roomAPI.EnterMeeting3 = function (meetID, cookie) {
+    enterMeeting(int(meetID), room.pswds.get(int(meetID)) || '', cookie);
+  };
+
+  function enterMeeting(meetID, pswd, cookie) {
+    const d = { meet: meetID };
+    if (pswd) d.pswd = pswd;
+    call('enter_meeting', d,
+      function () { fire('EnterMeetingRslt', ERR.NOERR, cookie); },
+      function (code) { fire('EnterMeetingRslt', code, cookie); });
+  }
+
+  // CRVideo_ExitMeeting(): at once, no callback (as the H5 SDK's); the
+  // others get UserLeftMeeting, and the page's calls in the meeting end.
+  roomAPI.ExitMeeting = function () {
+    if (!room.current) return;
+    room.current = null;
+    call('exit_meeting', {}, function () {}, function () {});
+  };
+
+  roomAPI.GetAllMembers = function () {
+    if (!room.current) return [];
+    return room.current.members.map(function (m) { return Object.assign({}, m); });
+  };
+
+  roomAPI.GetAudioStatus = function (userID) {
+    const r = room.current;
+    const i = r ? memberIndex(r, str(userID)) : -1;
+    return i >= 0 ? r.members[i].audioStatus : ASTATUS.AUNKNOWN;
+  };
+
+  // CRVideo_OpenMic(userID): one's own microphone (userID '' too). It shows
+  // AOPENING at once and AOPEN once the server has it; every member gets
+  // AudioStatusChanged. Refused: OpenMicFailed(sdkErr, errDesc).
+  roomAPI.OpenMic = function (userID) { setMic(str(userID), ASTATUS.AOPEN, 'OpenMicFailed'); };
+  // CRVideo_CloseMic(userID): one's own (closed at once) or, for the
+  // meeting's creator, another member's. Refused: CloseMicFailed.
+  roomAPI.CloseMic = function (userID) { setMic(str(userID), ASTATUS.ACLOSE, 'CloseMicFailed'); };
+
+  function setMic(userID, want, failed) {
+    const me = state.user;
+    const r = room.current;
+    if (!userID) userID = me;
+    if (!r) {
+      later(failed, ERR.MEETNOTEXIST, errName(ERR.MEETNOTEXIST));
+      return;
+    }
+    // One's own changes here at once; the server's pushes about it are
+    // only noted until every change asked for is answered, then what is
+    // shown settles on the server's state (as the Go SDK's settleMic).
+    const own = userID === me;
+    if (own) {
+      r.pending++;
+      const i = memberIndex(r, me);
+      if (i >= 0) {
+        const old = r.members[i].audioStatus;
+        const now = want === ASTATUS.AOPEN && old !== ASTATUS.AOPEN ? ASTATUS.AOPENING : want;
+        if (now !== old) {
+          r.members[i].audioStatus = now;
+          later('AudioStatusChanged', me, old, now);
+        }
+      }
+    }
+    const settle = function () {
+      if (!own) return;
+      r.pending--;
+      const i = memberIndex(r, me);
+      if (room.current !== r || r.pending > 0 || i < 0 || r.members[i].audioStatus === r.ownAudio) return;
+      const old = r.members[i].audioStatus;
+      r.members[i].audioStatus = r.ownAudio;
+      fire('AudioStatusChanged', me, old, r.ownAudio);
+    };
+    call('set_audio', { user: userID, audio: want }, settle, function (code) {
+      settle();
+      fire(failed, code, errName(code));
+    });
+  }
+
+  // inRoom runs fn on the page's meeting if a push is about it (one for a
+  // meeting the page has left is dropped).
+  function inRoom(meetID, fn) {
+    if (room.current && room.current.meet.ID === meetID) fn(room.current);
+  }
+
+  pushHandlers.meeting_entered = function (d) {
+    const meet = meetInfo(d.meet);
+    const members = Array.isArray(d.members) ? d.members.map(roomMember) : [];
+    const r = { meet: meet, members: members, ownAudio: ASTATUS.ACLOSE, pending: 0 };
+    const i = memberIndex(r, state.user);
+    if (i >= 0) r.ownAudio = members[i].audioStatus;
+    room.current = r;
+  };
+  pushHandlers.user_enter_meeting = function (d) {
+    inRoom(int(d.meet), function (r) {
+      const m = roomMember(d);
+      if (memberIndex(r, m.userID) >= 0) return;
+      r.members.push(m);
+      r.meet.memberCount = r.members.length;
+      fire('UserEnterMeeting', m.userID);
+    });
+  };
+  pushHandlers.user_left_meeting = function (d) {
+    inRoom(int(d.meet), function (r) {
+      const user = str(d.user);
+      if (user === state.user) { // out: the call that brought the page in has ended
+        room.current = null;
+        return;
+      }
+      const i = memberIndex(r, user);
+      if (i < 0) return;
+      r.members.splice(i, 1);
+      r.meet.memberCount = r.members.length;
+      fire('UserLeftMeeting', user);
+    });
+  };
+  pushHandlers.audio_status_changed = function (d) {
+    inRoom(int(d.meet), function (r) {
+      const user = str(d.user);
+      const now = int(d.new);
+      if (user === state.user) {
+        r.ownAudio = now;
+        if (r.pending > 0) return; // shown once the change is answered
+      }
+      const i = memberIndex(r, user);
+      if (i < 0 || r.members[i].audioStatus === now) return;
+      const old = r.members[i].audioStatus;
+      r.members[i].audioStatus = now;
+      fire('AudioStatusChanged', user, old, now);
+    });
+  };
+  const meetingStopped = pushHandlers.meeting_stopped;
+  pushHandlers.meeting_stopped = function (d, l) {
+    roomLeft(int(d.meet));
+    meetingStopped(d, l);
+  };
+
+  const ROOM_CALLBACKS = ['EnterMeetingRslt', 'UserEnterMeeting', 'UserLeftMeeting', 'AudioStatusChanged',
+    'MeetingDropped', 'OpenMicFailed', 'CloseMicFailed'];
+  for (const name of ROOM_CALLBACKS) {
+    const key = 'CRVideo_' + name;
+    if (!global[key] || typeof global[key] !== 'object') global[key] = { callback: null };
+  }
+  for (const name of Object.keys(roomAPI)) global['CRVideo_' + name] = roomAPI[name];
+  global.CRVideo_ASTATUS = ASTATUS;
 
   // ---- the H5 SDK's functions Huddle does not implement -----------------
   //
