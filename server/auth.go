@@ -27,7 +27,11 @@ func (s *Server) authenticate(ctx context.Context, l protocol.Login) (string, pr
 		s.log.Error("load application", "app", l.App, "err", err)
 		return "", protocol.ServerException
 	}
-	if !s.checkPassword(app, l.Pswd) {
+	// A JWT application's token is signed with its secret, so it proves the
+	// application as well as the user: a login may carry the token alone and
+	// no password (CRVideo_LoginByToken), and a web page need not hold one.
+	tokenOnly := app.UserAuth == store.UserAuthJWT && l.Pswd == "" && l.AuthCode != ""
+	if !tokenOnly && !s.checkPassword(app, l.Pswd) {
 		return "", protocol.AcntPswdErr
 	}
 	if l.User != "" && !validID(l.User, s.cfg.Limits.MaxIDLen) {

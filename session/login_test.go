@@ -90,6 +90,16 @@ func TestJWTUserAuth(t *testing.T) {
 	c.Login("corp", pswd, "Carol", "carol", sign("corp-secret", "carol", hour), "ok")
 	assert.Equal(t, "carol", testkit.Await[session.LoginSuccess](t, c, nil).UsrID)
 
+	// The token alone, without the application's password, signs in: it is
+	// signed with the application's secret. Not so for an application
+	// without JWT user auth, nor without a token.
+	e := testkit.NewClient(t, srv.URL)
+	e.Login("corp", "", "Erin", "erin", sign("corp-secret", "erin", hour), "ok")
+	assert.Equal(t, "erin", testkit.Await[session.LoginSuccess](t, e, nil).UsrID)
+	assert.Equal(t, session.CUSTOMAUTH_FAILED, loginFail(t, srv.URL, "corp", "", "erin", sign("wrong-secret", "erin", hour)))
+	assert.Equal(t, session.ANCTPSWD_ERR, loginFail(t, srv.URL, "corp", "", "erin", ""))
+	assert.Equal(t, session.ANCTPSWD_ERR, loginFail(t, srv.URL, "demo", "", "erin", sign("corp-secret", "erin", hour)))
+
 	// With no privAcnt the token's subject is the user.
 	d := testkit.NewClient(t, srv.URL)
 	d.Login("corp", pswd, "Dave", "", sign("corp-secret", "dave", hour), "ok")

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"huddle/internal/testkit"
@@ -56,5 +58,41 @@ func BenchmarkBufferWebToGo(b *testing.B) {
 	for range b.N {
 		p.eval(`CRVideo_SendBuffer("to", window.big, ""); waitEvent("SendBufferRlst", null, 60000).then(a => a[1])`, nil)
 		testkit.Await[session.NotifyBufferData](b, to, nil)
+	}
+}
+
+// BenchmarkFileGoToWeb: a Go SDK user sends a file to a page, which
+// gathers it as Blob parts, hashing as it goes.
+func BenchmarkFileGoToWeb(b *testing.B) {
+	srv := testkit.StartServer(b)
+	p := openPage(b, srv)
+	p.login("web")
+	from := testkit.Login(b, srv.URL, "from")
+	path := filepath.Join(b.TempDir(), "bench.bin")
+	if err := os.WriteFile(path, pattern(benchSize), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(benchSize)
+	b.ResetTimer()
+	for range b.N {
+		from.SendFile("web", path, "")
+		p.eval(`waitEvent("NotifyFileData", null, 60000).then(a => a[1].size)`, nil)
+		testkit.Await[session.SendFileRlst](b, from, nil)
+	}
+}
+
+// BenchmarkFileWebToGo: a page sends a File (read in slices) to a Go SDK
+// user, who stores it on disk.
+func BenchmarkFileWebToGo(b *testing.B) {
+	srv := testkit.StartServer(b)
+	p := openPage(b, srv)
+	p.login("web")
+	to := testkit.Login(b, srv.URL, "to")
+	p.eval(fmt.Sprintf(`window.bigFile = new File([pattern(%d)], "bench.bin"); 0`, benchSize), nil)
+	b.SetBytes(benchSize)
+	b.ResetTimer()
+	for range b.N {
+		p.eval(`CRVideo_SendFile("to", window.bigFile, ""); waitEvent("SendFileRlst", null, 60000).then(a => a[2])`, nil)
+		testkit.Await[session.NotifyFileData](b, to, nil)
 	}
 }

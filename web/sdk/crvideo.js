@@ -884,8 +884,9 @@
     }
     startSession({ app: str(authAcnt), pswd: str(authPswd), nick: str(nickName), user: str(privAcnt), auth: str(privAuthCode) }, cookie);
   };
-  // LoginByToken: the H5 SDK's sign-in with a token; here the JWT user auth
-  // (privAuthCode) of an application set up for it.
+  // LoginByToken: the H5 SDK's sign-in with a token; here the JWT of an
+  // application with JWT user auth, alone: signed with the application's
+  // secret, it proves the application too, so the page holds no password.
   api.LoginByToken = function (authAcnt, token, nickName, privAcnt, cookie) {
     api.Login(authAcnt, '', nickName, privAcnt, token, cookie);
   };
