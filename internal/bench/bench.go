@@ -23,9 +23,13 @@ import (
 type Config struct {
 	Scenario string // connections, presence, calls, cmd, transfer
 
-	Server    string // ws:// URL of a running server; empty starts one
-	ServerPID int    // with Server: read this process's RSS
-	InProc    bool   // start the server in this process instead of a child
+	// Server is the ws:// URL of a running server, or several separated
+	// by commas (the nodes of a cluster, reached directly): clients are
+	// spread over them in turn, and the two sides of a pair land on
+	// different ones. Empty starts a server.
+	Server     string
+	ServerPIDs []int // with Server: read these processes' RSS (summed)
+	InProc     bool  // start the server in this process instead of a child
 
 	App, Secret string // application to log in to; default demo/demo
 
@@ -105,7 +109,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer t.stop()
-	fmt.Fprintf(cfg.Out, "server: %s (%s)\n", t.url, t.kind)
+	fmt.Fprintf(cfg.Out, "server: %s (%s)\n", strings.Join(t.urls, ", "), t.kind)
 	rows, err := scenario(ctx, cfg, t)
 	if load, lerr := os.ReadFile("/proc/loadavg"); lerr == nil {
 		// Other work on the machine shows in every number; say how much.
@@ -187,7 +191,7 @@ func pool(ctx context.Context, d *dialer, cfg Config, n int, name func(int) stri
 					push = onPush(i)
 				}
 				start := time.Now()
-				c, err := d.connect(ctx, cfg.App, pswd, name(i), push)
+				c, err := d.connect(ctx, i, cfg.App, pswd, name(i), push)
 				if err != nil {
 					mu.Lock()
 					errs = err

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"huddle/internal/testkit"
 )
 
 // Each scenario, run small against an in-process server, logs its clients
@@ -67,4 +69,41 @@ func readCSV(t *testing.T, path string) [][]string {
 	rows, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
 	return rows
+}
+
+// Against the nodes of a cluster, each scenario spreads its clients over
+// them, and every call, command and status change crosses nodes.
+func TestScenariosAcrossClusterNodes(t *testing.T) {
+	c := testkit.StartCluster(t, 2)
+	servers := c.Nodes[0].URL + "," + c.Nodes[1].URL
+	for _, sc := range []string{"connections", "presence", "calls", "cmd", "transfer"} {
+		t.Run(sc, func(t *testing.T) {
+			var out bytes.Buffer
+			err := Run(context.Background(), Config{
+				Scenario: sc, Server: servers,
+				Clients: 20, Subscribers: 10, Changers: []int{1}, Pairs: 3, Rates: []int{30}, FileMiB: 1,
+				Duration: 300 * time.Millisecond, Out: &out,
+			})
+			require.NoError(t, err, out.String())
+			assert.Contains(t, out.String(), "server: "+c.Nodes[0].URL+", "+c.Nodes[1].URL+" (external)")
+			assert.NotContains(t, out.String(), "not seen by all")
+			assert.NotContains(t, out.String(), "failed")
+		})
+	}
+}
+
+// The two sides of every pair are on different servers, whatever the
+// number of servers and pairs.
+func TestPairDialersSpanTwoServers(t *testing.T) {
+	for _, urls := range [][]string{{"a", "b"}, {"a", "b", "c"}, {"a", "b", "c", "d", "e", "f"}} {
+		first, second := (&target{urls: urls}).pairDialers(1)
+		seen := map[string]bool{}
+		for i := range 12 {
+			assert.NotEqual(t, first.url(i), second.url(i), "pair %d of %v", i, urls)
+			seen[first.url(i)], seen[second.url(i)] = true, true
+		}
+		assert.Len(t, seen, len(urls), "every server used")
+	}
+	one, other := (&target{urls: []string{"a"}}).pairDialers(1)
+	assert.Equal(t, one.url(5), other.url(5), "one server: both sides on it")
 }

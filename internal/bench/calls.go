@@ -31,7 +31,7 @@ func runCalls(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	if err := checkFiles(2*p, t); err != nil {
 		return nil, err
 	}
-	d := newDialer(t.url, cfg.Sources)
+	calleeDialer, callerDialer := t.pairDialers(cfg.Sources)
 	pairs := make([]*pair, p)
 	for i := range pairs {
 		pairs[i] = &pair{accepted: make(chan struct{}, 1)}
@@ -40,7 +40,7 @@ func runCalls(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	callIn := []byte(`"ev":"call_in"`)
 	callAccepted := []byte(`"ev":"call_accepted"`)
 
-	callees, err := pool(ctx, d, cfg, p, func(i int) string { return fmt.Sprintf("callee-%d", i) },
+	callees, err := pool(ctx, calleeDialer, cfg, p, func(i int) string { return fmt.Sprintf("callee-%d", i) },
 		func(i int) func([]byte, time.Time) {
 			return func(line []byte, at time.Time) {
 				if !bytes.Contains(line, callIn) {
@@ -62,7 +62,7 @@ func runCalls(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		return nil, err
 	}
 	defer closeAll(callees)
-	callers, err := pool(ctx, d, cfg, p, func(i int) string { return fmt.Sprintf("caller-%d", i) },
+	callers, err := pool(ctx, callerDialer, cfg, p, func(i int) string { return fmt.Sprintf("caller-%d", i) },
 		func(i int) func([]byte, time.Time) {
 			return func(line []byte, at time.Time) {
 				if !bytes.Contains(line, callAccepted) {

@@ -45,23 +45,27 @@ type client struct {
 	err        error // why the connection ended; set before done is closed
 }
 
-// dialer spreads connections over 127.0.0.x source addresses: one source
-// address has only ~28k ephemeral ports towards one server port.
+// dialer spreads connections over 127.0.0.x source addresses (one source
+// address has only ~28k ephemeral ports towards one server port), and
+// client i of a pool goes to server i modulo their number.
 type dialer struct {
-	url     string
+	urls    []string
 	sources int
 	n       atomic.Uint64
 	bufs    websocket.BufferPool
 }
 
-func newDialer(url string, sources int) *dialer {
+func newDialer(urls []string, sources int) *dialer {
 	if sources < 1 {
 		sources = 1
 	}
-	return &dialer{url: url, sources: sources, bufs: &sync.Pool{}}
+	return &dialer{urls: urls, sources: sources, bufs: &sync.Pool{}}
 }
 
-func (d *dialer) dial(ctx context.Context) (*websocket.Conn, error) {
+// url is the server of a pool's client i.
+func (d *dialer) url(client int) string { return d.urls[client%len(d.urls)] }
+
+func (d *dialer) dial(ctx context.Context, client int) (*websocket.Conn, error) {
 	i := d.n.Add(1)
 	src := net.IPv4(127, 0, 0, byte(2+i%uint64(d.sources)))
 	nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: src}, Timeout: 10 * time.Second}
@@ -72,7 +76,7 @@ func (d *dialer) dial(ctx context.Context) (*websocket.Conn, error) {
 		WriteBufferSize:  2048,
 		WriteBufferPool:  d.bufs,
 	}
-	ws, resp, err := wd.DialContext(ctx, d.url, http.Header{})
+	ws, resp, err := wd.DialContext(ctx, d.url(client), http.Header{})
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
 	}
@@ -85,9 +89,10 @@ func demoPswd(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// connect dials, says hello and logs in as user of app.
-func (d *dialer) connect(ctx context.Context, app, pswd, user string, onPush func([]byte, time.Time)) (*client, error) {
-	ws, err := d.dial(ctx)
+// connect dials for the pool's client i, says hello and logs in as user
+// of app.
+func (d *dialer) connect(ctx context.Context, i int, app, pswd, user string, onPush func([]byte, time.Time)) (*client, error) {
+	ws, err := d.dial(ctx, i)
 	if err != nil {
 		return nil, err
 	}

@@ -21,12 +21,12 @@ func runCmd(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	if err := checkFiles(2*p, t); err != nil {
 		return nil, err
 	}
-	d := newDialer(t.url, cfg.Sources)
+	receiverDialer, senderDialer := t.pairDialers(cfg.Sources)
 	cmdData := []byte(`"ev":"cmd_data"`)
 	// The receivers acknowledge through their own client, known only once
 	// the pool is up; no command is sent before then.
 	var ready atomic.Pointer[[]*client]
-	receivers, err := pool(ctx, d, cfg, p, func(i int) string { return fmt.Sprintf("receiver-%d", i) },
+	receivers, err := pool(ctx, receiverDialer, cfg, p, func(i int) string { return fmt.Sprintf("receiver-%d", i) },
 		func(i int) func([]byte, time.Time) {
 			return func(line []byte, _ time.Time) {
 				if !bytes.Contains(line, cmdData) {
@@ -48,7 +48,7 @@ func runCmd(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	}
 	defer closeAll(receivers)
 	ready.Store(&receivers)
-	senders, err := pool(ctx, d, cfg, p, func(i int) string { return fmt.Sprintf("sender-%d", i) }, nil, nil)
+	senders, err := pool(ctx, senderDialer, cfg, p, func(i int) string { return fmt.Sprintf("sender-%d", i) }, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func runConnections(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		return nil, err
 	}
 	before, how := t.memory()
-	d := newDialer(t.url, cfg.Sources)
+	d := newDialer(t.urls, cfg.Sources)
 	var lat histogram
 	start := time.Now()
 	clients, err := pool(ctx, d, cfg, n, func(i int) string { return fmt.Sprintf("conn-%d", i) }, nil, &lat)

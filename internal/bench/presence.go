@@ -35,7 +35,7 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	if err := checkFiles(m+k, t); err != nil {
 		return nil, err
 	}
-	d := newDialer(t.url, cfg.Sources)
+	d := newDialer(t.urls, cfg.Sources)
 	changers := make([]*changer, k)
 	for i := range changers {
 		changers[i] = &changer{all: make(chan struct{}, 1)}

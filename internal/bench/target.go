@@ -21,25 +21,49 @@ import (
 // target is the server under load: given by URL, spawned as a child
 // process (so its RSS is its own), or run in this process (for pprof).
 type target struct {
-	url  string
-	pid  int    // 0 when the server's memory cannot be read
-	kind string // "external", "child process", "in-process"
+	urls []string // one per server (node); clients take them in turn
+	pids []int    // empty when the servers' memory cannot be read
+	kind string   // "external", "child process", "in-process"
 	stop func()
 }
 
-// memory is the server's resident set size in bytes, and what it covers.
+// memory is the servers' resident set size in bytes, summed, and what it
+// covers.
 func (t *target) memory() (uint64, string) {
-	if t.pid == 0 {
+	if len(t.pids) == 0 {
 		return 0, "unknown (pass --server-pid)"
 	}
-	rss, err := vmRSS(t.pid)
-	if err != nil {
-		return 0, err.Error()
+	var sum uint64
+	for _, pid := range t.pids {
+		rss, err := vmRSS(pid)
+		if err != nil {
+			return 0, err.Error()
+		}
+		sum += rss
 	}
 	if t.kind == "in-process" {
-		return rss, "VmRSS of server+tool process"
+		return sum, "VmRSS of server+tool process"
 	}
-	return rss, fmt.Sprintf("VmRSS of server pid %d", t.pid)
+	if len(t.pids) > 1 {
+		return sum, fmt.Sprintf("VmRSS of server pids %s (summed)", joinPIDs(t.pids))
+	}
+	return sum, fmt.Sprintf("VmRSS of server pid %d", t.pids[0])
+}
+
+func joinPIDs(pids []int) string {
+	s := make([]string, len(pids))
+	for i, p := range pids {
+		s[i] = strconv.Itoa(p)
+	}
+	return strings.Join(s, ",")
+}
+
+// pairDialers are the dialers of a scenario's two sides (callee and
+// caller, receiver and sender): with several servers, the second side
+// starts one server further on, so that each pair spans two servers.
+func (t *target) pairDialers(sources int) (first, second *dialer) {
+	rotated := append(append([]string{}, t.urls[1%len(t.urls):]...), t.urls[:1%len(t.urls)]...)
+	return newDialer(t.urls, sources), newDialer(rotated, sources)
 }
 
 // vmRSS reads the resident set size from /proc/<pid>/status.
@@ -62,7 +86,7 @@ func vmRSS(pid int) (uint64, error) {
 func startTarget(ctx context.Context, cfg Config) (*target, error) {
 	switch {
 	case cfg.Server != "":
-		return &target{url: cfg.Server, pid: cfg.ServerPID, kind: "external", stop: func() {}}, nil
+		return &target{urls: strings.Split(cfg.Server, ","), pids: cfg.ServerPIDs, kind: "external", stop: func() {}}, nil
 	case cfg.InProc:
 		return startInProc()
 	default:
@@ -108,7 +132,7 @@ func spawn(ctx context.Context) (*target, error) {
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	t := &target{url: "ws://" + addr + "/ws", pid: cmd.Process.Pid, kind: "child process"}
+	t := &target{urls: []string{"ws://" + addr + "/ws"}, pids: []int{cmd.Process.Pid}, kind: "child process"}
 	t.stop = func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -165,7 +189,7 @@ func startInProc() (*target, error) {
 		return nil, err
 	}
 	go srv.Serve(ln)
-	t := &target{url: "ws://" + ln.Addr().String() + "/ws", pid: os.Getpid(), kind: "in-process"}
+	t := &target{urls: []string{"ws://" + ln.Addr().String() + "/ws"}, pids: []int{os.Getpid()}, kind: "in-process"}
 	t.stop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()

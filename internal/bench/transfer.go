@@ -28,12 +28,12 @@ func runTransfer(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	if err := WriteRandomFile(src, size); err != nil {
 		return nil, err
 	}
-	alice, aliceEvents, err := sdkLogin(ctx, cfg, t.url, "xfer-alice", "")
+	alice, aliceEvents, err := sdkLogin(ctx, cfg, t.urls[0], "xfer-alice", "")
 	if err != nil {
 		return nil, err
 	}
 	defer alice.Close()
-	bob, bobEvents, err := sdkLogin(ctx, cfg, t.url, "xfer-bob", filepath.Join(dir, "recv"))
+	bob, bobEvents, err := sdkLogin(ctx, cfg, t.urls[len(t.urls)-1], "xfer-bob", filepath.Join(dir, "recv"))
 	if err != nil {
 		return nil, err
 	}

@@ -20,8 +20,8 @@ func Bench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var cfg bench.Config
 	fs.StringVar(&cfg.Scenario, "scenario", "connections", "connections, presence, calls, cmd or transfer")
-	fs.StringVar(&cfg.Server, "server", "", "ws:// URL of a running server (loopback only); empty starts `huddle serve` as a child process")
-	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "with --server: the server's process ID, to read its memory")
+	fs.StringVar(&cfg.Server, "server", "", "ws:// URL of a running server (loopback only), or the nodes of a cluster comma-separated (clients spread over them, each pair across two); empty starts `huddle serve` as a child process")
+	serverPIDs := fs.String("server-pid", "", "with --server: the server's process ID, or the nodes' comma-separated, to read their memory")
 	fs.BoolVar(&cfg.InProc, "inproc", false, "run the server inside this process (for --cpuprofile); memory then covers both")
 	fs.StringVar(&cfg.App, "app", d.App, "application ID")
 	fs.StringVar(&cfg.Secret, "secret", d.Secret, "application secret")
@@ -48,8 +48,17 @@ func Bench(args []string) error {
 	if cfg.Rates, err = parseInts(*rates); err != nil {
 		return fmt.Errorf("--rates: %w", err)
 	}
-	if cfg.Server != "" && !loopbackURL(cfg.Server) {
-		return fmt.Errorf("--server %s: the load tool only drives servers on this machine (127.0.0.0/8 or localhost)", cfg.Server)
+	if cfg.Server != "" {
+		for u := range strings.SplitSeq(cfg.Server, ",") {
+			if !loopbackURL(u) {
+				return fmt.Errorf("--server %s: the load tool only drives servers on this machine (127.0.0.0/8 or localhost)", u)
+			}
+		}
+	}
+	if *serverPIDs != "" {
+		if cfg.ServerPIDs, err = parseInts(*serverPIDs); err != nil {
+			return fmt.Errorf("--server-pid: %w", err)
+		}
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
