@@ -51,6 +51,8 @@ for target in protocol:FuzzDecodeFrame:200000x protocol:FuzzDecode:60000x server
 done
 echo "== benchmarks (smoke: each once; docs/performance.md has the real runs)"
 go test -tags ci -run '^$' -bench . -benchtime=1x ./protocol/ ./server/ ./session/
+echo "== end-to-end suites again, each on a cluster (two nodes behind a balancer, NATS, PostgreSQL)"
+HUDDLE_TEST_CLUSTER=1 go test -race -tags ci -count=1 -timeout 20m ./session/ ./app/
 # Last, so that its summary closes the output.
 echo "== go test -race"
 go test -race -tags ci -count=1 -timeout 20m ./...

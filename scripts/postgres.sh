@@ -50,7 +50,8 @@ pg_start() {
 	done
 	[ -n "${PG_PORT:-}" ] || { echo "postgres.sh: could not start PostgreSQL:" >&2; cat "$PG_SCRATCH/server.log" >&2; return 1; }
 	pg_as "$bin/psql" -q -h "$PG_SCRATCH" -p "$PG_PORT" -U postgres -d postgres \
-		-c "CREATE ROLE huddle LOGIN CREATEDB PASSWORD 'huddle'" >/dev/null || return 1
+		-c "CREATE ROLE huddle LOGIN CREATEDB PASSWORD 'huddle'" \
+		-c "GRANT pg_signal_backend TO huddle" >/dev/null || return 1
 	export HUDDLE_TEST_POSTGRES="postgres://huddle:huddle@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 	echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $HUDDLE_TEST_POSTGRES (scratch $PG_SCRATCH)"
 }

@@ -387,10 +387,10 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 	defer cancel()
 	for range 3 {
-		e, err := cl.kv.Get(ctx, app)
+		e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.kv.Get(ctx, app) })
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
-			rev, err := cl.kv.Create(ctx, app, cl.value)
+			rev, err := timed(cl, func() (uint64, error) { return cl.kv.Create(ctx, app, cl.value) })
 			if err == nil {
 				cl.becameHome(app, rev)
 				return homeRef{cl.node, cl.instance}, nil
@@ -406,7 +406,7 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 		if !cl.isDead(h.node, h.instance) {
 			return h, nil
 		}
-		rev, err := cl.kv.Update(ctx, app, cl.value, e.Revision())
+		rev, err := timed(cl, func() (uint64, error) { return cl.kv.Update(ctx, app, cl.value, e.Revision()) })
 		if err == nil {
 			cl.log.Info("took over an application from a node gone", "app", app, "from", h.node)
 			cl.becameHome(app, rev)
@@ -447,7 +447,7 @@ func (cl *cluster) renew() {
 	cl.mu.Unlock()
 	for app, rev := range held {
 		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
-		next, err := cl.kv.Update(ctx, app, cl.value, rev)
+		next, err := timed(cl, func() (uint64, error) { return cl.kv.Update(ctx, app, cl.value, rev) })
 		if err != nil && cl.nc.IsConnected() {
 			// Expired (a long pause) but not taken: take it again.
 			var e jetstream.KeyValueEntry
@@ -550,6 +550,14 @@ func parseClose(p []byte) (int, string) {
 		return websocket.CloseAbnormalClosure, ""
 	}
 	return int(binary.BigEndian.Uint16(p)), string(p[2:])
+}
+
+// timed runs one request to NATS, observed in huddle_nats_request_seconds.
+func timed[T any](cl *cluster, req func() (T, error)) (T, error) {
+	start := time.Now()
+	v, err := req()
+	cl.srv.metrics.natsRequest.Observe(time.Since(start).Seconds())
+	return v, err
 }
 
 // Connected tells whether this node's link to NATS is up (/readyz).

@@ -36,6 +36,9 @@ type metrics struct {
 	xferFinished           struct{ ok, refused, cancelled, failed prometheus.Counter }
 	relayedBytes           prometheus.Counter
 	slowConsumerDisconnect prometheus.Counter
+	// natsRequest times a cluster node's requests to NATS (JetStream KV:
+	// finding and holding applications' homes); never observed alone.
+	natsRequest prometheus.Histogram
 }
 
 // Label values of huddle_transfers_finished_total.
@@ -112,6 +115,9 @@ func newMetrics() *metrics {
 	m.slowConsumerDisconnect = prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_slow_consumer_disconnects_total", Help: "Connections closed (4002) because their send queue was full."})
 	f(m.relayedBytes)
 	f(m.slowConsumerDisconnect)
+	m.natsRequest = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "huddle_nats_request_seconds", Help: "Requests of a cluster node to NATS (JetStream key-value: applications' homes), by duration.",
+		Buckets: prometheus.ExponentialBuckets(100e-6, 2, 14)}) // 0.1 ms to 0.8 s
+	f(m.natsRequest)
 	return m
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +76,9 @@ type openPayload struct {
 	Instance string `json:"instance"`
 	IP       string `json:"ip"`
 	Version  int    `json:"version"`
+	// The connection's message rate so far: the session goes on with it.
+	Tokens  float64 `json:"tokens"`
+	Strikes int     `json:"strikes"`
 }
 
 // errUnknownApp: no such application; the login is refused where it is.
@@ -144,7 +148,8 @@ func (cl *cluster) proxy(c *conn, h homeRef) {
 	cl.mu.Lock()
 	cl.edges[c.home.id] = c
 	cl.mu.Unlock()
-	p, _ := json.Marshal(openPayload{Node: cl.node, Instance: cl.instance, IP: c.ip, Version: c.version})
+	p, _ := json.Marshal(openPayload{Node: cl.node, Instance: cl.instance, IP: c.ip, Version: c.version,
+		Tokens: c.limiter.msgs.Tokens(), Strikes: c.limiter.strikes})
 	cl.send(c.home.subject, kindOpen, c.home.id, p)
 }
 
@@ -213,6 +218,10 @@ func (cl *cluster) openRemote(id uint64, reply string, payload []byte) {
 	s := cl.srv
 	c := newConn(s, nil)
 	c.helloDone, c.version, c.ip = true, p.Version, p.IP
+	if spent := int(math.Round(float64(s.cfg.Limits.MsgBurst) - p.Tokens)); spent > 0 {
+		c.limiter.msgs.AllowN(time.Now(), spent)
+	}
+	c.limiter.strikes = p.Strikes
 	c.edge = &edgeLink{cl: cl, c: c, id: id, subject: reply, node: p.Node, instance: p.Instance}
 	cl.mu.Lock()
 	_, dead := cl.dead[p.Node+" "+p.Instance]

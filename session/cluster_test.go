@@ -2,10 +2,14 @@ package session_test
 
 import (
 	"bytes"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -140,4 +144,93 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 	for _, n := range cl.Nodes {
 		assert.Zero(t, n.RelayBuffered(), "nothing left held")
 	}
+}
+
+// A node shut down: the clients it carried sign in again through another
+// node and resume, calls intact, as after any drop.
+func TestClusterEdgeNodeGoneSessionsResumeElsewhere(t *testing.T) {
+	cl := testkit.StartCluster(t, 3)
+	alice := testkit.Login(t, cl.Nodes[0].URL, "alice") // node1 is the home
+	lb := testkit.StartBalancer(t, cl.Nodes[1].Addr, cl.Nodes[2].Addr)
+	bob := loginReconnecting(t, "ws://"+lb.Addr()+"/ws", "bob") // through node2
+	meet := createMeeting(t, alice, "m", 1)
+	id := ring(t, alice, bob, meet, "x")
+	accept(t, alice, bob, id, "")
+
+	cl.Nodes[1].Stop(t)
+	testkit.Await[session.Reconnecting](t, bob, nil)
+	assert.Equal(t, session.Reconnected{UsrID: "bob"}, testkit.Await[session.Reconnected](t, bob, nil), "resumed through node3")
+	alice.HungupCall(id, "bye", "h")
+	assert.Equal(t, id, testkit.Await[session.NotifyCallHungup](t, bob, nil).CallID)
+	assert.Empty(t, testkit.All[session.NotifyCallHungup](alice), "alice never noticed the drop")
+}
+
+// The home node shut down: its applications move to a node still up; the
+// clients there sign in again (their state is lost with the home) and
+// everything works on the new home.
+func TestClusterHomeNodeGoneApplicationMoves(t *testing.T) {
+	cl := testkit.StartCluster(t, 3)
+	testkit.Login(t, cl.Nodes[0].URL, "first") // node1 is the home
+	bob := loginReconnecting(t, cl.Nodes[1].URL, "bob")
+	carol := loginReconnecting(t, cl.Nodes[2].URL, "carol")
+
+	cl.Nodes[0].Stop(t)
+	testkit.Await[session.Reconnecting](t, bob, nil)
+	assert.Equal(t, session.Reconnected{UsrID: "bob", StateLost: true}, testkit.Await[session.Reconnected](t, bob, nil))
+	testkit.Await[session.Reconnected](t, carol, nil)
+	meet := createMeeting(t, bob, "after", 0)
+	id := ring(t, bob, carol, meet, "again")
+	accept(t, bob, carol, id, "")
+}
+
+// The link between a node and NATS breaks: the node closes the clients
+// it carries for other nodes (frames may have been lost meanwhile); they
+// come back and resume once it is reconnected.
+func TestClusterNATSLinkBreakResumes(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	alice := testkit.Login(t, cl.Nodes[0].URL, "alice") // node1 is the home
+	bob := loginReconnecting(t, cl.Nodes[1].URL, "bob")
+	meet := createMeeting(t, alice, "m", 1)
+	id := ring(t, alice, bob, meet, "x")
+	accept(t, alice, bob, id, "")
+
+	conns, err := cl.NATS.Connz(&natsserver.ConnzOptions{})
+	require.NoError(t, err)
+	cut := false
+	for _, c := range conns.Conns {
+		if c.Name == "huddle node2" {
+			require.NoError(t, cl.NATS.DisconnectClientByID(c.Cid))
+			cut = true
+		}
+	}
+	require.True(t, cut, "node2's NATS connection found")
+	testkit.Await[session.Reconnecting](t, bob, nil)
+	assert.Equal(t, session.Reconnected{UsrID: "bob"}, testkit.Await[session.Reconnected](t, bob, nil))
+	alice.HungupCall(id, "bye", "h")
+	assert.Equal(t, id, testkit.Await[session.NotifyCallHungup](t, bob, nil).CallID)
+}
+
+// /readyz says whether the node can serve: not without NATS. A node's
+// requests to NATS are timed in /metrics.
+func TestClusterReadyzFollowsNATS(t *testing.T) {
+	cl := testkit.StartCluster(t, 1)
+	base := "http://" + cl.Nodes[0].Addr
+	testkit.Login(t, cl.Nodes[0].URL, "alice")
+	assert.Equal(t, http.StatusOK, httpStatus(t, base+"/readyz"))
+	resp, err := http.Get(base + "/metrics")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Regexp(t, `(?m)^huddle_nats_request_seconds_count [1-9]`, string(body), "finding the application's home was timed")
+
+	cl.NATS.Shutdown()
+	require.Eventually(t, func() bool { return httpStatus(t, base+"/readyz") == http.StatusServiceUnavailable },
+		testkit.WaitTimeout, 20*time.Millisecond)
+}
+
+func httpStatus(t *testing.T, url string) int {
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
 }

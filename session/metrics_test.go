@@ -1,5 +1,8 @@
 package session_test
 
+// A server's metrics and health are its own process's: these tests run on
+// one server even when the suite runs on a cluster (testkit.StartSingle).
+
 import (
 	"context"
 	"net/http"
@@ -82,7 +85,7 @@ func labelValues(fams map[string]*dto.MetricFamily, name, label string) []string
 // someone unknown, and change their status move the counters a scrape of /metrics shows; the Go runtime and
 // process collectors are there too.
 func TestMetricsCountWhatClientsDo(t *testing.T) {
-	srv := testkit.StartServer(t)
+	srv := testkit.StartSingle(t)
 	base := "http://" + srv.Addr
 	before := scrape(t, base)
 	require.NotNil(t, before["go_goroutines"], "Go runtime collector")
@@ -133,7 +136,7 @@ func TestMetricsCountWhatClientsDo(t *testing.T) {
 // Made-up ops from a raw client all count as "unknown": a client cannot
 // add series.
 func TestMetricsLabelsStayBounded(t *testing.T) {
-	srv := testkit.StartServer(t)
+	srv := testkit.StartSingle(t)
 	base := "http://" + srv.Addr
 	raw := loginRaw(t, srv.URL, "mallory")
 	for _, op := range []string{"no_such_op", "another_made_up_op", "x\"y"} {
@@ -161,7 +164,7 @@ func status(t *testing.T, base, path string) int {
 func TestReadyzFailsWhenTheStoreIsClosed(t *testing.T) {
 	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "huddle.db"))
 	require.NoError(t, err)
-	srv := testkit.StartServer(t, func(c *server.Config) { c.Store = st })
+	srv := testkit.StartSingle(t, func(c *server.Config) { c.Store = st })
 	base := "http://" + srv.Addr
 	assert.Equal(t, http.StatusOK, status(t, base, "/readyz"))
 	require.NoError(t, st.Close())
@@ -189,7 +192,7 @@ func TestReadyzFailsDuringShutdown(t *testing.T) {
 	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "huddle.db"))
 	require.NoError(t, err)
 	g := &closeGate{Store: st, closing: make(chan struct{}), gate: make(chan struct{})}
-	srv := testkit.StartServer(t, func(c *server.Config) { c.Store = g })
+	srv := testkit.StartSingle(t, func(c *server.Config) { c.Store = g })
 	ops := httptest.NewServer(srv.OpsHandler())
 	defer ops.Close()
 	testkit.Login(t, srv.URL, "alice")
@@ -218,7 +221,7 @@ func TestReadyzFailsDuringShutdown(t *testing.T) {
 // serves no /metrics, even on loopback, but still /healthz and /readyz; the
 // operations handler serves all three.
 func TestMetricsElsewhereKeepsThemOffTheMainListener(t *testing.T) {
-	srv := testkit.StartServer(t, func(c *server.Config) { c.MetricsElsewhere = true })
+	srv := testkit.StartSingle(t, func(c *server.Config) { c.MetricsElsewhere = true })
 	base := "http://" + srv.Addr
 	assert.Equal(t, http.StatusNotFound, status(t, base, "/metrics"))
 	assert.Equal(t, http.StatusOK, status(t, base, "/healthz"))

@@ -53,6 +53,40 @@ func StartCluster(t testing.TB, n int, opts ...Option) *Cluster {
 	return c
 }
 
+// asServer is the cluster as StartServer returns it (InCluster).
+func (c *Cluster) asServer() *Server {
+	return &Server{Server: c.Nodes[0].Server, URL: c.URL, Addr: c.Balancer.Addr(), DataDir: c.Nodes[0].DataDir, cluster: c}
+}
+
+// RelayBuffered is what every node holds of transfers.
+func (s *Server) RelayBuffered() int64 {
+	if s.cluster == nil {
+		return s.Server.RelayBuffered()
+	}
+	var n int64
+	for _, node := range s.cluster.Nodes {
+		n += node.Server.RelayBuffered()
+	}
+	return n
+}
+
+// restart stops every node and starts them again on the same store and
+// NATS, behind the same balancer: the cluster restarted.
+func (c *Cluster) restart(t testing.TB, opts []Option) *Server {
+	t.Helper()
+	dir := c.Nodes[0].DataDir
+	for _, n := range c.Nodes {
+		n.Stop(t)
+	}
+	addrs := make([]string, len(c.Nodes))
+	for i := range c.Nodes {
+		c.Nodes[i] = c.startNode(t, dir, fmt.Sprintf("node%d", i+1), opts)
+		addrs[i] = c.Nodes[i].Addr
+	}
+	c.Balancer.setTargets(addrs)
+	return c.asServer()
+}
+
 // StartNode adds a node to the cluster.
 func (c *Cluster) StartNode(t testing.TB, name string, opts ...Option) *Server {
 	t.Helper()

@@ -14,7 +14,7 @@ import (
 // swallow what passes through them, to inject network failures for real.
 type Proxy struct {
 	ln      net.Listener
-	targets []string      // each new connection goes to the next, in turn
+	targets []string      // each new connection goes to the next, in turn; under mu
 	next    atomic.Uint64 // connections made
 	mu      sync.Mutex
 	links   []*proxyLink
@@ -64,7 +64,9 @@ func (p *Proxy) accept() {
 			in.Close()
 			continue
 		}
+		p.mu.Lock()
 		target := p.targets[(p.next.Add(1)-1)%uint64(len(p.targets))]
+		p.mu.Unlock()
 		out, err := net.Dial("tcp", target)
 		if err != nil {
 			in.Close()
@@ -168,4 +170,11 @@ func StartSilentServer(t testing.TB) string {
 		}
 	})
 	return "ws://" + ln.Addr().String() + "/ws"
+}
+
+// setTargets changes where new connections go (a restarted cluster).
+func (p *Proxy) setTargets(targets []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.targets = targets
 }

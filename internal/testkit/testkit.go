@@ -34,13 +34,26 @@ type Server struct {
 	DataDir string
 	done    chan error
 	stopped bool
+	cluster *Cluster // InCluster: the whole cluster, which Stop and Restart act on
 }
 
 // Option adjusts a test server's config.
 type Option func(*server.Config)
 
 // StartServer runs a server with the demo application on a free loopback port in a fresh data folder, and stops it when the test ends.
+// With InCluster it is a cluster of two nodes behind a round-robin
+// balancer: URL and Addr are the balancer's, Server is the first node's.
 func StartServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	if InCluster {
+		return StartCluster(t, 2, opts...).asServer()
+	}
+	return StartServerIn(t, t.TempDir(), opts...)
+}
+
+// StartSingle is one server even InCluster: for tests of what is per
+// process (its metrics, per-address connection caps, its store object).
+func StartSingle(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	return StartServerIn(t, t.TempDir(), opts...)
 }
@@ -88,6 +101,9 @@ func serveOn(t testing.TB, srv *server.Server, dataDir, addr string) *Server {
 // address, as an operator restarting it would; clients keep their URL.
 func (s *Server) Restart(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	if s.cluster != nil {
+		return s.cluster.restart(t, opts)
+	}
 	s.Stop(t)
 	cfg := testConfig(s.DataDir, opts)
 	srv, err := server.New(cfg)
@@ -99,6 +115,12 @@ func (s *Server) Restart(t testing.TB, opts ...Option) *Server {
 
 // Stop shuts the server down gracefully; safe to call twice.
 func (s *Server) Stop(t testing.TB) {
+	if s.cluster != nil {
+		for _, n := range s.cluster.Nodes {
+			n.Stop(t)
+		}
+		return
+	}
 	if s.stopped {
 		return
 	}
