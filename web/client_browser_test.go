@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/server"
 	"huddle/session"
 )
 
@@ -38,6 +40,9 @@ type client struct {
 	*page
 	files []string // what the next file chooser picks
 	mu    sync.Mutex
+	// netDown: the test cut the network, so the browser's own "WebSocket
+	// connection failed" lines are expected (any other error still fails).
+	netDown atomic.Bool
 }
 
 func openClient(t *testing.T, srv *testkit.Server) *client {
@@ -45,13 +50,19 @@ func openClient(t *testing.T, srv *testkit.Server) *client {
 	findChromium(t)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
+	return openClientAt(t, hs.URL)
+}
+
+// openClientAt opens the client at base (http://host:port).
+func openClientAt(t *testing.T, base string) *client {
+	t.Helper()
 	c := &client{page: openBrowser(t, "about:blank")}
 	// Errors the browser itself logs (a resource that failed to load, a
 	// policy violation) are no console.error call: the Log domain has them.
 	err := chromedp.Listen(c.ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *log.EventEntryAdded:
-			if e.Entry.Level == log.EntryLevelError {
+			if e.Entry.Level == log.EntryLevelError && !(c.netDown.Load() && strings.HasPrefix(e.Entry.Text, "WebSocket connection to")) {
 				c.problem(fmt.Sprintf("browser log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL))
 			}
 		case *cdppage.EventFileChooserOpened:
@@ -71,7 +82,7 @@ func openClient(t *testing.T, srv *testkit.Server) *client {
 	require.NoError(t, err)
 	c.run(command(log.Enable, cdp.Empty{}), chromedp.EmulateViewport(900, 640),
 		command(cdppage.SetInterceptFileChooserDialog, cdppage.SetInterceptFileChooserDialogParams{Enabled: true}),
-		chromedp.Navigate(hs.URL+"/"))
+		chromedp.Navigate(base+"/"))
 	return c
 }
 
@@ -156,6 +167,17 @@ func (c *client) signIn(nick, user string) {
 
 func (c *client) location() string { return eval[string](c, `location.host`) }
 
+// person signs a desktop (Go SDK) user in with a real name.
+func person(t *testing.T, srv *testkit.Server, user, nick string, tweak ...func(*session.Config)) *testkit.Client {
+	t.Helper()
+	c := testkit.NewClient(t, srv.URL, tweak...)
+	c.Login(server.DemoAppID, server.PasswordFor(server.DemoAppSecret), nick, user, "", "")
+	testkit.Await[session.LoginSuccess](t, c, nil)
+	return c
+}
+
+func asks(c *session.Config) { c.AskBeforeReceiving = true }
+
 func writePattern(t *testing.T, name string, n int) string {
 	path := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(path, pattern(n), 0o600))
@@ -164,8 +186,9 @@ func writePattern(t *testing.T, name string, n int) string {
 
 func TestWebClientSignsInCallsMessagesAndSendsFiles(t *testing.T) {
 	srv := testkit.StartServer(t)
-	desk := testkit.Login(t, srv.URL, "desk")
-	testkit.Login(t, srv.URL, "ada") // someone else online, to invite
+	person(t, srv, "linus", "Linus").Close() // known, and offline
+	bob := person(t, srv, "bob", "Bob")
+	ada := person(t, srv, "ada", "Ada", asks) // online, to invite; asks before taking files
 	c := openClient(t, srv)
 
 	// A wrong secret is said in words, and the form stays.
@@ -176,144 +199,212 @@ func TestWebClientSignsInCallsMessagesAndSendsFiles(t *testing.T) {
 	c.run(chromedp.Reload()) // the default secret again
 	c.signIn("Wendy", "web")
 
-	// Contacts, with live presence: the desktop user goes into DND.
-	row := `#contact-list [data-user="desk"]`
-	c.untilText(row, "Nick desk  (desk)")
+	// Contacts, online first, with live presence: Bob goes into DND.
+	row := `#contact-list [data-user="bob"]`
+	c.untilText("#contact-list li:nth-child(1)", "Ada  (ada)")
+	c.untilText("#contact-list li:nth-child(2)", "Bob  (bob)")
+	c.untilText("#contact-list li:nth-child(3)", "Linus  (linus)")
+	c.untilText(`#contact-list [data-user="linus"]`, "offline")
+	c.until(`document.querySelector('#contact-list [data-user="linus"] button[title=Call]').disabled`)
 	c.untilText(row, "idle")
-	desk.SetDNDStatus(1, "")
+	bob.SetDNDStatus(1, "")
 	c.untilText(row, "idle · do not disturb")
-	desk.SetDNDStatus(0, "")
-	c.untilText(row, "idle")
-	c.until(`!document.querySelector('#contact-list [data-user="desk"]').textContent.includes("disturb")`)
-	c.run(chromedp.SendKeys(chromedp.ID("search"), "ad"))
-	c.until(`document.querySelectorAll("#contact-list li").length === 1 && !!document.querySelector('#contact-list [data-user="ada"]')`)
+	bob.SetDNDStatus(0, "")
+	c.until(`!document.querySelector('#contact-list [data-user="bob"]').textContent.includes("disturb")`)
+	c.run(chromedp.SendKeys(chromedp.ID("search"), "LIN"))
+	c.until(`document.querySelectorAll("#contact-list li").length === 1 && !!document.querySelector('#contact-list [data-user="linus"]')`)
 	eval[bool](c, `(() => { const s = document.getElementById("search"); s.value = ""; return s.dispatchEvent(new Event("input")); })()`)
-	c.run(chromedp.SendKeys(chromedp.ID("search"), "d"))
-	c.until(`document.querySelectorAll("#contact-list li").length === 2`)
+	c.until(`document.querySelectorAll("#contact-list li").length === 3`)
 	c.shot("web-contacts.png")
 
-	// web → desktop: the dialog rings until the desktop accepts.
+	// web → desktop: the dialog rings until Bob accepts.
 	c.click(button(row, "Call"))
-	c.untilText("dialog[open]", "Calling Nick desk")
-	in := testkit.Await[session.NotifyCallIn](t, desk, nil)
+	c.untilText("dialog[open]", "Calling Bob")
+	in := testkit.Await[session.NotifyCallIn](t, bob, nil)
 	assert.Equal(t, "web", in.CallerID)
 	c.untilText("dialog[open]", "Ringing… 0:0")
 	c.shot("web-outgoing-call.png")
-	desk.AcceptCall(in.CallID, in.Meet, "", "")
-	c.untilText("#call-who", "In a call with Nick desk")
+	bob.AcceptCall(in.CallID, in.Meet, "", "")
+	c.untilText("#call-who", "In a call with Bob")
 	c.until(`!document.querySelector("dialog[open]")`)
 
-	// Invite a third person: ada's status shows live (she does not answer
-	// here; the invite is cancelled).
+	// Invite a third person: Ada's status shows live, ringing until she
+	// answers; she hangs up later, and the panel says so.
 	c.click("#call-invite")
 	c.run(chromedp.SetValue(chromedp.ID("pick-who"), "ada"))
 	eval[bool](c, `document.getElementById("pick-who").dispatchEvent(new Event("change"))`)
 	c.click(button("dialog[open]", "Invite"))
-	c.untilText("#call-invites", "Invited Nick ada: ringing")
+	c.untilText("#call-invites", "Invited Ada: ringing")
+	inv := testkit.Await[session.NotifyCallIn](t, ada, nil)
+	ada.AcceptCall(inv.CallID, inv.Meet, "", "")
+	c.untilText("#call-invites", "Invited Ada: connected")
+	c.untilText("#call-who", "In a call with Bob, Ada")
 	c.shot("web-in-call.png")
-	c.click(button("#call-invites", "Cancel invite"))
-	c.untilText("#call-invites", "Invited Nick ada: cancelled")
+	ada.HungupCall(inv.CallID, "", "")
+	c.untilText("#call-invites", "Invited Ada: hung up")
+	c.untilText("#call-who", "In a call with Bob")
 
 	c.click("#call-hangup")
-	hung := testkit.Await[session.NotifyCallHungup](t, desk, nil)
+	hung := testkit.Await[session.NotifyCallHungup](t, bob, nil)
 	assert.Equal(t, in.CallID, hung.CallID)
 	c.untilText("#note", "Call ended after 0:0")
 	c.until(`document.getElementById("call-panel").hidden`)
 
-	// desktop → web: rings in the page, which accepts; the desktop hangs up.
-	desk.CreateMeeting("Review", 0, "")
-	meet := testkit.Await[session.CreateMeetingSuccess](t, desk, nil).Meet
-	id := desk.Call("web", meet, "", "")
-	c.untilText("dialog[open]", "Nick desk is calling")
+	// desktop → web: rings in the page, which accepts; Bob hangs up.
+	bob.CreateMeeting("Review", 0, "")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	id := bob.Call("web", meet, "", "")
+	c.untilText("dialog[open]", "Bob is calling")
 	c.untilText("dialog[open]", "Meeting: Review")
 	c.untilText("dialog[open]", "Answer within 0:")
 	c.shot("web-incoming-call.png")
 	c.click(button("dialog[open]", "Accept"))
-	acc := testkit.Await[session.NotifyCallAccepted](t, desk, nil)
+	acc := testkit.Await[session.NotifyCallAccepted](t, bob, nil)
 	assert.Equal(t, id, acc.CallID)
-	c.untilText("#call-who", "In a call with Nick desk")
-	desk.HungupCall(id, "", "")
-	c.untilText("#note", "Nick desk hung up.")
+	c.untilText("#call-who", "In a call with Bob")
+	bob.HungupCall(id, "", "")
+	c.untilText("#note", "Bob hung up.")
 	c.until(`document.getElementById("call-panel").hidden`)
 
-	// desktop → web again: the page rejects, and the desktop hears 606.
-	id = desk.Call("web", meet, "", "")
-	c.untilText("dialog[open]", "Nick desk is calling")
+	// desktop → web again: the page rejects, and Bob hears 606.
+	id = bob.Call("web", meet, "", "")
+	c.untilText("dialog[open]", "Bob is calling")
 	c.click(button("dialog[open]", "Reject"))
-	rej := testkit.Await[session.NotifyCallRejected](t, desk, func(e session.NotifyCallRejected) bool { return e.CallID == id })
+	rej := testkit.Await[session.NotifyCallRejected](t, bob, func(e session.NotifyCallRejected) bool { return e.CallID == id })
 	assert.Equal(t, session.ERR_REFUSE, rej.Err)
-	c.untilText("#note", "You declined the call from Nick desk.")
+	c.untilText("#note", "You declined the call from Bob.")
 
 	// The call log lists the three calls, newest first.
 	c.click(`.tabs [data-tab="calls"]`)
-	c.untilText("#call-log li:nth-child(1)", "Declined call from Nick desk")
-	c.untilText("#call-log li:nth-child(2)", "Call from Nick desk")
-	c.untilText("#call-log li:nth-child(3)", "Call to Nick desk")
+	c.untilText("#call-log li:nth-child(1)", "Declined call from Bob")
+	c.untilText("#call-log li:nth-child(2)", "Call from Bob")
+	c.untilText("#call-log li:nth-child(3)", "Call to Bob")
 	c.shot("web-call-log.png")
 
-	// Messages both ways, in the conversation with the desktop user.
+	// Messages both ways, in the conversation with Bob.
 	c.click(`.tabs [data-tab="contacts"]`)
 	c.click(row + " .name")
-	c.untilText("#conv-title", "Conversation with Nick desk")
-	c.run(chromedp.SendKeys(chromedp.ID("msg-input"), "Hello from the browser ✓\n"))
-	got := testkit.Await[session.NotifyCmdData](t, desk, nil)
+	c.untilText("#conv-title", "Conversation with Bob")
+	c.run(chromedp.SendKeys(chromedp.ID("msg-input"), "Hi Bob, the slides are on their way ✓\n"))
+	got := testkit.Await[session.NotifyCmdData](t, bob, nil)
 	assert.Equal(t, "web", got.SourceUserID)
-	assert.Equal(t, "Hello from the browser ✓", string(got.Data))
-	c.untilText("#conv", "You: Hello from the browser ✓")
-	desk.SendCmd("web", []byte("Hi! Got it."), "")
-	c.untilText("#conv", "Nick desk: Hi! Got it.")
+	assert.Equal(t, "Hi Bob, the slides are on their way ✓", string(got.Data))
+	c.untilText("#conv", "You: Hi Bob, the slides are on their way ✓")
+	bob.SendCmd("web", []byte("Thanks! I'll look at them after lunch."), "")
+	c.untilText("#conv", "Bob: Thanks! I'll look at them after lunch.")
 	c.shot("web-messages.png")
 
 	// A file through the picker (the row's send button), web → desktop.
-	picked := writePattern(t, "report.bin", 3<<20+17)
+	picked := writePattern(t, "slides.pdf", 3<<20+17)
 	c.mu.Lock()
 	c.files = []string{picked}
 	c.mu.Unlock()
 	c.click(button(row, "Send a file"))
-	file := testkit.Await[session.NotifyFileData](t, desk, nil)
-	assert.Equal(t, "report.bin", file.OrgFileName)
+	file := testkit.Await[session.NotifyFileData](t, bob, nil)
+	assert.Equal(t, "slides.pdf", file.OrgFileName)
 	stored, err := os.ReadFile(file.TmpFile)
 	require.NoError(t, err)
 	assert.Equal(t, sha(pattern(3<<20+17)), sha(stored))
-	c.untilText("#transfer-list li:nth-child(1)", "report.bin (3.0 MiB) to Nick desk — sent")
+	c.untilText("#transfer-list li:nth-child(1)", "slides.pdf (3.0 MiB) to Bob — sent")
 
 	// A file dropped on the contact's row (a real drag from outside the page).
-	dropped := writePattern(t, "dropped.bin", 100<<10)
+	dropped := writePattern(t, "notes.txt", 100<<10)
 	c.click(`.tabs [data-tab="contacts"]`)
-	box := eval[[]float64](c, `(() => { const r = document.querySelector('#contact-list [data-user="desk"] .name').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+	box := eval[[]float64](c, `(() => { const r = document.querySelector('#contact-list [data-user="bob"] .name').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
 	drag := &input.DragData{Items: []*input.DragDataItem{}, Files: []string{dropped}, DragOperationsMask: 1}
 	for _, typ := range []input.DispatchDragEventType{input.DispatchDragEventTypeDragEnter, input.DispatchDragEventTypeDragOver, input.DispatchDragEventTypeDrop} {
 		c.run(command(input.DispatchDragEvent, input.DispatchDragEventParams{Type: typ, X: box[0], Y: box[1], Data: drag}))
 	}
-	file = testkit.Await[session.NotifyFileData](t, desk, nil)
-	assert.Equal(t, "dropped.bin", file.OrgFileName)
+	file = testkit.Await[session.NotifyFileData](t, bob, nil)
+	assert.Equal(t, "notes.txt", file.OrgFileName)
 	stored, err = os.ReadFile(file.TmpFile)
 	require.NoError(t, err)
 	assert.Equal(t, sha(pattern(100<<10)), sha(stored))
-	c.untilText("#transfer-list li:nth-child(1)", "dropped.bin (100.0 KiB) to Nick desk — sent")
+	c.untilText("#transfer-list li:nth-child(1)", "notes.txt (100.0 KiB) to Bob — sent")
 
-	// desktop → web: the file is listed as received and saved through the
-	// browser's download, byte for byte.
+	// A send the receiver has not accepted yet is cancelled from the page:
+	// Ada's prompt is withdrawn.
+	c.mu.Lock()
+	c.files = []string{writePattern(t, "big.iso", 6<<20)}
+	c.mu.Unlock()
+	c.click(`.tabs [data-tab="contacts"]`)
+	c.click(button(`#contact-list [data-user="ada"]`, "Send a file"))
+	offer := testkit.Await[session.NotifyFileOffer](t, ada, nil)
+	assert.Equal(t, "big.iso", offer.FileName)
+	c.untilText("#transfer-list li:nth-child(1)", "big.iso (6.0 MiB) to Ada — starting…")
+	c.click(button("#transfer-list li:nth-child(1)", "Cancel"))
+	c.untilText("#transfer-list li:nth-child(1)", "big.iso (6.0 MiB) to Ada — cancelled")
+	assert.Equal(t, offer.TaskID, testkit.Await[session.NotifyCancelSend](t, ada, nil).TaskID)
+
+	// desktop → web: the page asks first; accepted, the file is listed as
+	// received and saved through the browser's download, byte for byte.
 	downloads := t.TempDir()
 	_, err = chromedp.CallBrowser(c.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
 	require.NoError(t, err)
 	want := pattern(2<<20 + 5)
-	desk.SendFile("web", writePattern(t, "notes.bin", len(want)), "")
-	c.untilText("#transfer-list li:nth-child(1)", "notes.bin (2.0 MiB) from Nick desk — received")
-	assert.Equal(t, session.NOERR, testkit.Await[session.SendFileRlst](t, desk, nil).Err)
-	c.shot("web-transfers.png")
+	bob.SendFile("web", writePattern(t, "budget.xlsx", len(want)), "")
+	c.untilText("dialog[open]", "Bob wants to send you\nbudget.xlsx (2.0 MiB).")
+	c.shot("web-file-offer.png")
+	c.click(button("dialog[open]", "Accept"))
+	c.untilText("#transfer-list li:nth-child(1)", "budget.xlsx (2.0 MiB) from Bob — received")
+	assert.Equal(t, session.NOERR, testkit.Await[session.SendFileRlst](t, bob, nil).Err)
 	c.click(button("#transfer-list li:nth-child(1)", "Save as…"))
 	require.Eventually(t, func() bool {
-		b, err := os.ReadFile(filepath.Join(downloads, "notes.bin"))
+		b, err := os.ReadFile(filepath.Join(downloads, "budget.xlsx"))
 		return err == nil && sha(b) == sha(want)
 	}, testkit.WaitTimeout, 20*time.Millisecond, "the saved download is the file sent")
 	c.untilText("#transfer-list li:nth-child(1)", "— saved")
+
+	// Declined: the sender hears 606. Always accept: asked once, then not.
+	ada.SendFile("web", writePattern(t, "spam.bin", 1000), "")
+	c.untilText("dialog[open]", "Ada wants to send you")
+	c.click(button("dialog[open]", "Decline"))
+	assert.Equal(t, session.ERR_REFUSE, testkit.Await[session.SendFileRlst](t, ada, nil).Err)
+	c.untilText("#transfer-list li:nth-child(1)", "spam.bin (1000 B) from Ada — declined")
+	bob.SendFile("web", writePattern(t, "photo.jpg", 300<<10), "")
+	c.click(button("dialog[open]", "Always accept from Bob"))
+	c.untilText("#transfer-list li:nth-child(1)", "photo.jpg (300.0 KiB) from Bob — received")
+	assert.Equal(t, session.NOERR, testkit.Await[session.SendFileRlst](t, bob, nil).Err)
+	bob.SendFile("web", writePattern(t, "photo2.jpg", 300<<10), "")
+	assert.Equal(t, session.NOERR, testkit.Await[session.SendFileRlst](t, bob, nil).Err)
+	c.untilText("#transfer-list li:nth-child(1)", "photo2.jpg (300.0 KiB) from Bob — received")
+	assert.False(t, eval[bool](c, `!!document.querySelector("dialog[open]")`), "no prompt for Bob's files any more")
+	c.shot("web-transfers.png")
+}
+
+// The connection drops: a banner says the page is reconnecting, and goes
+// once it is back; signed in elsewhere, the page is back at sign-in with
+// the reason.
+func TestWebClientReconnectsAndIsSignedOutElsewhere(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := person(t, srv, "bob", "Bob")
+	proxy := testkit.StartProxy(t, srv.Addr)
+	c := openClientAt(t, "http://"+proxy.Addr())
+	c.signIn("Wendy", "web")
+	c.untilText(`#contact-list [data-user="bob"]`, "idle")
+
+	c.netDown.Store(true)
+	proxy.Down()
+	c.untilText("#banner", "Connection lost — reconnecting…")
+	c.untilText("#self", "Wendy (web) · reconnecting…")
+	c.until(`document.getElementById("dnd").disabled`)
+	c.shot("web-reconnecting.png")
+	bob.SetDNDStatus(1, "") // while the page is away
+	proxy.Up()
+	c.until(`document.getElementById("banner").hidden`)
+	c.untilText("#self", "Wendy (web) · idle")
+	c.untilText(`#contact-list [data-user="bob"]`, "idle · do not disturb")
+	c.netDown.Store(false)
+
+	person(t, srv, "web", "Wendy elsewhere")
+	c.untilText("#signin-message", "You signed in somewhere else, so you were signed out here.")
+	c.until(`document.getElementById("main").hidden`)
 }
 
 // Meetings: create (with a password), the link, call someone into one, end.
 func TestWebClientMeetings(t *testing.T) {
 	srv := testkit.StartServer(t)
-	desk := testkit.Login(t, srv.URL, "desk")
+	desk := person(t, srv, "bob", "Bob")
 	c := openClient(t, srv)
 	c.signIn("Wendy", "web")
 
@@ -335,7 +426,7 @@ func TestWebClientMeetings(t *testing.T) {
 	theirs := fmt.Sprintf(`#meeting-list [data-meeting="%d"]`, testkit.Await[session.CreateMeetingSuccess](t, desk, nil).Meet.ID)
 	c.click("#refresh-meetings")
 	c.untilText(theirs, "Standup · #")
-	c.untilText(theirs, "by Nick desk · 0 in it · since ")
+	c.untilText(theirs, "by Bob · 0 in it · since ")
 	c.until(`!document.querySelector('` + theirs + ` button[title=End]')`)
 	c.shot("web-meetings.png")
 
@@ -349,13 +440,13 @@ func TestWebClientMeetings(t *testing.T) {
 
 	// Call the desktop user into the meeting; they decline.
 	c.click(button(mine, "Call in…"))
-	c.run(chromedp.SetValue(chromedp.ID("pick-who"), "desk"))
+	c.run(chromedp.SetValue(chromedp.ID("pick-who"), "bob"))
 	eval[bool](c, `document.getElementById("pick-who").dispatchEvent(new Event("change"))`)
 	c.click(button("dialog[open]", "Call"))
 	in := testkit.Await[session.NotifyCallIn](t, desk, nil)
 	assert.Equal(t, list[0].ID, in.Meet.ID)
 	desk.RejectCall(in.CallID, "", "")
-	c.untilText("#note", "Nick desk declined the call.")
+	c.untilText("#note", "Bob declined the call.")
 
 	// End: asked first, then gone for everyone.
 	c.click(button(mine, "End"))

@@ -4,6 +4,7 @@
 
 export const app = {
   user: '', // the signed-in user's ID
+  appID: '', // the application signed in to
   signedIn: false,
   reconnecting: false,
   tab: 'contacts',

@@ -99,6 +99,7 @@ on('LoginSuccess', function (usrID) {
   try { localStorage.setItem(SAVED, JSON.stringify(d)); } catch (e) { /* private mode: not remembered */ }
   resetAll();
   app.user = usrID;
+  app.appID = d.app;
   app.signedIn = true;
   show($('signin'), false);
   show($('main'), true);

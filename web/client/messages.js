@@ -58,8 +58,21 @@ on('SendCmdRlst', function (task, code) {
   }
 });
 
-on('NotifyCmdData', function (from, data) {
-  const text = typeof data === 'string' ? data : '(a command that is not text, ' + formatBytes(data.byteLength || 0) + ')';
+const strictUTF8 = new TextDecoder('utf-8', { fatal: true });
+
+// A command that is not UTF-8 text (another app's binary SendCmd) is
+// said to be one, not shown as replacement characters.
+function textOf(data, bytes) {
+  if (!(bytes instanceof ArrayBuffer)) return String(data);
+  try {
+    return strictUTF8.decode(bytes);
+  } catch (e) {
+    return '(a command that is not text, ' + formatBytes(bytes.byteLength) + ')';
+  }
+}
+
+on('NotifyCmdData', function (from, data, bytes) {
+  const text = textOf(data, bytes);
   add(from, { mine: false, text: text, at: new Date(), task: '', err: 0 });
   if (peer !== from || document.hidden) unreadBy.set(from, unread(from) + 1);
   changed('messages');

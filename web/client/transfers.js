@@ -1,9 +1,11 @@
 // transfers.js: files sent and received, with progress, speed, time left
-// and cancel (app/transfers.go, views/transfers.go). Files are sent from a
-// picker or dropped on a contact (or anywhere, for the selected contact);
-// a received file stays in the page until saved with CRVideo_SaveFile.
+// and cancel (app/transfers.go, views/transfers.go, views/offer.go). Files
+// are sent from a picker or dropped on a contact (or anywhere, for the
+// selected contact). A file someone sends is asked about first (Accept,
+// Decline, Always accept from them); once in, it stays in the page until
+// saved with CRVideo_SaveFile.
 
-import { changed, notice, view } from './app.js';
+import { app, changed, notice, view } from './app.js';
 import { on, sdk } from './sdk.js';
 import { $, el, fill, button } from './dom.js';
 import { describe, formatBytes, formatDuration } from './words.js';
@@ -16,10 +18,41 @@ const MAX_REMAINING_MS = 99 * 3600 * 1000; // past this a transfer is "stalled"
 
 let list = []; // newest first
 let pickFor = '';
+const prompts = new Map(); // task -> the open "Incoming file" dialog
 
-export function reset() { list = []; changed('transfers'); }
+export function reset() {
+  for (const p of prompts.values()) p.close();
+  prompts.clear();
+  list = [];
+  changed('transfers');
+}
+
+// Whose files are taken without asking: user IDs of the application signed
+// in to, remembered in this browser (the desktop's "Always accept").
+function alwaysKey() { return 'huddle.alwaysAccept.' + app.appID; }
+function always() {
+  try { return JSON.parse(localStorage.getItem(alwaysKey()) || '[]'); } catch (e) { return []; }
+}
+function addAlways(user) {
+  const l = always();
+  if (l.indexOf(user) < 0) l.push(user);
+  try { localStorage.setItem(alwaysKey(), JSON.stringify(l)); } catch (e) { /* not remembered */ }
+}
 
 function find(task) { return list.find(function (t) { return t.task === task; }); }
+
+// arriving is the file from peer of that name still coming in
+// (NotifyFileData names no task).
+function arriving(peer, name) {
+  return list.find(function (t) { return !t.outgoing && t.state === 'sending' && t.peer === peer && t.name === name; });
+}
+
+function incoming(task, from, name, total) {
+  const t = { task: task, peer: from, name: name, outgoing: false, sent: 0, total: total, state: 'sending',
+    err: 0, speed: 0, lastAt: Date.now(), lastSent: 0, file: null, saved: false };
+  list.unshift(t);
+  return t;
+}
 
 export function send(peer, files) {
   for (const f of files) {
@@ -61,7 +94,9 @@ function stateText(t) {
       return formatBytes(Math.floor(t.speed)) + '/s, ' + formatDuration(left) + ' left';
     }
     case 'done': return 'sent';
-    case 'failed': return 'failed: ' + describe(t.err);
+    case 'failed': return t.err === 606 ? 'declined' : 'failed: ' + describe(t.err);
+    case 'offered': return 'offered: accept or decline';
+    case 'declined': return 'declined';
     case 'cancelled': return 'cancelled';
     case 'received': return t.saved ? 'saved' : 'received';
   }
@@ -93,18 +128,70 @@ on('CancelSendRlst', function (task, code) {
   else notice('Could not cancel: ' + describe(code));
   changed('transfers');
 });
+on('NotifyFileOffer', function (task, from, name, size) {
+  const t = incoming(task, from, name, size);
+  changed('transfers');
+  if (always().indexOf(from) >= 0) {
+    sdk.AcceptFile(task);
+    return;
+  }
+  t.state = 'offered';
+  ask(t);
+});
+on('ReceiveProgress', function (task, from, name, got, total) {
+  const t = find(task) || incoming(task, from, name, total);
+  if (t.state !== 'sending') return;
+  advance(t, got, total);
+  changed('transfers');
+});
 on('NotifyFileData', function (from, file, name) {
-  list.unshift({ task: '', peer: from, name: name, outgoing: false, sent: file.size, total: file.size,
-    state: 'received', err: 0, speed: 0, file: file, saved: false });
+  const t = arriving(from, name) || incoming('', from, name, file.size);
+  Object.assign(t, { state: 'received', file: file, sent: file.size, total: file.size });
   notice(contacts.name(from) + ' sent you ' + name + '.');
   changed('transfers');
 });
-on('NotifyCancelSend', function () { notice('A file being sent to you was cancelled by its sender.'); });
+on('NotifyCancelSend', function (task) {
+  const t = find(task);
+  closePrompt(task);
+  if (t && t.state === 'offered') {
+    t.state = 'cancelled';
+    notice(t.name + ' from ' + contacts.name(t.peer) + ' was withdrawn, or not accepted in time.');
+  } else if (t && !t.outgoing && t.state === 'sending') {
+    t.state = 'cancelled';
+    notice(t.name + ' from ' + contacts.name(t.peer) + ' was cancelled; nothing of it was kept.');
+  } else {
+    notice('A file being sent to you was cancelled by its sender.');
+  }
+  changed('transfers');
+});
+
+// ask shows the Accept / Decline / Always accept prompt for an offer.
+function ask(t) {
+  const from = contacts.name(t.peer);
+  const answer = function (f) {
+    return function () { closePrompt(t.task); f(); changed('transfers'); };
+  };
+  const accept = answer(function () { t.state = 'sending'; t.lastAt = Date.now(); sdk.AcceptFile(t.task); });
+  const decline = answer(function () { t.state = 'declined'; sdk.RejectFile(t.task); });
+  const alwaysFrom = answer(function () { addAlways(t.peer); accept(); });
+  prompts.set(t.task, dialogs.open('Incoming file', [
+    el('p', null, from + ' wants to send you\n' + t.name + ' (' + formatBytes(t.total) + ').'),
+    el('p', { class: 'muted' }, 'It will be kept in this page until you save it.'),
+  ], [
+    el('div', { class: 'buttons' }, button('Accept', 'confirm', accept, 'primary'), button('Decline', 'cancel', decline)),
+    el('div', { class: 'buttons' }, button('Always accept from ' + from, '', alwaysFrom)),
+  ], true, 'offer-dialog'));
+}
+
+function closePrompt(task) {
+  const p = prompts.get(task);
+  if (p) { p.close(); prompts.delete(task); }
+}
 
 view('transfers', function () {
   fill($('transfer-list'), list.map(function (t) {
     const p = progress(t);
-    const cancel = t.outgoing && t.state === 'sending'
+    const cancel = t.state === 'sending' && t.task
       ? button('Cancel', 'cancel', function () { sdk.CancelSend(t.task, 'cancel'); }) : null;
     const save = !t.outgoing && t.state === 'received'
       ? button('Save as…', 'save', function () { sdk.SaveFile(t.file, t.name); t.saved = true; changed('transfers'); }) : null;
