@@ -139,9 +139,9 @@ func awaitSlow[T session.Event](t *testing.T, c *testkit.Client) T {
 }
 
 // 50 MiB files both ways, the content hash checked on arrival; the page
-// reads the one it sends a slice at a time, never whole. Then the desktop
-// user cancels a file on its way to the page, and the page cancels one on
-// its way in.
+// reads the one it sends a slice at a time, never whole; progress comes at
+// most every 100 ms. The page cancels a file it sends and one it receives,
+// the desktop one it sends, each on its way.
 func TestWebBigFilesBothWaysAndCancelFromEitherSide(t *testing.T) {
 	if testing.Short() {
 		t.Skip("50 MiB through a browser: not in -short")
@@ -173,6 +173,18 @@ func TestWebBigFilesBothWaysAndCancelFromEitherSide(t *testing.T) {
 	var steps int
 	p.eval(fmt.Sprintf(`events.filter(e => e.name === "SendProgress" && e.args[0] === %q).length`, task), &steps)
 	assert.Greater(t, steps, 1, "progress as it goes, not only at the end")
+	var gaps []float64
+	p.eval(fmt.Sprintf(`gaps("SendProgress", %q)`, task), &gaps)
+	for _, g := range gaps {
+		assert.GreaterOrEqual(t, g, 99.0, "SendProgress at most every 100 ms")
+	}
+
+	// The page cancels its next upload at its first progress.
+	p.eval(fmt.Sprintf(`CRVideo_SendFile("desk", new File([pattern(%d)], "again.bin"), "up2")`, size), &task)
+	p.await("SendProgress", fmt.Sprintf(`a => a[0] === %q && a[1] > 0`, task))
+	p.eval(fmt.Sprintf(`CRVideo_CancelSend(%q)`, task), nil)
+	assert.Equal(t, []any{task, float64(0), "up2"}, p.await("CancelSendRlst", "null"))
+	assert.Equal(t, task, testkit.Await[session.NotifyCancelSend](t, desk, nil).TaskID)
 
 	path := filepath.Join(t.TempDir(), "down.bin")
 	require.NoError(t, os.WriteFile(path, want, 0o600))
@@ -180,7 +192,13 @@ func TestWebBigFilesBothWaysAndCancelFromEitherSide(t *testing.T) {
 	var arrived []string
 	p.eval(fmt.Sprintf(`waitEvent("NotifyFileData", null, %d).then(async a => [a[2], await sha256hex(a[1])])`, slowWait.Milliseconds()), &arrived)
 	assert.Equal(t, []string{"down.bin", sha(want)}, arrived)
-	assert.Equal(t, protocol.NoErr, testkit.Await[session.SendFileRlst](t, desk, nil).Err)
+	down := testkit.Await[session.SendFileRlst](t, desk, nil)
+	assert.Equal(t, protocol.NoErr, down.Err)
+	p.eval(fmt.Sprintf(`gaps("ReceiveProgress", %q)`, down.TaskID), &gaps)
+	assert.NotEmpty(t, gaps, "progress as it arrives")
+	for _, g := range gaps {
+		assert.GreaterOrEqual(t, g, 99.0, "ReceiveProgress at most every 100 ms")
+	}
 
 	// Cancelled at its first progress, long before 50 MiB reach the page.
 	id := desk.SendFile("web", path, "")
