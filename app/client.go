@@ -21,6 +21,7 @@ const (
 	PartMessages
 	PartTransfers
 	PartCallLog
+	PartRoom // the meeting the user is in, its members and microphones
 )
 
 // refreshEvery coalesces contact refreshes: at most one per interval.
@@ -31,6 +32,7 @@ const refreshEvery = 100 * time.Millisecond
 type Client struct {
 	Contacts  *Contacts
 	Calls     *Calls
+	Room      *Room
 	Meetings  *Meetings
 	Messages  *Messages
 	Transfers *Transfers
@@ -58,7 +60,10 @@ type Client struct {
 	// OnMeetingOpened follows OpenMeeting: the meeting, or nil and a
 	// sentence saying it was not found.
 	OnMeetingOpened func(meet *session.MeetInfo, notFound string)
-	SessionTweak    func(*session.Config)
+	// OnMeetingPassword asks for the password of meeting id: a Join was
+	// refused for a wrong or missing one (Room.Join again with it).
+	OnMeetingPassword func(id int)
+	SessionTweak      func(*session.Config)
 
 	run          func(func())
 	sess         SDK
@@ -80,6 +85,7 @@ func New(run func(func())) *Client {
 	c := &Client{run: run, now: time.Now}
 	c.Contacts = newContacts()
 	c.Calls = newCalls(c)
+	c.Room = newRoom(c)
 	c.Meetings = newMeetings(c)
 	c.Messages = newMessages(c)
 	c.Transfers = newTransfers(c)
@@ -208,6 +214,7 @@ func (c *Client) SetDND(on bool) {
 func (c *Client) signedOut(reason string) {
 	c.signedIn, c.reconnecting = false, false
 	c.Calls.reset("")
+	c.Room.reset()
 	c.banner("")
 	if c.OnSignedOut != nil {
 		c.OnSignedOut(reason)
@@ -256,8 +263,17 @@ func (c *Client) contactsChanged() {
 }
 
 // Handle applies one session event; it is the session's handler, and tests
-// feed call and transfer events through it by hand.
+// feed call and transfer events through it by hand. The room is read
+// again after each: calls, sign-ins and drops move the user in and out of
+// meetings too.
 func (c *Client) Handle(ev session.Event) {
+	c.handle(ev)
+	if c.sess != nil && !c.closed {
+		c.Room.sync()
+	}
+}
+
+func (c *Client) handle(ev session.Event) {
 	switch e := ev.(type) {
 	case session.LoginSuccess:
 		c.signedIn = true
@@ -322,7 +338,7 @@ func (c *Client) Handle(ev session.Event) {
 		c.notice("Could not change do-not-disturb: " + Describe(e.Err))
 		c.changed(PartSelf)
 	default:
-		if c.Calls.handle(ev) || c.Meetings.handle(ev) || c.Messages.handle(ev) {
+		if c.Room.handle(ev) || c.Calls.handle(ev) || c.Meetings.handle(ev) || c.Messages.handle(ev) {
 			return
 		}
 		c.Transfers.handle(ev)

@@ -20,6 +20,12 @@ type SDK interface {
 	HungupCall(callID, usrExtDat, cookie string)
 	ClientInvite(called string, meet session.MeetInfo, cookie string) string
 	ClientCancelInvite(inviteID, cookie string)
+	EnterMeeting(meetID int, pswd, cookie string)
+	ExitMeeting()
+	GetAllMembers() []session.MemberInfo
+	CurrentMeeting() (session.MeetInfo, bool)
+	OpenMic(userID string)
+	CloseMic(userID string)
 	SendCmd(targetUserID string, data []byte, cookie string) string
 	SendFile(targetUserID, fileName string, cookie string) string
 	CancelSend(taskID string)

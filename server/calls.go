@@ -169,6 +169,10 @@ func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 		}
 	}
 	delete(l.meet.legs, l)
+	// Who leaves the room with this call leaves first: a client told the
+	// call ended is out of its meeting already.
+	cs.leaveWithCall(l)
+	cs.vacated(l.meet)
 
 	if l.from != by {
 		switch {
@@ -194,9 +198,6 @@ func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 	if l.to != by {
 		cs.srv.metrics.push(l.toPeer, protocol.EvCallHungup, protocol.CallHungup{Call: l.id, Ext: ext})
 	}
-	// The call's end first, then who left the room because of it.
-	cs.leaveWithCall(l)
-	cs.vacated(l.meet)
 	cs.refresh(l.from)
 	cs.refresh(l.to)
 }

@@ -147,6 +147,8 @@ func TestPushesDuringDropArriveOnResume(t *testing.T) {
 	assert.True(t, r.Resumed)
 	assert.NotEqual(t, ar.Resume, r.Resume, "each session has its own token")
 	m := again.next()
+	assert.Equal(t, protocol.EvUserLeft, m.Ev, "out of the call's meeting, then the call's end")
+	m = again.next()
 	assert.Equal(t, protocol.EvCallHungup, m.Ev)
 	var h protocol.CallHungup
 	require.NoError(t, protocol.Decode(m.D, &h))
@@ -199,8 +201,11 @@ func TestPushBeforeParkingArrivesOnResume(t *testing.T) {
 	again, r := resumeAfter(t, url, "alice", ar.Resume, alice.seq)
 	require.True(t, r.Resumed)
 	m := again.next()
-	assert.Equal(t, protocol.EvCallHungup, m.Ev)
+	assert.Equal(t, protocol.EvUserLeft, m.Ev, "out of the call's meeting, then the call's end")
 	assert.Equal(t, alice.seq+1, m.Seq, "numbers go on")
+	m = again.next()
+	assert.Equal(t, protocol.EvCallHungup, m.Ev)
+	assert.Equal(t, alice.seq+2, m.Seq)
 }
 
 // A client that hears it is resumed is the user's peer already: a SendCmd

@@ -261,14 +261,26 @@ func TestCallAcceptEntersAndHangupLeaves(t *testing.T) {
 	assert.Nil(t, carol.GetAllMembers())
 	awaitStatus(t, w, "carol", protocol.StatusIdle)
 
-	// The last call ends: both are out, and the meeting is free.
+	// The last call ends: both are out (told so before the call's end, so
+	// an app that redraws on NotifyCallHungup shows no meeting), and the
+	// meeting is free.
 	alice.HungupCall(callID, "", "h")
 	testkit.Await[session.NotifyCallHungup](t, bob, nil)
+	assert.Nil(t, bob.GetAllMembers())
+	var order []string
+	for _, ev := range testkit.All[session.Event](bob) {
+		switch e := ev.(type) {
+		case session.UserLeftMeeting:
+			order = append(order, "left "+e.UserID)
+		case session.NotifyCallHungup:
+			order = append(order, "hungup")
+		}
+	}
+	assert.Equal(t, []string{"left carol", "left alice", "hungup"}, order)
+	testkit.Await[session.HangupCallSuccess](t, alice, nil)
+	assert.Nil(t, alice.GetAllMembers())
 	awaitStatus(t, w, "bob", protocol.StatusIdle)
 	awaitStatus(t, w, "alice", protocol.StatusIdle)
-	testkit.Sync(t, bob)
-	assert.Nil(t, bob.GetAllMembers())
-	assert.Nil(t, alice.GetAllMembers())
 }
 
 // Someone in a meeting by enter_meeting stays when a call they made into it

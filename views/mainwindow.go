@@ -20,6 +20,7 @@ type mainWindow struct {
 	meetings  *meetingsView
 	transfers *transfersView
 	calls     *callsView
+	room      *roomView
 	callLog   *callLogView
 	callTab   *container.TabItem
 	status    *statusBar
@@ -36,6 +37,7 @@ func newMainWindow(u *UI) *mainWindow {
 	m.meetings = newMeetingsView(u)
 	m.transfers = newTransfersView(u)
 	m.calls = newCallsView(u)
+	m.room = newRoomView(u)
 	m.callLog = newCallLogView(u)
 	m.status = newStatusBar(u)
 
@@ -65,7 +67,7 @@ func newMainWindow(u *UI) *mainWindow {
 			u.Client.CallLog.MarkSeen()
 		}
 	}
-	top := container.NewVBox(m.banner, m.calls.panel)
+	top := container.NewVBox(m.banner, m.calls.panel, m.room.panel)
 	m.content = container.NewBorder(top, m.status.content, nil, nil, m.tabs)
 	return m
 }
@@ -80,6 +82,7 @@ func (m *mainWindow) show() {
 	m.changed(app.PartTransfers)
 	m.changed(app.PartMessages)
 	m.changed(app.PartCallLog)
+	m.changed(app.PartRoom)
 }
 
 // meetingOpened shows the meeting a link asked for on the Meetings tab,
@@ -116,6 +119,10 @@ func (m *mainWindow) changed(p app.Part) {
 		m.u.tray.refresh()
 	case app.PartCalls:
 		m.calls.refresh()
+		m.room.refresh() // Leave shows outside calls only
+	case app.PartRoom:
+		m.room.refresh()
+		m.meetings.refresh() // the Join button of the meeting the user is in
 	case app.PartMeetings:
 		m.meetings.refresh()
 	case app.PartMessages:

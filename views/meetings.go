@@ -14,8 +14,8 @@ import (
 	"huddle/session"
 )
 
-// meetingsView lists the organisation's meetings; create, end, copy the
-// link, call someone into one.
+// meetingsView lists the organisation's meetings; create, join, end, copy
+// the link, call someone into one.
 type meetingsView struct {
 	u       *UI
 	list    *widget.List
@@ -29,7 +29,8 @@ func newMeetingsView(u *UI) *meetingsView {
 		func() int { return len(u.Client.Meetings.List) },
 		func() fyne.CanvasObject {
 			return container.NewBorder(nil, nil, nil,
-				container.NewHBox(widget.NewButtonWithIcon("Link", theme.ContentCopyIcon(), nil),
+				container.NewHBox(widget.NewButtonWithIcon("Join", theme.LoginIcon(), nil),
+					widget.NewButtonWithIcon("Link", theme.ContentCopyIcon(), nil),
 					widget.NewButtonWithIcon("Call in…", theme.MediaPlayIcon(), nil),
 					widget.NewButtonWithIcon("End", theme.DeleteIcon(), nil)),
 				widget.NewLabel(""))
@@ -42,12 +43,25 @@ func newMeetingsView(u *UI) *meetingsView {
 			c := o.(*fyne.Container)
 			c.Objects[0].(*widget.Label).SetText(meetingLine(u, m))
 			btns := c.Objects[1].(*fyne.Container).Objects
-			btns[0].(*widget.Button).OnTapped = func() {
+			join := btns[0].(*widget.Button)
+			join.OnTapped = func() { u.Client.Room.Join(m, m.Pswd) }
+			switch room := u.Client.Room; {
+			case room.Meet.ID == m.ID:
+				join.SetText("Joined")
+				join.Disable()
+			case room.Joining == m.ID:
+				join.SetText("Joining…")
+				join.Disable()
+			default:
+				join.SetText("Join")
+				join.Enable()
+			}
+			btns[1].(*widget.Button).OnTapped = func() {
 				u.App.Clipboard().SetContent(m.PubMeetUrl)
 				u.notice("Copied the link of “" + m.Subject + "”.")
 			}
-			btns[1].(*widget.Button).OnTapped = func() { v.pickCallee(m) }
-			end := btns[2].(*widget.Button)
+			btns[2].(*widget.Button).OnTapped = func() { v.pickCallee(m) }
+			end := btns[3].(*widget.Button)
 			end.OnTapped = func() {
 				dialog.ShowConfirm("End meeting", "End “"+m.Subject+"” for everyone in it?", func(ok bool) {
 					if ok {

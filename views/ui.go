@@ -67,6 +67,7 @@ func New(a fyne.App, win fyne.Window, client *app.Client) *UI {
 	client.OnFileIn = func(from, name string) { u.notify("File received", from+" sent you "+name+".") }
 	client.OnMessageIn = func(from, text string) { u.notify("Message from "+from, text) }
 	client.OnMeetingOpened = u.main.meetingOpened
+	client.OnMeetingPassword = u.main.room.askPassword
 	return u
 }
 

@@ -1,0 +1,94 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"huddle/app"
+)
+
+// roomView is the members panel of the meeting the user is in (a call's,
+// or one joined from the Meetings tab): who is in it and their
+// microphones, the user's own mute button, and a Leave button outside
+// calls (in a call, Hang up leaves).
+type roomView struct {
+	u       *UI
+	panel   *fyne.Container
+	title   *widget.Label
+	mic     *widget.Button
+	leave   *widget.Button
+	members *fyne.Container
+}
+
+func newRoomView(u *UI) *roomView {
+	v := &roomView{u: u}
+	v.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.mic = widget.NewButtonWithIcon("Unmute", theme.VolumeUpIcon(), func() { u.Client.Room.ToggleMic() })
+	v.leave = widget.NewButtonWithIcon("Leave", theme.LogoutIcon(), func() { u.Client.Room.Leave() })
+	v.members = container.NewVBox()
+	v.panel = container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), container.NewHBox(v.mic, v.leave), v.title),
+		v.members, widget.NewSeparator())
+	v.panel.Hide()
+	return v
+}
+
+func (v *roomView) refresh() {
+	r := v.u.Client.Room
+	if !r.In() {
+		v.panel.Hide()
+		return
+	}
+	v.title.SetText(fmt.Sprintf("Meeting “%s” · %d in it", r.Meet.Subject, len(r.Members)))
+	if r.MicOn() {
+		v.mic.SetText("Mute")
+		v.mic.SetIcon(theme.VolumeMuteIcon())
+	} else {
+		v.mic.SetText("Unmute")
+		v.mic.SetIcon(theme.VolumeUpIcon())
+	}
+	setVisible(v.leave, v.u.Client.Calls.Phase == app.CallIdle)
+	v.members.RemoveAll()
+	me := v.u.Client.UserID()
+	for _, m := range r.Members {
+		name := v.u.Client.Contacts.Name(m.UserID)
+		if name == m.UserID && m.NickName != "" {
+			name = m.NickName // not a contact loaded yet
+		}
+		if m.UserID == me {
+			name += " (you)"
+		}
+		row := container.NewHBox(widget.NewLabel(name + ": " + app.MicWord(m.AudioStatus)))
+		if m.UserID != me && r.CanMute(m) {
+			id := m.UserID
+			row.Add(widget.NewButton("Mute", func() { r.Mute(id) }))
+		}
+		v.members.Add(row)
+	}
+	v.panel.Show()
+}
+
+// askPassword asks for the password of meeting id after a Join was refused
+// for it, and joins again with what the user types.
+func (v *roomView) askPassword(id int) {
+	c := v.u.Client
+	i := c.Meetings.Index(id)
+	if i < 0 {
+		return
+	}
+	meet := c.Meetings.List[i]
+	pswd := widget.NewPasswordEntry()
+	dialog.ShowForm("Password for “"+meet.Subject+"” (#"+strconv.Itoa(id)+")", "Join", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Password", pswd)},
+		func(ok bool) {
+			if ok {
+				c.Room.Join(meet, pswd.Text)
+			}
+		}, v.u.Win)
+}

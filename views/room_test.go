@@ -1,0 +1,99 @@
+package views
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"huddle/app"
+	"huddle/internal/testkit"
+	"huddle/protocol"
+	"huddle/session"
+)
+
+func roomLabels(t *testing.T, u *UI) string { return labelsUnder(t, u.main.room.members) }
+
+// Joining a meeting from the Meetings tab: the password is asked for, the
+// members panel shows everyone's microphone, mute works both ways, Leave
+// leaves.
+func TestJoinMeetingShowsMembersAndMicrophones(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	bob.CreateMeeting("Planning", 1, "")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	bob.EnterMeeting(meet.ID, meet.Pswd, "in")
+	require.Equal(t, session.NOERR, testkit.Await[session.EnterMeetingRslt](t, bob, nil).Err)
+	u := signedInUI(t, srv, "alice")
+	await(t, "the meeting listed", func() bool { return u.main.meetings.list.Length() == 1 })
+
+	onUI(func() {
+		require.False(t, u.main.room.panel.Visible())
+		u.main.tabs.SelectIndex(1)
+		test.Tap(findButton(t, u.main.meetings.list, "Join"))
+	})
+	// alice does not know the password: the app asks for it.
+	await(t, "the password dialog", func() bool { return u.Win.Canvas().Overlays().Top() != nil })
+	onUI(func() {
+		dlg := u.Win.Canvas().Overlays().Top()
+		entry := findWidget(t, dlg, func(*widget.Entry) bool { return true })
+		entry.SetText(meet.Pswd)
+		test.Tap(findButton(t, dlg, "Join"))
+	})
+	await(t, "the members panel", func() bool { return u.main.room.panel.Visible() })
+	testkit.Await(t, bob, func(e session.UserEnterMeeting) bool { return e.UserID == "alice" })
+	onUI(func() {
+		assert.Equal(t, "Meeting “Planning” · 2 in it", u.main.room.title.Text)
+		assert.Equal(t, "Nick bob: muted\nNick alice (you): muted", roomLabels(t, u))
+		assert.True(t, u.main.room.leave.Visible())
+		assert.Equal(t, "Joined", findButton(t, u.main.meetings.list, "Joined").Text)
+	})
+
+	bob.OpenMic("")
+	await(t, "bob's microphone on", func() bool { return strings.Contains(roomLabels(t, u), "Nick bob: microphone on") })
+	onUI(func() {
+		assert.Len(t, u.main.room.members.Objects[0].(*fyne.Container).Objects, 1, "alice did not create it: no Mute for bob")
+		test.Tap(findButton(t, u.main.room.panel, "Unmute"))
+	})
+	assert.Equal(t, session.AudioStatusChanged{UserID: "alice", OldStatus: protocol.AudioClosed, NewStatus: protocol.AudioOpen},
+		testkit.Await(t, bob, func(e session.AudioStatusChanged) bool { return e.UserID == "alice" }))
+	await(t, "alice's microphone on", func() bool {
+		return strings.Contains(roomLabels(t, u), "Nick alice (you): microphone on") && u.main.room.mic.Text == "Mute"
+	})
+	bob.CloseMic("alice") // bob created the meeting
+	await(t, "muted by the creator", func() bool {
+		return strings.Contains(roomLabels(t, u), "Nick alice (you): muted") && u.main.room.mic.Text == "Unmute"
+	})
+
+	onUI(func() { test.Tap(findButton(t, u.main.room.panel, "Leave")) })
+	testkit.Await(t, bob, func(e session.UserLeftMeeting) bool { return e.UserID == "alice" })
+	await(t, "the panel closes", func() bool { return !u.main.room.panel.Visible() })
+}
+
+// A call's meeting shows in the members panel while the call lasts, without
+// a Leave button (Hang up leaves), and the panel goes with the call.
+func TestCallShowsItsMembersPanel(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	u := signedInUI(t, srv, "alice")
+	bob.CreateCallMeeting("Call", 0, "")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	id := bob.Call("alice", meet, "", "")
+	await(t, "the incoming dialog", func() bool { return u.main.calls.dlg != nil })
+	onUI(func() { u.Client.Calls.Accept() })
+	await(t, "in the call, with its members", func() bool {
+		return u.main.calls.panel.Visible() && u.main.room.panel.Visible() && u.Client.Calls.Phase == app.CallActive
+	})
+	onUI(func() {
+		assert.Equal(t, "Nick bob: muted\nNick alice (you): muted", roomLabels(t, u))
+		assert.False(t, u.main.room.leave.Visible(), "Hang up leaves a call's meeting")
+	})
+	bob.HungupCall(id, "", "")
+	await(t, "the panel goes with the call", func() bool {
+		return !u.main.calls.panel.Visible() && !u.main.room.panel.Visible()
+	})
+}
