@@ -317,3 +317,7 @@ func huddleBinary(t testing.TB) string {
 
 // binDir holds the built binary; TestMain makes and removes it.
 var binDir string
+
+// Stop stops n as an operator or systemd would (SIGTERM), waiting for it
+// to finish its shutdown.
+func (n *Node) Stop() { n.p.stop(readyTimeout) }
