@@ -51,6 +51,9 @@ func init() {
 		protocol.OpXferAck:           {fn: (*conn).handleXferAck, needLogin: true},
 		protocol.OpXferDone:          {fn: (*conn).handleXferDone, needLogin: true},
 		protocol.OpXferCancel:        {fn: (*conn).handleXferCancel, needLogin: true},
+		protocol.OpMediaOffer:        {fn: (*conn).handleMediaOffer, needLogin: true},
+		protocol.OpMediaCandidate:    {fn: (*conn).handleMediaCandidate, needLogin: true},
+		protocol.OpGetICEServers:     {fn: (*conn).handleGetICEServers, needLogin: true},
 	}
 }
 

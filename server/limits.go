@@ -119,6 +119,23 @@ type Limits struct {
 	// gets the same code whichever side gives up first.
 	MaxUnackedCmds int
 	CmdAckTimeout  time.Duration
+
+	// Voice (server/sfu.go). MaxSDPBytes bounds one media_offer's SDP
+	// (ERR_DATA above); MaxICECandidates the candidates a member may trickle
+	// per offer (RATE_LIMITED above: a real client gathers a handful);
+	// MaxMediaMembers the members with media in one meeting
+	// (MEMBEROVERFLOWERROR above).
+	MaxSDPBytes      int
+	MaxICECandidates int
+	MaxMediaMembers  int
+	// TURN (server/turn.go). TURNCredentialTTL is how long credentials from
+	// get_ice_servers last; TURNAllocationsPerUser bounds one user's live
+	// relays (a client needs one per connection and transport; 486 above);
+	// TURNAllocationLifetime is how long an allocation lives unless the
+	// client refreshes it.
+	TURNCredentialTTL      time.Duration
+	TURNAllocationsPerUser int
+	TURNAllocationLifetime time.Duration
 }
 
 // DefaultLimits are the limits a server gets unless its Config says otherwise.
@@ -171,6 +188,14 @@ func DefaultLimits() Limits {
 
 		MaxUnackedCmds: 256, // above MsgBurst: one sender's burst to a healthy receiver fits
 		CmdAckTimeout:  protocol.RequestTimeout,
+
+		MaxSDPBytes:      64 << 10, // a 50-member renegotiation is ~30 KB
+		MaxICECandidates: 64,
+		MaxMediaMembers:  50,
+
+		TURNCredentialTTL:      10 * time.Minute,
+		TURNAllocationsPerUser: 8,
+		TURNAllocationLifetime: 10 * time.Minute,
 	}
 }
 
@@ -214,6 +239,12 @@ func withDefaults(l Limits) Limits {
 	l.MaxBufferedIn = max(l.MaxBufferedIn, l.MaxBuffer) // one largest buffer always fits
 	setDefault(&l.MaxUnackedCmds, d.MaxUnackedCmds)
 	setDefault(&l.CmdAckTimeout, d.CmdAckTimeout)
+	setDefault(&l.MaxSDPBytes, d.MaxSDPBytes)
+	setDefault(&l.MaxICECandidates, d.MaxICECandidates)
+	setDefault(&l.MaxMediaMembers, d.MaxMediaMembers)
+	setDefault(&l.TURNCredentialTTL, d.TURNCredentialTTL)
+	setDefault(&l.TURNAllocationsPerUser, d.TURNAllocationsPerUser)
+	setDefault(&l.TURNAllocationLifetime, d.TURNAllocationLifetime)
 	if l.Window < int64(l.Chunk) {
 		l.Window = max(d.Window, int64(l.Chunk))
 	}

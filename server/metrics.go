@@ -57,6 +57,7 @@ var events = []string{
 	protocol.EvCallHungup, protocol.EvInviteStatus,
 	protocol.EvCmdData, protocol.EvXferOffer, protocol.EvXferAck, protocol.EvXferResult, protocol.EvXferCancel,
 	protocol.EvMeetingEntered, protocol.EvUserEnter, protocol.EvUserLeft, protocol.EvAudioStatus,
+	protocol.EvMediaCandidate, protocol.EvMediaUpdate,
 }
 
 const unknownLabel = "unknown"

@@ -114,6 +114,7 @@ func (cs *appCalls) leave(m *meeting, user string, tellUser bool) {
 		return
 	}
 	delete(cs.inRoom, user)
+	cs.srv.sfu.leave(roomKey{cs.app, m.ID}, user)
 	left := protocol.UserLeft{Meet: int(m.ID), User: user}
 	cs.tell(&m.room, "", protocol.EvUserLeft, left)
 	if tellUser && mb.hears {
@@ -150,6 +151,7 @@ func (cs *appCalls) empty(m *meeting) {
 	m.room.order = nil
 	for _, mb := range members {
 		delete(cs.inRoom, mb.user)
+		cs.srv.sfu.leave(roomKey{cs.app, m.ID}, mb.user)
 		cs.refresh(mb.user)
 	}
 }
@@ -291,6 +293,7 @@ func (c *conn) handleSetAudio(m protocol.Message) {
 	}
 	if old != r.Audio {
 		target.audio = r.Audio
+		cs.srv.sfu.setOpen(roomKey{cs.app, mt.ID}, r.User, r.Audio == protocol.AudioOpen)
 		cs.tell(&mt.room, "", protocol.EvAudioStatus, protocol.AudioStatus{Meet: int(mt.ID), User: r.User, Old: old, New: r.Audio})
 	}
 	c.reply(m.ID, protocol.NoErr, nil)

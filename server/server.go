@@ -95,9 +95,24 @@ type Config struct {
 	// Node names this node in the cluster: unique, 1-64 letters, digits,
 	// '-' or '_'. Default: the host name and a random suffix.
 	Node string
+	// Media configures the voice SFU's and TURN's network side.
+	Media MediaConfig
 	// Version is reported to clients in the hello reply.
 	Version string
 	Logger  *slog.Logger
+}
+
+// MediaConfig is where voice travels (server/sfu.go, server/turn.go).
+type MediaConfig struct {
+	// PublicIPs are the addresses clients reach this server's media at,
+	// when it sits behind a 1:1 NAT; empty uses its interfaces' addresses.
+	PublicIPs []string
+	// PortMin and PortMax bound the UDP ports of media connections (for a
+	// firewall); zero for any port.
+	PortMin, PortMax uint16
+	// TURNAddr, if set, is where the embedded TURN/STUN server listens,
+	// UDP and TCP (huddle serve --turn-addr; server/turn.go).
+	TURNAddr string
 }
 
 // Server is one Huddle server process.
@@ -109,6 +124,8 @@ type Server struct {
 	router     Router
 	presence   Presence
 	calls      *calls
+	sfu        *sfu
+	turn       *turnServer // nil without Config.Media.TURNAddr
 	guard      *guard
 	relay      relay
 	metrics    *metrics
@@ -199,6 +216,19 @@ func New(cfg Config) (*Server, error) {
 	mp.metrics = s.metrics
 	s.presence = mp
 	s.calls = newCalls(s)
+	if s.sfu, err = newSFU(s); err == nil && cfg.Media.TURNAddr != "" {
+		s.turn, err = startTURN(s)
+	}
+	if err != nil {
+		if s.cluster != nil {
+			s.cluster.close()
+		}
+		st.Close()
+		if site != nil {
+			site.Close()
+		}
+		return nil, err
+	}
 	s.writers = newWriters(writerIdle)
 	s.timers = newTimers()
 	s.guard = newGuard(cfg.Limits)
@@ -316,6 +346,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	for _, c := range conns {
 		c.close(websocket.CloseGoingAway, "server shutting down")
+	}
+	s.sfu.closeAll()
+	if s.turn != nil {
+		err = errors.Join(err, s.turn.close())
 	}
 	waited := make(chan struct{})
 	go func() { s.sessions.Wait(); s.writers.stop(); close(waited) }()

@@ -27,6 +27,8 @@ func init() {
 		protocol.EvUserEnter:      (*Session).onUserEnter,
 		protocol.EvUserLeft:       (*Session).onUserLeft,
 		protocol.EvAudioStatus:    (*Session).onAudioStatus,
+		protocol.EvMediaCandidate: (*Session).onMediaCandidate,
+		protocol.EvMediaUpdate:    (*Session).onMediaUpdate,
 	}
 }
 

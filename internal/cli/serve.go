@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,6 +40,7 @@ type serveOptions struct {
 	nats, node                     string // cluster: NATS URL and this node's name
 	metricsAddr                    string // "" (main listener if loopback), an address, or metricsOff
 	web                            string // folder of pages served at /, or ""
+	turnAddr, publicIPs            string // voice: TURN listener, announced addresses
 	demo                           bool
 	grace                          time.Duration
 	limits                         server.Limits
@@ -59,6 +61,8 @@ func parseServe(args []string) (serveOptions, error) {
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", `address of a separate listener for /metrics, /healthz and /readyz (e.g. 127.0.0.1:7091); "off" for no /metrics; empty: /metrics beside /ws if -addr is loopback, else nowhere`)
 	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins allowed besides this server's own host, e.g. https://chat.example.com")
 	fs.StringVar(&o.web, "web", "", "folder of web pages to serve at / beside /ws (index.html for folders; no listings, hidden files or symlinks out of it)")
+	fs.StringVar(&o.turnAddr, "turn-addr", "", "address of the embedded TURN/STUN server for voice, UDP and TCP (e.g. :3478); empty: none")
+	fs.StringVar(&o.publicIPs, "public-ip", "", "comma-separated public addresses of this machine, announced for voice and TURN relays when it sits behind a 1:1 NAT")
 	fs.BoolVar(&o.demo, "demo", false, `create application "demo" with secret "demo" if missing (loopback -addr only; for trying Huddle out)`)
 	fs.DurationVar(&o.grace, "grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
 	def := server.DefaultLimits()
@@ -108,6 +112,7 @@ func Serve(args []string) error {
 		DataDir: o.data, Store: st, Demo: o.demo, Version: buildinfo.String(), Logger: log,
 		AllowedOrigins: server.ParseOrigins(o.origins), GracePeriod: o.grace, Limits: o.limits,
 		MetricsElsewhere: o.metricsAddr != "", WebDir: o.web, NATS: o.nats, Node: o.node,
+		Media: server.MediaConfig{TURNAddr: o.turnAddr, PublicIPs: splitList(o.publicIPs)},
 	})
 	if err != nil {
 		if st != nil {
@@ -165,4 +170,15 @@ func serveOps(srv *server.Server, addr string, log *slog.Logger) (*http.Server, 
 	go ops.Serve(ln)
 	log.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
 	return ops, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -275,3 +275,38 @@ func WithLimits(f func(*server.Limits)) Option {
 func WithStore(st store.Store) Option {
 	return func(c *server.Config) { c.Store = st }
 }
+
+// Pump hands f every event of c, those already received and those to
+// come, in order, on a goroutine of its own, until the test ends; events f
+// takes (returns true) are marked awaited. For code that consumes a
+// session's events itself (media.Call) beside a test that awaits others.
+func Pump(t testing.TB, c *Client, f func(session.Event) bool) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	t.Cleanup(func() { close(stop); <-done })
+	go func() {
+		defer close(done)
+		next := 0
+		for {
+			c.mu.Lock()
+			var batch []session.Event
+			first := next
+			batch = append(batch, c.events[next:]...)
+			next = len(c.events)
+			change := c.change
+			c.mu.Unlock()
+			for i, ev := range batch {
+				if f(ev) {
+					c.mu.Lock()
+					c.used[first+i] = true
+					c.mu.Unlock()
+				}
+			}
+			select {
+			case <-change:
+			case <-stop:
+				return
+			}
+		}
+	}()
+}

@@ -1,0 +1,255 @@
+package media
+
+import (
+	"bufio"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/require"
+
+	"huddle/internal/testkit"
+	"huddle/protocol"
+	"huddle/server"
+	"huddle/session"
+)
+
+// meetingCall has alice call bob into a new meeting and bob accept; both
+// are then in the meeting.
+func meetingCall(t *testing.T, url string) (alice, bob *testkit.Client, meet session.MeetInfo) {
+	t.Helper()
+	alice, bob = testkit.Login(t, url, "alice"), testkit.Login(t, url, "bob")
+	alice.CreateMeeting("voice", 0, "m")
+	meet = testkit.Await(t, alice, func(e session.CreateMeetingSuccess) bool { return e.Cookie == "m" }).Meet
+	id := alice.Call("bob", meet, "", "c")
+	testkit.Await(t, bob, func(e session.NotifyCallIn) bool { return e.CallID == id })
+	bob.AcceptCall(id, session.MeetInfo{}, "", "a")
+	testkit.Await(t, alice, func(e session.NotifyCallAccepted) bool { return e.CallID == id })
+	return alice, bob, meet
+}
+
+// voice starts c's voice in meet, playing src (nil: silent, the
+// microphone stays closed) and recording into a capture sink.
+func voice(t *testing.T, c *testkit.Client, meet int, src Source) (*Call, *captureSink) {
+	t.Helper()
+	if src != nil {
+		openMic(t, c)
+	}
+	sink := newCaptureSink()
+	call, err := StartCall(c.Session, meet, PeerConfig{Source: src, Sink: sink, JitterFrames: recorderJitter})
+	require.NoError(t, err)
+	testkit.Pump(t, c, call.Handle)
+	t.Cleanup(func() { call.Close() })
+	return call, sink
+}
+
+// openMic opens c's microphone in its meeting: the SFU forwards only open
+// microphones.
+func openMic(t *testing.T, c *testkit.Client) {
+	t.Helper()
+	c.OpenMic("")
+	testkit.Await(t, c, func(e session.AudioStatusChanged) bool {
+		return e.UserID == c.UserID() && e.NewStatus == protocol.AudioOpen
+	})
+}
+
+func TestCallThroughTheSFUCarriesBothTones(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice, bob, meet := meetingCall(t, srv.URL)
+	_, aliceHears := voice(t, alice, meet.ID, &Tone{Freq: 440, Amplitude: 0.5})
+	_, bobHears := voice(t, bob, meet.ID, &Tone{Freq: 660, Amplitude: 0.5})
+	heardTone(t, bobHears, 440)
+	heardTone(t, aliceHears, 660)
+}
+
+func TestThreePartyMeetingRecorderHearsBothSpeakers(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice, bob, carol, meet, _ := threeParty(t, srv.URL)
+
+	voice(t, alice, meet.ID, &Tone{Freq: 440, Amplitude: 0.3})
+	voice(t, bob, meet.ID, &Tone{Freq: 660, Amplitude: 0.3})
+	call, carolHears := voice(t, carol, meet.ID, nil)
+
+	// Both tones in every 100 ms of a whole second: two speakers, not one
+	// after the other.
+	require.Eventually(t, func() bool {
+		pcm := carolHears.snapshot()
+		if len(pcm) < SampleRate {
+			return false
+		}
+		last := pcm[len(pcm)-SampleRate:]
+		for i := 0; i < len(last); i += SampleRate / 10 {
+			w := last[i : i+SampleRate/10]
+			if Power(w, SampleRate, 440) < 0.2 || Power(w, SampleRate, 660) < 0.2 {
+				return false
+			}
+		}
+		return true
+	}, 20*time.Second, 50*time.Millisecond)
+	speakers := map[string]bool{}
+	for _, u := range call.Speakers() {
+		speakers[u] = true
+	}
+	require.Equal(t, map[string]bool{"alice": true, "bob": true}, speakers)
+}
+
+// CloseMic stops the tone at the SFU, whatever the client still sends; a
+// host closing another member's microphone silences them the same way.
+func TestCloseMicStopsTheToneAndOpenMicBringsItBack(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice, bob, meet := meetingCall(t, srv.URL)
+	voice(t, alice, meet.ID, &Tone{Freq: 440, Amplitude: 0.5})
+	_, bobHears := voice(t, bob, meet.ID, nil)
+	silent := func() bool {
+		pcm := bobHears.snapshot()
+		return len(pcm) > SampleRate/2 && Level(pcm[len(pcm)-SampleRate/2:]) == 0
+	}
+	heardTone(t, bobHears, 440)
+	alice.CloseMic("")
+	require.Eventually(t, silent, 10*time.Second, 20*time.Millisecond, "half a second of silence")
+	openMic(t, alice)
+	heardTone(t, bobHears, 440)
+
+	// alice created the meeting: she may close bob's microphone.
+	openMic(t, bob)
+	alice.CloseMic("bob")
+	testkit.Await(t, bob, func(e session.AudioStatusChanged) bool {
+		return e.UserID == "bob" && e.NewStatus == protocol.AudioClosed
+	})
+	require.Positive(t, metric(t, srv, `huddle_media_rtp_dropped_total{reason="mic_closed"}`))
+}
+
+// threeParty puts carol in alice and bob's meeting by alice's invite and
+// returns the invite's ID.
+func threeParty(t *testing.T, url string) (alice, bob, carol *testkit.Client, meet session.MeetInfo, invite string) {
+	t.Helper()
+	alice, bob, meet = meetingCall(t, url)
+	carol = testkit.Login(t, url, "carol")
+	invite = alice.ClientInvite("carol", meet, "inv")
+	testkit.Await(t, carol, func(e session.NotifyCallIn) bool { return e.CallID == invite })
+	carol.AcceptCall(invite, session.MeetInfo{}, "", "acc")
+	testkit.Await(t, carol, func(e session.AcceptCallSuccess) bool { return e.CallID == invite })
+	return alice, bob, carol, meet, invite
+}
+
+// A member who hangs up leaves the meeting's voice: the others offer again
+// and no longer receive them.
+func TestHangupTakesTheSpeakerOut(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice, bob, carol, meet, invite := threeParty(t, srv.URL)
+	aliceCall, _ := voice(t, alice, meet.ID, nil)
+	voice(t, bob, meet.ID, &Tone{Freq: 660, Amplitude: 0.5})
+	voice(t, carol, meet.ID, &Tone{Freq: 440, Amplitude: 0.5})
+	speakers := func() []string {
+		var out []string
+		for _, u := range aliceCall.Speakers() {
+			out = append(out, u)
+		}
+		sort.Strings(out)
+		return out
+	}
+	require.Eventually(t, func() bool { return slices.Equal(speakers(), []string{"bob", "carol"}) }, 10*time.Second, 20*time.Millisecond)
+	carol.HungupCall(invite, "", "h")
+	require.Eventually(t, func() bool { return slices.Equal(speakers(), []string{"bob"}) }, 10*time.Second, 20*time.Millisecond)
+}
+
+func offerSDP(t *testing.T) string {
+	t.Helper()
+	p, err := NewPeer(PeerConfig{})
+	require.NoError(t, err)
+	defer p.Close()
+	sdp, err := p.Offer(false)
+	require.NoError(t, err)
+	return sdp
+}
+
+func TestMediaRequestsAreChecked(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) { l.MaxICECandidates = 5 }))
+	alice, _, meet := meetingCall(t, srv.URL)
+	carol := testkit.Login(t, srv.URL, "carol")
+	offer := offerSDP(t)
+
+	fail := func(c *testkit.Client, meetID int, sdp string) session.ErrCode {
+		t.Helper()
+		cookie := strconv.FormatInt(time.Now().UnixNano(), 10)
+		c.MediaOffer(meetID, sdp, cookie)
+		return testkit.Await(t, c, func(e session.MediaOfferFail) bool { return e.Cookie == cookie }).Err
+	}
+	require.Equal(t, protocol.NotInMeeting, fail(carol, meet.ID, offer), "carol is not in the meeting")
+	require.Equal(t, protocol.MeetNotExist, fail(carol, meet.ID+1000, offer))
+	require.Equal(t, protocol.ErrData, fail(alice, meet.ID, "v=0 garbage"))
+	require.Equal(t, protocol.ErrData, fail(alice, meet.ID, strings.Repeat("a", 70<<10)), "oversized SDP")
+
+	// A candidate before any offer, then after one: malformed, then a flood.
+	alice.MediaCandidate(meet.ID, session.ICECandidate{Candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host"})
+	require.Equal(t, protocol.NotInMeeting, testkit.Await[session.MediaCandidateFail](t, alice, nil).Err)
+	alice.MediaOffer(meet.ID, offer, "ok")
+	testkit.Await(t, alice, func(e session.MediaAnswer) bool { return e.Cookie == "ok" })
+	alice.MediaCandidate(meet.ID, session.ICECandidate{Candidate: "candidate:garbage"})
+	require.Equal(t, protocol.ErrData, testkit.Await[session.MediaCandidateFail](t, alice, nil).Err)
+	for range 6 {
+		alice.MediaCandidate(meet.ID, session.ICECandidate{Candidate: "candidate:1 1 udp 2130706431 127.0.0.1 9 typ host"})
+	}
+	require.Equal(t, protocol.RateLimited, testkit.Await[session.MediaCandidateFail](t, alice, nil).Err)
+
+	// None of it hurt the others: bob's voice still works.
+	testkit.Sync(t, carol)
+}
+
+// metric reads one sample of the server's /metrics (loopback serves it).
+func metric(t *testing.T, srv *testkit.Server, line string) float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + srv.Addr + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), line+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			require.NoError(t, err)
+			return f
+		}
+	}
+	return 0
+}
+
+// A second stream from one member is not forwarded: dropped and counted,
+// while the member's voice still reaches the other.
+func TestSFUDropsAStreamItDidNotNegotiate(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice, bob, meet := meetingCall(t, srv.URL)
+	aliceCall, _ := voice(t, alice, meet.ID, &Tone{Freq: 440, Amplitude: 0.5})
+	extra, err := webrtc.NewTrackLocalStaticRTP(PCMUCapability, "extra", "alice-extra")
+	require.NoError(t, err)
+	_, err = aliceCall.Peer().PeerConnection().AddTrack(extra)
+	require.NoError(t, err)
+	aliceCall.Restart()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(FrameDuration)
+		defer tick.Stop()
+		var seq uint16
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				seq++
+				extra.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 160}, Payload: make([]byte, 160)})
+			}
+		}
+	}()
+	_, bobHears := voice(t, bob, meet.ID, nil)
+	heardTone(t, bobHears, 440)
+	require.Eventually(t, func() bool {
+		return metric(t, srv, `huddle_media_rtp_dropped_total{reason="unknown_track"}`) > 10
+	}, 10*time.Second, 50*time.Millisecond)
+	require.Greater(t, metric(t, srv, "huddle_media_rtp_forwarded_total"), 0.0)
+}

@@ -1,0 +1,47 @@
+package media
+
+import (
+	"testing"
+
+	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/require"
+
+	"huddle/internal/testkit"
+	"huddle/server"
+	"huddle/session"
+)
+
+func withTURN(c *server.Config) { c.Media.TURNAddr = "127.0.0.1:0" }
+
+// iceServers asks the server for its STUN/TURN servers.
+func iceServers(t *testing.T, c *testkit.Client) []webrtc.ICEServer {
+	t.Helper()
+	c.GetICEServers("ice")
+	ok := testkit.Await(t, c, func(e session.GetICEServersSuccess) bool { return e.Cookie == "ice" })
+	require.NotEmpty(t, ok.Servers)
+	require.Positive(t, ok.TTL)
+	return ICEServers(ok.Servers)
+}
+
+// Both members may only use relays (as behind a NAT that lets nothing
+// else through): their audio goes through the embedded TURN server.
+func TestVoiceThroughTURNOnly(t *testing.T) {
+	srv := testkit.StartServer(t, withTURN)
+	alice, bob, meet := meetingCall(t, srv.URL)
+	start := func(c *testkit.Client, src Source) (*Call, *captureSink) {
+		sink := newCaptureSink()
+		call, err := StartCall(c.Session, meet.ID, PeerConfig{Source: src, Sink: sink, JitterFrames: recorderJitter, ICEServers: iceServers(t, c), RelayOnly: true})
+		require.NoError(t, err)
+		testkit.Pump(t, c, call.Handle)
+		t.Cleanup(func() { call.Close() })
+		return call, sink
+	}
+	openMic(t, alice)
+	aliceCall, _ := start(alice, &Tone{Freq: 440, Amplitude: 0.5})
+	_, bobHears := start(bob, nil)
+	heardTone(t, bobHears, 440)
+	pair, err := aliceCall.Peer().PeerConnection().GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
+	require.NoError(t, err)
+	require.Equal(t, webrtc.ICECandidateTypeRelay, pair.Local.Typ)
+	require.GreaterOrEqual(t, metric(t, srv, "huddle_turn_allocations"), 2.0, "one relay each")
+}

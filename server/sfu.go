@@ -1,0 +1,421 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"huddle/protocol"
+)
+
+// sfu forwards each meeting's voice: every member has one PeerConnection
+// with the server, sends its microphone on it once, and receives every
+// other member's audio on it, forwarded packet by packet (no decoding, no
+// mixing: the clients mix). Two-person calls go through it too: one path
+// for every meeting, and the server sees no more than an encrypted relay
+// would (docs/protocol.md, "Voice").
+//
+// Clients always offer (media_offer); the server answers, and asks for a
+// new offer (media_update) when the speakers a member should hear change,
+// so the two sides never offer at once.
+//
+// Lock order: appCalls.mu, then sfu.mu, then sfuRoom.mu; pion's callbacks
+// take sfuRoom.mu only.
+type sfu struct {
+	srv *Server
+	api *webrtc.API
+	log *slog.Logger
+
+	mu    sync.Mutex
+	rooms map[roomKey]*sfuRoom
+
+	forwarded prometheus.Counter
+	dropped   map[string]prometheus.Counter // by reason
+}
+
+type roomKey struct {
+	app  string
+	meet int64
+}
+
+// sfuRoom is one meeting's media (rooms.go has its members).
+type sfuRoom struct {
+	key   roomKey
+	mu    sync.Mutex
+	parts map[string]*participant // by user
+}
+
+// participant is one member's connection to the SFU.
+type participant struct {
+	user string
+	pc   *webrtc.PeerConnection
+
+	// Under sfuRoom.mu:
+	peer       Peer                         // the session to push to (changes on resume)
+	track      *webrtc.TrackLocalStaticRTP  // this member's audio, as forwarded to others
+	senders    map[string]*webrtc.RTPSender // other member → sender of their audio on pc
+	candidates int                          // remote candidates since the last offer
+	closed     bool
+
+	negotiate sync.Mutex // one offer at a time
+	// open mirrors the member's microphone in the room (set_audio): only
+	// an open microphone is forwarded, so a host's CloseMic silences.
+	open atomic.Bool
+}
+
+// Reasons RTP is dropped (huddle_media_rtp_dropped_total).
+const (
+	dropUnknownTrack = "unknown_track" // a second track, or video, from one member
+	dropPayloadType  = "payload_type"  // a payload type not negotiated for the track
+	dropMicClosed    = "mic_closed"    // the member's microphone is closed in the room
+)
+
+func newSFU(s *Server) (*sfu, error) {
+	var m webrtc.MediaEngine
+	// The codecs the clients speak (media/codec.go); the SFU only forwards
+	// them, so it registers both whatever this build can decode.
+	for _, c := range []webrtc.RTPCodecParameters{
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1;usedtx=1"}, PayloadType: 111},
+		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: 0},
+	} {
+		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, err
+		}
+	}
+	var se webrtc.SettingEngine
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	// Harmless on a public server (nobody reaches its 127.0.0.1) and what
+	// lets clients on the same machine connect without a network.
+	se.SetIncludeLoopbackCandidate(true)
+	mc := s.cfg.Media
+	if len(mc.PublicIPs) > 0 {
+		se.SetNAT1To1IPs(mc.PublicIPs, webrtc.ICECandidateTypeHost)
+	}
+	if mc.PortMin != 0 || mc.PortMax != 0 {
+		if err := se.SetEphemeralUDPPortRange(mc.PortMin, mc.PortMax); err != nil {
+			return nil, fmt.Errorf("media ports: %w", err)
+		}
+	}
+	f := &sfu{
+		srv: s, log: s.log.With("part", "sfu"), rooms: make(map[roomKey]*sfuRoom),
+		api: webrtc.NewAPI(webrtc.WithMediaEngine(&m), webrtc.WithSettingEngine(se)),
+	}
+	f.forwarded = prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_media_rtp_forwarded_total", Help: "RTP packets the SFU received from a member and forwarded to the others."})
+	dropped := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huddle_media_rtp_dropped_total", Help: "RTP packets the SFU dropped, by reason: unknown_track (a stream it did not negotiate), payload_type (a payload type not negotiated), mic_closed (the member's microphone is closed)."}, []string{"reason"})
+	s.metrics.reg.MustRegister(f.forwarded, dropped)
+	f.dropped = map[string]prometheus.Counter{
+		dropUnknownTrack: dropped.WithLabelValues(dropUnknownTrack),
+		dropPayloadType:  dropped.WithLabelValues(dropPayloadType),
+		dropMicClosed:    dropped.WithLabelValues(dropMicClosed),
+	}
+	return f, nil
+}
+
+// join returns user's participant in the meeting, making the room and the
+// PeerConnection the first time; MEMBEROVERFLOWERROR when the room is
+// full. The caller holds appCalls.mu and has checked membership.
+func (f *sfu) join(key roomKey, user string, p Peer, open bool) (*sfuRoom, *participant, protocol.ErrCode) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.rooms[key]
+	if r == nil {
+		r = &sfuRoom{key: key, parts: make(map[string]*participant)}
+		f.rooms[key] = r
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if pt := r.parts[user]; pt != nil {
+		pt.peer = p
+		pt.open.Store(open)
+		return r, pt, protocol.NoErr
+	}
+	if len(r.parts) >= f.srv.cfg.Limits.MaxMediaMembers {
+		return nil, nil, protocol.MemberOverflowError
+	}
+	pc, err := f.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		f.log.Error("new peer connection", "err", err)
+		return nil, nil, protocol.ServerException
+	}
+	pt := &participant{user: user, pc: pc, peer: p, senders: make(map[string]*webrtc.RTPSender)}
+	pt.open.Store(open)
+	r.parts[user] = pt
+	meet := int(key.meet)
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil {
+			return
+		}
+		j := c.ToJSON()
+		r.mu.Lock()
+		to := pt.peer
+		r.mu.Unlock()
+		f.srv.metrics.push(to, protocol.EvMediaCandidate, protocol.MediaCandidate{Meet: meet, Cand: protocol.ICECandidate{Candidate: j.Candidate, SDPMid: j.SDPMid, SDPMLineIndex: j.SDPMLineIndex}})
+	})
+	pc.OnTrack(func(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) { f.onTrack(r, pt, t, recv) })
+	return r, pt, protocol.NoErr
+}
+
+// leave takes user's media out of the meeting: their connection closes and
+// the others are asked to offer again without their track. Safe to call
+// for a user with no media; the caller may hold appCalls.mu.
+func (f *sfu) leave(key roomKey, user string) {
+	f.mu.Lock()
+	r := f.rooms[key]
+	if r == nil {
+		f.mu.Unlock()
+		return
+	}
+	r.mu.Lock()
+	pt := r.parts[user]
+	if pt == nil {
+		r.mu.Unlock()
+		f.mu.Unlock()
+		return
+	}
+	delete(r.parts, user)
+	pt.closed = true
+	if len(r.parts) == 0 {
+		delete(f.rooms, key)
+	}
+	f.mu.Unlock()
+	var updates []func()
+	for _, o := range r.parts {
+		if s := o.senders[user]; s != nil {
+			delete(o.senders, user)
+			_ = o.pc.RemoveTrack(s)
+			updates = append(updates, r.updateFor(f, o))
+		}
+	}
+	r.mu.Unlock()
+	for _, u := range updates {
+		u()
+	}
+	// Closing waits for pion's goroutines: never under a lock.
+	go pt.pc.Close()
+}
+
+// closeAll ends every media connection (server shutdown).
+func (f *sfu) closeAll() {
+	f.mu.Lock()
+	rooms := f.rooms
+	f.rooms = make(map[roomKey]*sfuRoom)
+	f.mu.Unlock()
+	for _, r := range rooms {
+		r.mu.Lock()
+		for _, pt := range r.parts {
+			pt.closed = true
+			pt.pc.Close()
+		}
+		r.mu.Unlock()
+	}
+}
+
+// updateFor returns the push asking o to offer again, to be sent after
+// sfuRoom.mu is released; sfuRoom.mu held.
+func (r *sfuRoom) updateFor(f *sfu, o *participant) func() {
+	n := 0
+	for u, pt := range r.parts {
+		if u != o.user && pt.track != nil {
+			n++
+		}
+	}
+	to, meet := o.peer, int(r.key.meet)
+	return func() {
+		f.srv.metrics.push(to, protocol.EvMediaUpdate, protocol.MediaUpdate{Meet: meet, Tracks: n})
+	}
+}
+
+// onTrack starts forwarding a member's microphone to the others: the
+// audio of the first section of their first offer. Any other stream they
+// send is dropped, and counted.
+func (f *sfu) onTrack(r *sfuRoom, pt *participant, t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	trs := pt.pc.GetTransceivers()
+	mic := len(trs) > 0 && trs[0].Receiver() == recv
+	r.mu.Lock()
+	if !mic || pt.track != nil || pt.closed || t.Kind() != webrtc.RTPCodecTypeAudio {
+		r.mu.Unlock()
+		f.drain(t, f.dropped[dropUnknownTrack])
+		return
+	}
+	local, err := webrtc.NewTrackLocalStaticRTP(t.Codec().RTPCodecCapability, "audio", pt.user)
+	if err != nil {
+		r.mu.Unlock()
+		f.log.Warn("forward track", "err", err)
+		return
+	}
+	pt.track = local
+	var updates []func()
+	for u, o := range r.parts {
+		if u != pt.user {
+			updates = append(updates, r.updateFor(f, o))
+		}
+	}
+	r.mu.Unlock()
+	for _, u := range updates {
+		u()
+	}
+	pt0 := t.PayloadType()
+	for {
+		pkt, _, err := t.ReadRTP()
+		if err != nil {
+			return
+		}
+		if pkt.PayloadType != uint8(pt0) {
+			f.dropped[dropPayloadType].Inc()
+			continue
+		}
+		if !pt.open.Load() {
+			f.dropped[dropMicClosed].Inc()
+			continue
+		}
+		if err := local.WriteRTP(pkt); err != nil {
+			return
+		}
+		f.forwarded.Inc()
+	}
+}
+
+// drain reads and counts a stream that is not forwarded, so pion's buffers
+// do not fill.
+func (f *sfu) drain(t *webrtc.TrackRemote, c prometheus.Counter) {
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := t.Read(buf); err != nil {
+			return
+		}
+		c.Inc()
+	}
+}
+
+// errSDP is a malformed offer.
+var errSDP = errors.New("malformed SDP")
+
+// checkOffer parses an offer before pion sees it, so that a malformed one
+// gets a clear ERR_DATA and never touches the member's connection.
+func checkOffer(s string) error {
+	var d sdp.SessionDescription
+	if err := d.UnmarshalString(s); err != nil {
+		return fmt.Errorf("%w: %v", errSDP, err)
+	}
+	if len(d.MediaDescriptions) == 0 {
+		return fmt.Errorf("%w: no media sections", errSDP)
+	}
+	return nil
+}
+
+// offer answers a member's offer: their track is received, and every other
+// member's track is added to a section they offered to receive. Tracks
+// that found no section wait for the next offer (a media_update follows).
+func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAnswer, protocol.ErrCode, error) {
+	pt.negotiate.Lock()
+	defer pt.negotiate.Unlock()
+	pt.candidates = 0
+	if err := pt.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return protocol.MediaAnswer{}, protocol.ErrData, err
+	}
+	r.mu.Lock()
+	for u, o := range r.parts {
+		if u == pt.user || o.track == nil || pt.senders[u] != nil {
+			continue
+		}
+		s, err := pt.pc.AddTrack(o.track)
+		if err != nil {
+			f.log.Warn("add forwarded track", "err", err)
+			continue
+		}
+		pt.senders[u] = s
+		go drainRTCP(s)
+	}
+	r.mu.Unlock()
+	answer, err := pt.pc.CreateAnswer(nil)
+	if err != nil {
+		return protocol.MediaAnswer{}, protocol.ErrData, err
+	}
+	if err := pt.pc.SetLocalDescription(answer); err != nil {
+		return protocol.MediaAnswer{}, protocol.ErrData, err
+	}
+	out := protocol.MediaAnswer{SDP: pt.pc.LocalDescription().SDP}
+	pending := false
+	r.mu.Lock()
+	for u, s := range pt.senders {
+		mid := ""
+		for _, tr := range pt.pc.GetTransceivers() {
+			if tr.Sender() == s {
+				mid = tr.Mid()
+			}
+		}
+		if mid == "" {
+			pending = true
+			continue
+		}
+		out.Tracks = append(out.Tracks, protocol.MediaTrack{Mid: mid, User: u})
+	}
+	var update func()
+	if pending {
+		update = r.updateFor(f, pt)
+	}
+	r.mu.Unlock()
+	if update != nil {
+		// After the answer (the caller replies first): offer again with
+		// more receiving sections.
+		defer func() { go update() }()
+	}
+	return out, protocol.NoErr, nil
+}
+
+func drainRTCP(s *webrtc.RTPSender) {
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := s.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+// candidate adds one of the member's trickled candidates, at most
+// Limits.MaxICECandidates per offer.
+func (f *sfu) candidate(r *sfuRoom, pt *participant, c protocol.ICECandidate) (protocol.ErrCode, string) {
+	r.mu.Lock()
+	pt.candidates++
+	n := pt.candidates
+	r.mu.Unlock()
+	if n > f.srv.cfg.Limits.MaxICECandidates {
+		return protocol.RateLimited, "too many ICE candidates: at most " + strconv.Itoa(f.srv.cfg.Limits.MaxICECandidates) + " per offer"
+	}
+	if pt.pc.RemoteDescription() == nil {
+		return protocol.ErrData, "send media_offer before candidates"
+	}
+	if err := pt.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c.Candidate, SDPMid: c.SDPMid, SDPMLineIndex: c.SDPMLineIndex}); err != nil {
+		return protocol.ErrData, "malformed ICE candidate: " + err.Error()
+	}
+	return protocol.NoErr, ""
+}
+
+// setOpen opens or closes user's microphone in the forwarding; the caller
+// holds appCalls.mu (rooms.go changed it).
+func (f *sfu) setOpen(key roomKey, user string, open bool) {
+	if _, pt := f.find(key, user); pt != nil {
+		pt.open.Store(open)
+	}
+}
+
+// find returns user's participant in the room, if any.
+func (f *sfu) find(key roomKey, user string) (*sfuRoom, *participant) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.rooms[key]
+	if r == nil {
+		return nil, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r, r.parts[user]
+}

@@ -1,0 +1,122 @@
+package session
+
+import "huddle/protocol"
+
+// Voice signalling: the SDP and ICE candidates of the app's WebRTC
+// connection to the server's SFU for one meeting (docs/protocol.md,
+// "Voice"). package media drives these for the bot and the app; a browser
+// or any other WebRTC endpoint can drive them itself.
+
+// Wire shapes shared with the protocol, as WebRTC names them.
+type (
+	ICECandidate = protocol.ICECandidate
+	MediaTrack   = protocol.MediaTrack
+	ICEServer    = protocol.ICEServer
+)
+
+// Voice events.
+type (
+	// MediaAnswer is the SFU's answer to MediaOffer; Tracks says whose
+	// audio each receiving section (by mid) carries.
+	MediaAnswer struct {
+		MeetID int
+		SDP    string
+		Tracks []MediaTrack
+		Cookie string
+	}
+	// MediaOfferFail: ERR_DATA (6) malformed SDP, 800 no such meeting,
+	// NOT_IN_MEETING (1201), MEMBEROVERFLOWERROR (802) the meeting's voice
+	// is full.
+	MediaOfferFail struct {
+		MeetID int
+		Err    ErrCode
+		Cookie string
+	}
+	// MediaCandidateFail: a candidate was refused (ERR_DATA malformed,
+	// RATE_LIMITED too many for one offer, NOT_IN_MEETING).
+	MediaCandidateFail struct {
+		MeetID int
+		Err    ErrCode
+	}
+	// NotifyMediaCandidate is one of the SFU's ICE candidates.
+	NotifyMediaCandidate struct {
+		MeetID int
+		Cand   ICECandidate
+	}
+	// NotifyMediaUpdate asks for a new offer with at least Tracks
+	// receiving audio sections: the speakers changed.
+	NotifyMediaUpdate struct {
+		MeetID int
+		Tracks int
+	}
+	GetICEServersSuccess struct {
+		Servers []ICEServer
+		TTL     int // seconds the TURN credentials last
+		Cookie  string
+	}
+	GetICEServersFail struct {
+		Err    ErrCode
+		Cookie string
+	}
+)
+
+func (MediaAnswer) isEvent()          {}
+func (MediaOfferFail) isEvent()       {}
+func (MediaCandidateFail) isEvent()   {}
+func (NotifyMediaCandidate) isEvent() {}
+func (NotifyMediaUpdate) isEvent()    {}
+func (GetICEServersSuccess) isEvent() {}
+func (GetICEServersFail) isEvent()    {}
+
+// MediaOffer sends an SDP offer for the meeting's voice. Outcome:
+// MediaAnswer or MediaOfferFail.
+func (s *Session) MediaOffer(meetID int, sdp, cookie string) {
+	s.call(protocol.OpMediaOffer, protocol.MediaOffer{Meet: meetID, SDP: sdp},
+		func(m protocol.Message) {
+			var a protocol.MediaAnswer
+			if err := protocol.Decode(m.D, &a); err != nil {
+				s.emit(MediaOfferFail{MeetID: meetID, Err: protocol.ErrData, Cookie: cookie})
+				return
+			}
+			s.emit(MediaAnswer{MeetID: meetID, SDP: a.SDP, Tracks: a.Tracks, Cookie: cookie})
+		},
+		func(code ErrCode) { s.emit(MediaOfferFail{MeetID: meetID, Err: code, Cookie: cookie}) })
+}
+
+// MediaCandidate trickles one local ICE candidate to the SFU; only a
+// refusal is reported (MediaCandidateFail).
+func (s *Session) MediaCandidate(meetID int, c ICECandidate) {
+	s.call(protocol.OpMediaCandidate, protocol.MediaCandidate{Meet: meetID, Cand: c},
+		func(protocol.Message) {},
+		func(code ErrCode) { s.emit(MediaCandidateFail{MeetID: meetID, Err: code}) })
+}
+
+// GetICEServers asks for the STUN/TURN servers to use, with fresh TURN
+// credentials. Outcome: GetICEServersSuccess (no servers when the server
+// runs no TURN) or GetICEServersFail.
+func (s *Session) GetICEServers(cookie string) {
+	s.call(protocol.OpGetICEServers, nil,
+		func(m protocol.Message) {
+			var r protocol.ICEServers
+			if err := protocol.Decode(m.D, &r); err != nil {
+				s.emit(GetICEServersFail{Err: protocol.ErrData, Cookie: cookie})
+				return
+			}
+			s.emit(GetICEServersSuccess{Servers: r.Servers, TTL: r.TTL, Cookie: cookie})
+		},
+		func(code ErrCode) { s.emit(GetICEServersFail{Err: code, Cookie: cookie}) })
+}
+
+func (s *Session) onMediaCandidate(_ *link, m protocol.Message) {
+	var c protocol.MediaCandidate
+	if protocol.Decode(m.D, &c) == nil {
+		s.emit(NotifyMediaCandidate{MeetID: c.Meet, Cand: c.Cand})
+	}
+}
+
+func (s *Session) onMediaUpdate(_ *link, m protocol.Message) {
+	var u protocol.MediaUpdate
+	if protocol.Decode(m.D, &u) == nil {
+		s.emit(NotifyMediaUpdate{MeetID: u.Meet, Tracks: u.Tracks})
+	}
+}
