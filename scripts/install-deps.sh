@@ -2,8 +2,8 @@
 # Installs, on Debian/Ubuntu, what building and testing Huddle needs: Go
 # must already be there; the C libraries for Fyne (OpenGL, X11), GTK for
 # native file dialogs, libopus and libopusfile for the Opus voice codec
-# (media/), Xvfb for real-window tests, Chromium for the
-# web SDK's browser tests (web/), PostgreSQL for the PostgreSQL store's
+# (media/), Xvfb for real-window tests, Chromium and Firefox for the
+# web SDK's and the web client's browser tests (web/), PostgreSQL for the PostgreSQL store's
 # tests (scripts/postgres.sh runs a scratch cluster) and HAProxy for the
 # cluster come from apt; nats-server is built from its Go module at a
 # pinned version (no prebuilt binary is downloaded).
@@ -27,7 +27,7 @@ cluster_pkgs=(postgresql haproxy)
 case "$mode" in
 run) need_pkgs=("${gui_pkgs[@]}") ;;
 cluster) need_pkgs=("${cluster_pkgs[@]}") ;;
-test) need_pkgs=("${gui_pkgs[@]}" xvfb xauth chromium "${cluster_pkgs[@]}") ;;
+test) need_pkgs=("${gui_pkgs[@]}" xvfb xauth chromium firefox-esr "${cluster_pkgs[@]}") ;;
 *)
 	echo "usage: install-deps.sh [test|run|cluster]" >&2
 	exit 2
