@@ -1,4 +1,4 @@
-package media
+package media_test
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/media"
 	"huddle/protocol"
 	"huddle/server"
 	"huddle/session"
@@ -30,19 +31,20 @@ func meetingCall(t *testing.T, url string) (alice, bob *testkit.Client, meet ses
 	id := alice.Call("bob", meet, "", "c")
 	testkit.Await(t, bob, func(e session.NotifyCallIn) bool { return e.CallID == id })
 	bob.AcceptCall(id, session.MeetInfo{}, "", "a")
+	testkit.Await(t, bob, func(e session.AcceptCallSuccess) bool { return e.CallID == id })
 	testkit.Await(t, alice, func(e session.NotifyCallAccepted) bool { return e.CallID == id })
 	return alice, bob, meet
 }
 
 // voice starts c's voice in meet, playing src (nil: silent, the
 // microphone stays closed) and recording into a capture sink.
-func voice(t *testing.T, c *testkit.Client, meet int, src Source) (*Call, *captureSink) {
+func voice(t *testing.T, c *testkit.Client, meet int, src media.Source) (*media.Call, *media.CaptureSink) {
 	t.Helper()
 	if src != nil {
 		openMic(t, c)
 	}
-	sink := newCaptureSink()
-	call, err := StartCall(c.Session, meet, PeerConfig{Source: src, Sink: sink, JitterFrames: recorderJitter})
+	sink := media.NewCaptureSink()
+	call, err := media.StartCall(c.Session, meet, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter})
 	require.NoError(t, err)
 	testkit.Pump(t, c, call.Handle)
 	t.Cleanup(func() { call.Close() })
@@ -62,31 +64,31 @@ func openMic(t *testing.T, c *testkit.Client) {
 func TestCallThroughTheSFUCarriesBothTones(t *testing.T) {
 	srv := testkit.StartServer(t)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	_, aliceHears := voice(t, alice, meet.ID, &Tone{Freq: 440, Amplitude: 0.5})
-	_, bobHears := voice(t, bob, meet.ID, &Tone{Freq: 660, Amplitude: 0.5})
-	heardTone(t, bobHears, 440)
-	heardTone(t, aliceHears, 660)
+	_, aliceHears := voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	_, bobHears := voice(t, bob, meet.ID, &media.Tone{Freq: 660, Amplitude: 0.5})
+	media.HeardTone(t, bobHears, 440)
+	media.HeardTone(t, aliceHears, 660)
 }
 
 func TestThreePartyMeetingRecorderHearsBothSpeakers(t *testing.T) {
 	srv := testkit.StartServer(t)
 	alice, bob, carol, meet, _ := threeParty(t, srv.URL)
 
-	voice(t, alice, meet.ID, &Tone{Freq: 440, Amplitude: 0.3})
-	voice(t, bob, meet.ID, &Tone{Freq: 660, Amplitude: 0.3})
+	voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.3})
+	voice(t, bob, meet.ID, &media.Tone{Freq: 660, Amplitude: 0.3})
 	call, carolHears := voice(t, carol, meet.ID, nil)
 
 	// Both tones in every 100 ms of a whole second: two speakers, not one
 	// after the other.
 	require.Eventually(t, func() bool {
-		pcm := carolHears.snapshot()
-		if len(pcm) < SampleRate {
+		pcm := carolHears.Snapshot()
+		if len(pcm) < media.SampleRate {
 			return false
 		}
-		last := pcm[len(pcm)-SampleRate:]
-		for i := 0; i < len(last); i += SampleRate / 10 {
-			w := last[i : i+SampleRate/10]
-			if Power(w, SampleRate, 440) < 0.2 || Power(w, SampleRate, 660) < 0.2 {
+		last := pcm[len(pcm)-media.SampleRate:]
+		for i := 0; i < len(last); i += media.SampleRate / 10 {
+			w := last[i : i+media.SampleRate/10]
+			if media.Power(w, media.SampleRate, 440) < 0.2 || media.Power(w, media.SampleRate, 660) < 0.2 {
 				return false
 			}
 		}
@@ -104,17 +106,17 @@ func TestThreePartyMeetingRecorderHearsBothSpeakers(t *testing.T) {
 func TestCloseMicStopsTheToneAndOpenMicBringsItBack(t *testing.T) {
 	srv := testkit.StartServer(t)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	voice(t, alice, meet.ID, &Tone{Freq: 440, Amplitude: 0.5})
+	voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
 	_, bobHears := voice(t, bob, meet.ID, nil)
 	silent := func() bool {
-		pcm := bobHears.snapshot()
-		return len(pcm) > SampleRate/2 && Level(pcm[len(pcm)-SampleRate/2:]) == 0
+		pcm := bobHears.Snapshot()
+		return len(pcm) > media.SampleRate/2 && media.Level(pcm[len(pcm)-media.SampleRate/2:]) == 0
 	}
-	heardTone(t, bobHears, 440)
+	media.HeardTone(t, bobHears, 440)
 	alice.CloseMic("")
 	require.Eventually(t, silent, 10*time.Second, 20*time.Millisecond, "half a second of silence")
 	openMic(t, alice)
-	heardTone(t, bobHears, 440)
+	media.HeardTone(t, bobHears, 440)
 
 	// alice created the meeting: she may close bob's microphone.
 	openMic(t, bob)
@@ -144,8 +146,8 @@ func TestHangupTakesTheSpeakerOut(t *testing.T) {
 	srv := testkit.StartServer(t)
 	alice, bob, carol, meet, invite := threeParty(t, srv.URL)
 	aliceCall, _ := voice(t, alice, meet.ID, nil)
-	voice(t, bob, meet.ID, &Tone{Freq: 660, Amplitude: 0.5})
-	voice(t, carol, meet.ID, &Tone{Freq: 440, Amplitude: 0.5})
+	voice(t, bob, meet.ID, &media.Tone{Freq: 660, Amplitude: 0.5})
+	voice(t, carol, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
 	speakers := func() []string {
 		var out []string
 		for _, u := range aliceCall.Speakers() {
@@ -161,7 +163,7 @@ func TestHangupTakesTheSpeakerOut(t *testing.T) {
 
 func offerSDP(t *testing.T) string {
 	t.Helper()
-	p, err := NewPeer(PeerConfig{})
+	p, err := media.NewPeer(media.PeerConfig{})
 	require.NoError(t, err)
 	defer p.Close()
 	sdp, err := p.Offer(false)
@@ -224,8 +226,8 @@ func metric(t *testing.T, srv *testkit.Server, line string) float64 {
 func TestSFUDropsAStreamItDidNotNegotiate(t *testing.T) {
 	srv := testkit.StartServer(t)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	aliceCall, _ := voice(t, alice, meet.ID, &Tone{Freq: 440, Amplitude: 0.5})
-	extra, err := webrtc.NewTrackLocalStaticRTP(PCMUCapability, "extra", "alice-extra")
+	aliceCall, _ := voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	extra, err := webrtc.NewTrackLocalStaticRTP(media.PCMUCapability, "extra", "alice-extra")
 	require.NoError(t, err)
 	_, err = aliceCall.Peer().PeerConnection().AddTrack(extra)
 	require.NoError(t, err)
@@ -233,7 +235,7 @@ func TestSFUDropsAStreamItDidNotNegotiate(t *testing.T) {
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
-		tick := time.NewTicker(FrameDuration)
+		tick := time.NewTicker(media.FrameDuration)
 		defer tick.Stop()
 		var seq uint16
 		for {
@@ -247,7 +249,7 @@ func TestSFUDropsAStreamItDidNotNegotiate(t *testing.T) {
 		}
 	}()
 	_, bobHears := voice(t, bob, meet.ID, nil)
-	heardTone(t, bobHears, 440)
+	media.HeardTone(t, bobHears, 440)
 	require.Eventually(t, func() bool {
 		return metric(t, srv, `huddle_media_rtp_dropped_total{reason="unknown_track"}`) > 10
 	}, 10*time.Second, 50*time.Millisecond)

@@ -1,4 +1,4 @@
-package media
+package media_test
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/media"
 	"huddle/server"
 	"huddle/session"
 )
@@ -20,7 +21,7 @@ func iceServers(t *testing.T, c *testkit.Client) []webrtc.ICEServer {
 	ok := testkit.Await(t, c, func(e session.GetICEServersSuccess) bool { return e.Cookie == "ice" })
 	require.NotEmpty(t, ok.Servers)
 	require.Positive(t, ok.TTL)
-	return ICEServers(ok.Servers)
+	return media.ICEServers(ok.Servers)
 }
 
 // Both members may only use relays (as behind a NAT that lets nothing
@@ -28,18 +29,18 @@ func iceServers(t *testing.T, c *testkit.Client) []webrtc.ICEServer {
 func TestVoiceThroughTURNOnly(t *testing.T) {
 	srv := testkit.StartServer(t, withTURN)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	start := func(c *testkit.Client, src Source) (*Call, *captureSink) {
-		sink := newCaptureSink()
-		call, err := StartCall(c.Session, meet.ID, PeerConfig{Source: src, Sink: sink, JitterFrames: recorderJitter, ICEServers: iceServers(t, c), RelayOnly: true})
+	start := func(c *testkit.Client, src media.Source) (*media.Call, *media.CaptureSink) {
+		sink := media.NewCaptureSink()
+		call, err := media.StartCall(c.Session, meet.ID, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, ICEServers: iceServers(t, c), RelayOnly: true})
 		require.NoError(t, err)
 		testkit.Pump(t, c, call.Handle)
 		t.Cleanup(func() { call.Close() })
 		return call, sink
 	}
 	openMic(t, alice)
-	aliceCall, _ := start(alice, &Tone{Freq: 440, Amplitude: 0.5})
+	aliceCall, _ := start(alice, &media.Tone{Freq: 440, Amplitude: 0.5})
 	_, bobHears := start(bob, nil)
-	heardTone(t, bobHears, 440)
+	media.HeardTone(t, bobHears, 440)
 	pair, err := aliceCall.Peer().PeerConnection().GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
 	require.NoError(t, err)
 	require.Equal(t, webrtc.ICECandidateTypeRelay, pair.Local.Typ)
