@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"huddle/media"
 	"huddle/protocol"
 	"huddle/session"
 )
@@ -52,7 +53,20 @@ type Config struct {
 	// FilesDir is where files sent to the bot arrive; empty takes the
 	// SDK's default (a folder in the system's temporary folder).
 	FilesDir string
-	Log      *slog.Logger // nil discards
+	// Voice (voice.go). CallUser, if set, is called once, as soon as they
+	// are online; InviteUser is invited into the meeting of the bot's call
+	// once it is connected; HangupAfter, if positive, ends each call that
+	// long after it connected. Play is sent, looped, in every call or
+	// meeting the bot is in (nil: its microphone stays closed); Record gets
+	// what it hears. JitterFrames is its receive jitter buffer
+	// (media.PeerConfig).
+	CallUser     string
+	InviteUser   string
+	HangupAfter  time.Duration
+	Play         media.Source
+	Record       media.Sink
+	JitterFrames int
+	Log          *slog.Logger // nil discards
 }
 
 // Bot is one running participant. Its state is owned by Run's goroutine.
@@ -73,6 +87,8 @@ type Bot struct {
 	sendTask   string
 	sentTenths int
 	sent       chan error // SendFile's outcome, for tests
+
+	voice voiceState // voice.go
 }
 
 // New makes a bot; Run signs it in.
@@ -112,6 +128,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			b.stopVoice()
 			if b.call != "" {
 				b.sess.HungupCall(b.call, "", "quit")
 			}
@@ -124,6 +141,13 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.ringing = nil
 			b.log.Info("answering", "call", b.call)
 			b.sess.AcceptCall(b.call, b.meet, "", "accept")
+		case <-b.voice.hangup:
+			b.voice.hangup = nil
+			if b.call != "" {
+				b.log.Info("hanging up", "call", b.call, "after", b.cfg.HangupAfter)
+				b.sess.HungupCall(b.call, "", "hangup")
+				b.endCall("hung up after " + b.cfg.HangupAfter.String())
+			}
 		case ev := <-b.sess.Events():
 			if err := b.handle(ev); err != nil {
 				return err
@@ -137,6 +161,9 @@ func (b *Bot) login() {
 }
 
 func (b *Bot) handle(ev session.Event) error {
+	if b.voiceEvent(ev) {
+		return nil
+	}
 	switch e := ev.(type) {
 	case session.LoginSuccess:
 		b.attempt = 0
@@ -144,8 +171,8 @@ func (b *Bot) handle(ev session.Event) error {
 		if !b.firstDone {
 			b.firstDone = true
 			close(b.signedIn)
-			if b.cfg.SendTo != "" {
-				// Presence says when SendTo comes online.
+			if b.cfg.SendTo != "" || b.cfg.CallUser != "" {
+				// Presence says when SendTo or CallUser comes online.
 				b.sess.StartUserStatusNotify("deliver")
 				b.sess.GetUserStatus("deliver")
 			}
@@ -162,6 +189,8 @@ func (b *Bot) handle(ev session.Event) error {
 		b.log.Info("signed in again", "user", e.UsrID, "state_lost", e.StateLost)
 		if e.StateLost { // the server ended the session, and the call
 			b.endCall("it ended while the connection was down")
+		} else {
+			b.restartVoice()
 		}
 		b.signedInAgain()
 	case session.GetUserStatusSuccess:
@@ -187,6 +216,10 @@ func (b *Bot) handle(ev session.Event) error {
 	case session.AcceptCallFail:
 		if e.CallID == b.call {
 			b.endCall("could not answer: " + e.Err.String())
+		}
+	case session.AcceptCallSuccess:
+		if e.CallID == b.call {
+			b.connected()
 		}
 	case session.NotifyCallHungup:
 		if e.CallID == b.call {
@@ -245,6 +278,7 @@ func (b *Bot) handle(ev session.Event) error {
 // maybeDeliver writes to and sends the file to SendTo the first time u
 // shows them online.
 func (b *Bot) maybeDeliver(u session.UserStatus) {
+	b.maybeCall(u)
 	if b.delivered || b.cfg.SendTo == "" || u.UserID != b.cfg.SendTo || u.UserStatus == protocol.StatusOffline {
 		return
 	}
@@ -270,6 +304,7 @@ func (b *Bot) endCall(why string) {
 		return
 	}
 	b.log.Info("call over", "call", b.call, "why", why)
+	b.stopVoice()
 	b.ringing = nil
 	b.call, b.meet = "", session.MeetInfo{}
 }
