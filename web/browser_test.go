@@ -70,6 +70,10 @@ func openPageAt(t testing.TB, srv *testkit.Server, name, query string) *page {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/test.html", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// A test may give the page a Content-Security-Policy (csp=...).
+		if csp := r.URL.Query().Get("csp"); csp != "" {
+			w.Header().Set("Content-Security-Policy", csp)
+		}
 		w.Write(html)
 	})
 	mux.Handle("/", srv.Handler())

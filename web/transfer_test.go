@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -220,4 +221,31 @@ func TestWebBigFilesBothWaysAndCancelFromEitherSide(t *testing.T) {
 	var files int
 	p.eval(`events.filter(e => e.name === "NotifyFileData").length`, &files)
 	assert.Equal(t, 1, files, "nothing of the cancelled files is handed over")
+}
+
+// A page whose Content-Security-Policy forbids WebAssembly cannot hash, so
+// its transfers stop at once, each way, with a console error saying what
+// the policy needs; with 'wasm-unsafe-eval' they work.
+func TestWebTransfersNeedWebAssembly(t *testing.T) {
+	srv := testkit.StartServer(t)
+	desk := testkit.Login(t, srv.URL, "desk")
+	p := openPageAt(t, srv, "page.html", "csp="+url.QueryEscape("script-src 'self' 'unsafe-inline'"))
+	p.login("web")
+
+	var task string
+	p.eval(`CRVideo_SendBuffer("desk", "hello", "b")`, &task)
+	assert.Equal(t, []any{task, float64(protocol.InnerErr), "b"}, p.await("SendBufferRlst", "null"))
+	id := desk.SendBuffer("web", []byte("hi"), "")
+	assert.Equal(t, session.SendBufferRlst{TaskID: id, Err: protocol.SendFail}, testkit.Await[session.SendBufferRlst](t, desk, nil))
+	p.await("NotifyCancelSend", "null")
+	problems := p.takeProblems()
+	require.NotEmpty(t, problems)
+	for _, s := range problems {
+		assert.Contains(t, s, "'wasm-unsafe-eval'")
+	}
+
+	allowed := openPageAt(t, srv, "page.html", "csp="+url.QueryEscape("script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'"))
+	allowed.login("web2")
+	allowed.eval(`CRVideo_SendBuffer("desk", "hello", "b")`, &task)
+	assert.Equal(t, []any{task, float64(0), "b"}, allowed.await("SendBufferRlst", "null"))
 }

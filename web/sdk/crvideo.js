@@ -204,12 +204,15 @@
   // gives the 16 bytes an end frame carries (big endian, high half first,
   // as the Go library's Bytes()). Creating a hasher is asynchronous, so the
   // updates queue on a promise; each runs as soon as the hasher exists.
+  // A hasher that cannot be made (WebAssembly forbidden by the page's
+  // Content-Security-Policy) rejects ready: the transfer stops at once.
   function ContentHash() {
-    this.chain = wasm ? wasm.createXXHash128().then(function (h) { h.init(); return h; })
+    this.ready = wasm ? wasm.createXXHash128().then(function (h) { h.init(); return h; })
       : Promise.reject(new Error('hash-wasm is not loaded'));
-    this.chain.catch(function (e) {
+    this.ready.catch(function (e) {
       console.error('CRVideo: no content hash, transfers cannot run (a Content-Security-Policy needs \'wasm-unsafe-eval\'):', e);
     });
+    this.chain = this.ready;
   }
   ContentHash.prototype.update = function (bytes) {
     this.chain = this.chain.then(function (h) { h.update(bytes); return h; });
@@ -611,6 +614,7 @@
       }
       t.link = state.link;
       t.hash = new ContentHash();
+      t.hash.ready.catch(function () { abortSend(t, ERR.INNER_ERR); });
       const d = { to: str(to), task: t.id, kind: kind, size: t.size };
       if (name) d.name = name;
       t.link.request('xfer_start', d, function (r) {
@@ -669,7 +673,8 @@
   function abortSend(t, code) {
     const l = t.link, stream = t.stream;
     if (!endSend(t)) return;
-    l.request('xfer_cancel', { stream: stream }, function () {}, function () {});
+    // Not numbered yet: the answer to xfer_start withdraws it.
+    if (stream) l.request('xfer_cancel', { stream: stream }, function () {}, function () {});
     t.result(t, code);
   }
 
@@ -731,6 +736,7 @@
       }
     }
     xfer.in.set(rx.stream, rx);
+    rx.hash.ready.catch(function () { declineIn(rx, ERR.SENDFAIL, true); }); // nothing can be verified
     if (rx.kind === 'file' && hasCallback('NotifyFileOffer')) {
       // The page asks its user: data is held, not acknowledged, so at most
       // one window arrives before the answer.
