@@ -116,6 +116,20 @@ func TestWebCancelsAFile(t *testing.T) {
 	assert.Zero(t, results)
 }
 
+// assertProgressRate checks the gaps between progress callbacks (the
+// page's timestamps, taken just after the SDK's own, so a pause between the
+// two shifts one by a few ms): at most one every 100 ms on average, and
+// never a burst.
+func assertProgressRate(t *testing.T, gaps []float64) {
+	t.Helper()
+	sum := 0.0
+	for _, g := range gaps {
+		assert.GreaterOrEqual(t, g, 80.0, "progress callbacks %v ms apart", gaps)
+		sum += g
+	}
+	assert.GreaterOrEqual(t, sum, 100*float64(len(gaps))-20, "progress callbacks %v ms apart", gaps)
+}
+
 // slowWait bounds waiting for 50 MiB through a browser: on a loaded
 // two-core machine under -race it takes longer than testkit.WaitTimeout.
 const slowWait = 90 * time.Second
@@ -176,9 +190,7 @@ func TestWebBigFilesBothWaysAndCancelFromEitherSide(t *testing.T) {
 	assert.Greater(t, steps, 1, "progress as it goes, not only at the end")
 	var gaps []float64
 	p.eval(fmt.Sprintf(`gaps("SendProgress", %q)`, task), &gaps)
-	for _, g := range gaps {
-		assert.GreaterOrEqual(t, g, 99.0, "SendProgress at most every 100 ms")
-	}
+	assertProgressRate(t, gaps)
 
 	// The page cancels its next upload at its first progress.
 	p.eval(fmt.Sprintf(`CRVideo_SendFile("desk", new File([pattern(%d)], "again.bin"), "up2")`, size), &task)
@@ -197,9 +209,7 @@ func TestWebBigFilesBothWaysAndCancelFromEitherSide(t *testing.T) {
 	assert.Equal(t, protocol.NoErr, down.Err)
 	p.eval(fmt.Sprintf(`gaps("ReceiveProgress", %q)`, down.TaskID), &gaps)
 	assert.NotEmpty(t, gaps, "progress as it arrives")
-	for _, g := range gaps {
-		assert.GreaterOrEqual(t, g, 99.0, "ReceiveProgress at most every 100 ms")
-	}
+	assertProgressRate(t, gaps)
 
 	// Cancelled at its first progress, long before 50 MiB reach the page.
 	id := desk.SendFile("web", path, "")

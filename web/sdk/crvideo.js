@@ -116,6 +116,10 @@
 
   // ---- helpers ----------------------------------------------------------
 
+  // monotonic: milliseconds for measuring intervals; unlike Date.now() it
+  // never jumps when the system clock is set.
+  function monotonic() { return global.performance.now(); }
+
   function str(v) { return typeof v === 'string' ? v : (v === undefined || v === null ? '' : String(v)); }
   function int(v) { const n = Number(v); return Number.isFinite(n) ? Math.trunc(n) : 0; }
   function obj(v) { return v && typeof v === 'object' ? v : {}; }
@@ -416,7 +420,7 @@
     if (state.params.reconnect && retryable(code)) {
       state.phase = 'reconnecting';
       fire('Reconnecting', code);
-      reconnect(code, renotify, Date.now(), 1);
+      reconnect(code, renotify, monotonic(), 1);
       return;
     }
     state.phase = 'idle';
@@ -451,7 +455,7 @@
         if (state.phase !== 'reconnecting') return;
         state.link = null;
         const pf = state.params.reconnectFor;
-        if (!retryable(code) || (pf > 0 && Date.now() - started >= pf)) {
+        if (!retryable(code) || (pf > 0 && monotonic() - started >= pf)) {
           state.phase = 'idle';
           roomDropped();
           fire('LineOff', code);
@@ -679,7 +683,7 @@
   }
 
   function progress(t, force) {
-    const now = Date.now();
+    const now = monotonic();
     if (t.acked === t.reported || (!force && now - t.lastProgress < PROGRESS_EVERY_MS && t.acked < t.size)) return;
     t.lastProgress = now;
     t.reported = t.acked;
@@ -751,7 +755,7 @@
   // receiveProgress: ReceiveProgress of a file, at its start, at most
   // every 100 ms and when all bytes are in.
   function receiveProgress(rx, force) {
-    const now = Date.now();
+    const now = monotonic();
     if (rx.kind !== 'file' || rx.got === rx.shown) return;
     if (!force && now - rx.lastProgress < PROGRESS_EVERY_MS && rx.got < rx.size) return;
     rx.lastProgress = now;
