@@ -456,3 +456,66 @@ func TestWebClientMeetings(t *testing.T) {
 	desk.GetMeetings("")
 	assert.Len(t, testkit.Await[session.GetMeetingsSuccess](t, desk, nil).Meetings, 1)
 }
+
+// Do not disturb from the page: the desktop sees it and its call is busy.
+// A call that rang unanswered is a missed call: counted on the caller's
+// row and the Calls tab until the log is looked at.
+func TestWebClientDoNotDisturbAndMissedCalls(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := person(t, srv, "bob", "Bob")
+	c := openClient(t, srv)
+	c.signIn("Wendy", "web")
+	row := `#contact-list [data-user="bob"]`
+	c.untilText(row, "idle")
+
+	bob.StartUserStatusNotify("")
+	testkit.Await[session.StartUserStatusNotifyRslt](t, bob, nil)
+	c.click("#dnd")
+	testkit.Await[session.NotifyUserStatus](t, bob, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "web" && e.Status.DNDType == 1
+	})
+	c.until(`document.getElementById("dnd").checked`)
+	bob.CreateMeeting("Call", 0, "")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	bob.Call("web", meet, "", "")
+	assert.Equal(t, session.ERR_BUSY, testkit.Await[session.CallFail](t, bob, nil).Err)
+	c.click("#dnd")
+	testkit.Await[session.NotifyUserStatus](t, bob, func(e session.NotifyUserStatus) bool {
+		return e.Status.UserID == "web" && e.Status.DNDType == 0
+	})
+
+	id := bob.Call("web", meet, "", "")
+	c.untilText("dialog[open]", "Bob is calling")
+	bob.HungupCall(id, "", "")
+	c.untilText("#note", "Missed call from Bob.")
+	c.until(`!document.querySelector("dialog[open]")`)
+	c.untilText(row, "idle · 1 missed call")
+	c.untilText(".tabs", "Calls (1)")
+	c.click(`.tabs [data-tab="calls"]`)
+	c.untilText("#call-log li:nth-child(1)", "Missed call from Bob")
+	c.until(`document.getElementById("calls-tab-text").textContent === "Calls"`)
+	c.until(`!document.querySelector('#contact-list [data-user="bob"]').textContent.includes("missed")`)
+
+	// Call back from the log rings Bob.
+	c.click(button("#call-log li:nth-child(1)", "Call back"))
+	in := testkit.Await[session.NotifyCallIn](t, bob, nil)
+	assert.Equal(t, "web", in.CallerID)
+	c.click(button("dialog[open]", "Cancel"))
+	testkit.Await[session.NotifyCallHungup](t, bob, func(e session.NotifyCallHungup) bool { return e.CallID == in.CallID })
+	c.untilText("#note", "Call cancelled.")
+}
+
+// An organisation of thousands: the count says how many, the list draws
+// the first rows and says how many more, and search finds anyone.
+func TestWebClientFindsContactsInABigOrganisation(t *testing.T) {
+	srv := testkit.StartServer(t, testkit.WithCrowd(2000, 0))
+	c := openClient(t, srv)
+	c.signIn("Wendy", "web")
+	c.untilText("#contact-count", "2000")
+	c.until(`document.querySelectorAll("#contact-list li.contact").length === 500`)
+	c.untilText("#contact-list li.more", "1500 more: search to find them.")
+	c.run(chromedp.SendKeys(chromedp.ID("search"), "001999"))
+	c.until(`document.querySelectorAll("#contact-list li").length === 1`)
+	c.untilText("#contact-list li", "Crowd member 001999  (member-001999)")
+	c.untilText("#contact-count", "1")
+}

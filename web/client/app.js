@@ -14,11 +14,26 @@ const views = {};
 const dirty = new Set();
 let scheduled = false;
 
+// Parts redrawn at most this often, however many changes come: presence
+// of a whole organisation can change at once (a server restart), and the
+// desktop app redraws its contacts at most every 100 ms (refreshEvery).
+const THROTTLED = { contacts: 100 };
+const throttled = {}; // part -> its pending timer
+
 // view registers how a part is drawn.
 export function view(part, draw) { views[part] = draw; }
 
-// changed marks a part for redrawing before the next frame.
+// changed marks a part for redrawing soon.
 export function changed(part) {
+  if (THROTTLED[part]) {
+    if (!throttled[part]) {
+      throttled[part] = setTimeout(function () {
+        throttled[part] = 0;
+        if (views[part]) views[part]();
+      }, THROTTLED[part]);
+    }
+    return;
+  }
   dirty.add(part);
   if (scheduled) return;
   scheduled = true;

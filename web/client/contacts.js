@@ -104,10 +104,18 @@ function row(u) {
   return li;
 }
 
+// At most this many rows are drawn: a list of thousands is searched, not
+// scrolled, and drawing them all on every presence change would be slow.
+const MAX_ROWS = 500;
+
 view('contacts', function () {
   const list = shown(false);
   $('contact-count').textContent = String(list.length);
-  fill($('contact-list'), list.map(row));
+  const rows = list.slice(0, MAX_ROWS).map(row);
+  if (list.length > MAX_ROWS) {
+    rows.push(el('li', { class: 'more' }, (list.length - MAX_ROWS) + ' more: search to find them.'));
+  }
+  fill($('contact-list'), rows);
   if (selected) messages.title();
 });
 
