@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -59,8 +60,9 @@ const (
 
 // Subjects and the lease bucket.
 const (
-	nodeSubjectPrefix = "huddle.node." // + node name: frames for that node
-	aliveSubject      = "huddle.alive" // heartbeats: "node instance"
+	nodeSubjectPrefix = "huddle.node."     // + node name: frames for that node
+	aliveSubject      = "huddle.alive"     // heartbeats: "node instance"
+	askSubject        = "huddle.homes.ask" // who is home of an application? (payload: its ID)
 	homesBucket       = "huddle_homes"
 )
 
@@ -76,9 +78,12 @@ type cluster struct {
 	value    []byte // this node's lease value: "node instance"
 	subject  string // where the others reach this node
 	nc       *nats.Conn
-	kv       jetstream.KeyValue
+	kv       jetstream.KeyValue // under mu: bucket()
 	log      *slog.Logger
 	started  time.Time
+	// When the link to NATS last broke and came back (unix ns): after a
+	// NATS restart every node needs a moment to make its leases again.
+	downAt, upAt atomic.Int64
 
 	mu      sync.Mutex
 	homes   map[string]uint64   // applications homed here → the lease's KV revision
@@ -174,7 +179,7 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(250*time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { cl.disconnected(err) }),
-		nats.ReconnectHandler(func(*nats.Conn) { cl.log.Info("NATS reconnected") }),
+		nats.ReconnectHandler(func(*nats.Conn) { cl.upAt.Store(time.Now().UnixNano()); go cl.reconnected() }),
 		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
 			cl.log.Error("NATS", "subject", subjectOf(sub), "err", err)
 		}),
@@ -184,18 +189,10 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 	}
 	cl.nc = nc
 	fail := func(err error) (*cluster, error) { nc.Close(); return nil, err }
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fail(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl.kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: homesBucket, Description: "Huddle: the node each application lives on",
-		History: 1, TTL: homeTTL, Storage: jetstream.MemoryStorage,
-	})
-	if err != nil {
-		return fail(fmt.Errorf("JetStream key-value bucket %s (is JetStream on? nats-server -js): %w", homesBucket, err))
+	if err := cl.openBucket(ctx); err != nil {
+		return fail(err)
 	}
 	// Every frame between nodes fits one NATS message.
 	room := nc.MaxPayload() - envelopeLen
@@ -213,6 +210,9 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 	}
 	if err == nil {
 		_, err = nc.Subscribe(aliveSubject, cl.heard)
+	}
+	if err == nil {
+		_, err = nc.Subscribe(askSubject, cl.answerAsk)
 	}
 	if err == nil {
 		err = nc.Flush()
@@ -342,6 +342,7 @@ func (cl *cluster) disconnected(err error) {
 		return
 	default:
 	}
+	cl.downAt.Store(time.Now().UnixNano())
 	cl.log.Warn("NATS disconnected", "err", err)
 	cl.mu.Lock()
 	edges := make([]*conn, 0, len(cl.edges))
@@ -387,10 +388,20 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 	defer cancel()
 	for range 3 {
-		e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.kv.Get(ctx, app) })
+		e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.bucket().Get(ctx, app) })
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
-			rev, err := timed(cl, func() (uint64, error) { return cl.kv.Create(ctx, app, cl.value) })
+			// No lease, but perhaps a home all the same: NATS restarted
+			// and its holder has not made it again yet.
+			if h, ok := cl.ask(ctx, app); ok {
+				return h, nil
+			}
+			if cl.settling() {
+				// The home may not be back on NATS yet: taking the lease
+				// now would end every session it holds.
+				return homeRef{}, fmt.Errorf("%w: NATS came back moments ago", errNoHome)
+			}
+			rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, cl.value) })
 			if err == nil {
 				cl.becameHome(app, rev)
 				return homeRef{cl.node, cl.instance}, nil
@@ -400,13 +411,17 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 			}
 			continue // another node was quicker
 		case err != nil:
-			return homeRef{}, fmt.Errorf("%w: %v", errNoHome, err)
+			// A NATS restarted without the bucket: make it again.
+			if berr := cl.openBucket(ctx); berr != nil {
+				return homeRef{}, fmt.Errorf("%w: %v", errNoHome, errors.Join(err, berr))
+			}
+			continue
 		}
 		h := parseHome(e.Value())
 		if !cl.isDead(h.node, h.instance) {
 			return h, nil
 		}
-		rev, err := timed(cl, func() (uint64, error) { return cl.kv.Update(ctx, app, cl.value, e.Revision()) })
+		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, cl.value, e.Revision()) })
 		if err == nil {
 			cl.log.Info("took over an application from a node gone", "app", app, "from", h.node)
 			cl.becameHome(app, rev)
@@ -414,6 +429,38 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 		}
 	}
 	return homeRef{}, errNoHome
+}
+
+// settling tells whether this node's link to NATS is down, or came back
+// less than NodeTimeout ago: other nodes may not be back yet.
+func (cl *cluster) settling() bool {
+	down, up := cl.downAt.Load(), cl.upAt.Load()
+	return down != 0 && (up < down || time.Since(time.Unix(0, up)) < NodeTimeout)
+}
+
+// askWait is how long a node waits for a home to answer ask.
+const askWait = 250 * time.Millisecond
+
+// ask asks the other nodes whether one of them is app's home.
+func (cl *cluster) ask(ctx context.Context, app string) (homeRef, bool) {
+	ctx, cancel := context.WithTimeout(ctx, askWait)
+	defer cancel()
+	m, err := timed(cl, func() (*nats.Msg, error) { return cl.nc.RequestWithContext(ctx, askSubject, []byte(app)) })
+	if err != nil {
+		return homeRef{}, false // nobody is: no responders, or no answer
+	}
+	h := parseHome(m.Data)
+	return h, h.node != "" && !cl.isDead(h.node, h.instance)
+}
+
+// answerAsk answers for an application homed here, and makes its lease
+// again at once.
+func (cl *cluster) answerAsk(m *nats.Msg) {
+	if !cl.isHome(string(m.Data)) {
+		return
+	}
+	m.Respond(cl.value)
+	go cl.renew()
 }
 
 // becameHome starts holding app's lease. Whatever this node remembers of
@@ -435,9 +482,11 @@ func (cl *cluster) isHome(app string) bool {
 	return ok
 }
 
-// renew extends every lease held. A lease found taken is lost: the
-// application's sessions here are closed (their clients sign in again, at
-// the new home) and its state forgotten.
+// renew extends every lease held. A lease found held by another node is
+// lost: the application's sessions here are closed (their clients sign in
+// again, at the new home) and its state forgotten. One found missing (it
+// expired in a long pause, or a restarted NATS lost the bucket) is taken
+// again.
 func (cl *cluster) renew() {
 	cl.mu.Lock()
 	held := make(map[string]uint64, len(cl.homes))
@@ -446,26 +495,21 @@ func (cl *cluster) renew() {
 	}
 	cl.mu.Unlock()
 	for app, rev := range held {
+		if !cl.nc.IsConnected() {
+			return // the next tick after the reconnect
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
-		next, err := timed(cl, func() (uint64, error) { return cl.kv.Update(ctx, app, cl.value, rev) })
-		if err != nil && cl.nc.IsConnected() {
-			// Expired (a long pause) but not taken: take it again.
-			var e jetstream.KeyValueEntry
-			if e, err = cl.kv.Get(ctx, app); errors.Is(err, jetstream.ErrKeyNotFound) {
-				next, err = cl.kv.Create(ctx, app, cl.value)
-			} else if err == nil && string(e.Value()) == string(cl.value) {
-				next = e.Revision()
-			} else if err == nil {
-				err = errors.New("taken by " + parseHome(e.Value()).node)
-			}
-			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-				cancel()
-				cl.lostHome(app, err)
-				continue
-			}
+		next, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, cl.value, rev) })
+		if err != nil {
+			next, err = cl.retake(ctx, app)
 		}
 		cancel()
-		if err == nil {
+		switch {
+		case errors.Is(err, errTaken):
+			cl.lostHome(app, err)
+		case err != nil:
+			cl.log.Warn("renew the lease of an application", "app", app, "err", err) // again next tick
+		default:
 			cl.mu.Lock()
 			if _, ok := cl.homes[app]; ok {
 				cl.homes[app] = next
@@ -473,6 +517,70 @@ func (cl *cluster) renew() {
 			cl.mu.Unlock()
 		}
 	}
+}
+
+// errTaken: another node holds the lease.
+var errTaken = errors.New("the application's lease is held by another node")
+
+// retake finds out why a renewal failed: the lease is still this node's
+// (its revision is returned), gone (created again), or taken (errTaken).
+func (cl *cluster) retake(ctx context.Context, app string) (uint64, error) {
+	e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.bucket().Get(ctx, app) })
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, cl.value) })
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return 0, errTaken
+		}
+		return rev, err
+	case err != nil:
+		if berr := cl.openBucket(ctx); berr != nil {
+			return 0, errors.Join(err, berr)
+		}
+		return 0, err
+	case string(e.Value()) == string(cl.value):
+		return e.Revision(), nil
+	}
+	return 0, fmt.Errorf("%w: %s", errTaken, parseHome(e.Value()).node)
+}
+
+// bucket is the lease bucket (replaced after a NATS restart).
+func (cl *cluster) bucket() jetstream.KeyValue {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.kv
+}
+
+// openBucket opens the lease bucket, creating it if NATS does not have it
+// (the first node, or a NATS restarted without it).
+func (cl *cluster) openBucket(ctx context.Context) error {
+	js, err := jetstream.New(cl.nc)
+	if err != nil {
+		return err
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: homesBucket, Description: "Huddle: the node each application lives on",
+		History: 1, TTL: homeTTL, Storage: jetstream.MemoryStorage,
+	})
+	if err != nil {
+		return fmt.Errorf("JetStream key-value bucket %s (is JetStream on? nats-server -js): %w", homesBucket, err)
+	}
+	cl.mu.Lock()
+	cl.kv = kv
+	cl.mu.Unlock()
+	return nil
+}
+
+// reconnected: NATS is back (perhaps a new server, with nothing of the
+// old): the bucket and the leases held are made sure of at once.
+func (cl *cluster) reconnected() {
+	cl.log.Info("NATS reconnected")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := cl.openBucket(ctx); err != nil {
+		cl.log.Warn("after the NATS reconnect", "err", err)
+	}
+	cl.renew()
 }
 
 // lostHome: another node is app's home now.
@@ -577,7 +685,7 @@ func (cl *cluster) releaseHomes() {
 		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 		defer cancel()
 		for app, rev := range homes {
-			cl.kv.Delete(ctx, app, jetstream.LastRevision(rev))
+			cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
 		}
 	})
 }

@@ -2,9 +2,11 @@ package server
 
 import "sync"
 
-// Peer is a signed-in session as the rest of the server sees it. In a
-// multi-node deployment a Router hands out Peers that forward to the node
-// holding the connection; handlers never know the difference.
+// Peer is a signed-in session as the rest of the server sees it: a
+// connection, or a session parked after a drop (grace.go). In a cluster an
+// application's sessions all live on its home node, those whose client is
+// on another node as conns that carry their frames over NATS (remote.go):
+// handlers never know the difference.
 type Peer interface {
 	// Send queues one control message; false if the peer is gone.
 	Send(msg []byte) bool

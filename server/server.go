@@ -28,8 +28,13 @@
 // replay.mu, then conn.qmu of the connection it is queued on. timers.mu
 // (timers.go) is innermost: taken under any of the others, it takes none
 // and calls nothing.
-// A conn's other fields are owned by its read loop; everyone else talks to
-// it through Send (and the relay through sendBulk).
+// A conn's other fields are owned by its read loop (for a session whose
+// client is on another cluster node, the edgeLink's runner, remote.go);
+// everyone else talks to it through Send (and the relay through sendBulk).
+// In a cluster, cluster.mu and an edgeLink's mu are leaves too: taken
+// under none of the above but a conn's close (which wakes the runner), and
+// nothing is called under them; NATS delivers frames from other nodes on
+// its own goroutine, which only queues them (cluster.go).
 package server
 
 import (

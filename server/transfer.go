@@ -21,8 +21,10 @@ import (
 // is indexed on the connection (relayIndex), so per-connection limits are
 // checked, and a connection's end settled, at the cost of what it holds.
 //
-// The relay reaches a receiver's connection directly (*conn). A multi-node
-// version would carry frames over its bus like Router carries Peers.
+// The relay reaches a receiver's connection directly (*conn). In a cluster
+// the receiver may be a session whose client is on another node: its conn
+// publishes the frames to that node (remote.go) and counts them handed
+// then, so each node holds at most a window of a transfer.
 type relay struct {
 	stream  atomic.Uint32 // last stream number handed out (one numbering per server)
 	cmdSeq  atomic.Uint64

@@ -234,3 +234,26 @@ func httpStatus(t *testing.T, url string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// nats-server restarted with nothing of before: the nodes reconnect, make
+// the lease bucket again and keep their applications; clients carried for
+// another node resume; presence and calls work across nodes after it.
+func TestClusterNATSRestartRecovers(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	w := watcher(t, cl.Nodes[0].URL) // node1 is the home
+	alice := testkit.Login(t, cl.Nodes[0].URL, "alice")
+	bob := loginReconnecting(t, cl.Nodes[1].URL, "bob")
+	meet := createMeeting(t, alice, "m", 1)
+	id := ring(t, alice, bob, meet, "x")
+	accept(t, alice, bob, id, "")
+
+	cl.RestartNATS(t)
+	testkit.Await[session.Reconnecting](t, bob, nil)
+	assert.Equal(t, session.Reconnected{UsrID: "bob"}, testkit.Await[session.Reconnected](t, bob, nil), "resumed: the home kept the session")
+	bob.HungupCall(id, "bye", "h")
+	assert.Equal(t, id, testkit.Await[session.NotifyCallHungup](t, alice, nil).CallID)
+	awaitStatus(t, w, "bob", protocol.StatusIdle)
+	carol := testkit.Login(t, cl.Nodes[1].URL, "carol")
+	awaitStatus(t, w, "carol", protocol.StatusIdle)
+	ring(t, carol, alice, meet, "after")
+}

@@ -3,6 +3,7 @@ package testkit
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"testing"
 	"time"
@@ -108,12 +109,28 @@ func (c *Cluster) startNode(t testing.TB, dir, name string, opts []Option) *Serv
 	return StartServerIn(t, dir, all...)
 }
 
+// RestartNATS stops the nats-server and starts a new one, with nothing of
+// the old (JetStream's state included), on the same port.
+func (c *Cluster) RestartNATS(t testing.TB) {
+	t.Helper()
+	port := c.NATS.Addr().(*net.TCPAddr).Port
+	c.NATS.Shutdown()
+	c.NATS.WaitForShutdown()
+	c.NATS = startNATS(t, port)
+}
+
 // StartNATS runs a nats-server with JetStream on a free loopback port
 // until the test ends, and returns it with its client URL.
 func StartNATS(t testing.TB) (*natsserver.Server, string) {
 	t.Helper()
+	ns := startNATS(t, -1)
+	return ns, ns.ClientURL()
+}
+
+func startNATS(t testing.TB, port int) *natsserver.Server {
+	t.Helper()
 	ns, err := natsserver.NewServer(&natsserver.Options{
-		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
+		Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: t.TempDir(),
 		NoLog: true, NoSigs: true,
 	})
 	if err != nil {
@@ -124,5 +141,5 @@ func StartNATS(t testing.TB) (*natsserver.Server, string) {
 		t.Fatal("nats-server did not start")
 	}
 	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	return ns, ns.ClientURL()
+	return ns
 }
