@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pion/turn/v5"
@@ -46,15 +47,30 @@ type turnServer struct {
 
 const turnRealm = "huddle"
 
-func startTURN(s *Server) (*turnServer, error) {
-	addr := s.cfg.Media.TURNAddr
-	udp, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("turn: %w", err)
-	}
-	tcp, err := net.Listen("tcp", udp.LocalAddr().String())
-	if err != nil {
+// listenTURN listens on addr over UDP and TCP, one port for both. With
+// port 0 the system picks a free UDP port, which TCP may have in use: then
+// another is picked (a busy machine running many servers hit this).
+func listenTURN(addr string) (net.PacketConn, net.Listener, error) {
+	_, port, _ := net.SplitHostPort(addr)
+	for try := 0; ; try++ {
+		udp, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		tcp, err := net.Listen("tcp", udp.LocalAddr().String())
+		if err == nil {
+			return udp, tcp, nil
+		}
 		udp.Close()
+		if port != "0" || try == 20 || !errors.Is(err, syscall.EADDRINUSE) {
+			return nil, nil, err
+		}
+	}
+}
+
+func startTURN(s *Server) (*turnServer, error) {
+	udp, tcp, err := listenTURN(s.cfg.Media.TURNAddr)
+	if err != nil {
 		return nil, fmt.Errorf("turn: %w", err)
 	}
 	ua := udp.LocalAddr().(*net.UDPAddr)
