@@ -42,10 +42,10 @@ func Codecs() []Codec {
 // OpusBuiltIn says whether this build has the Opus codec.
 func OpusBuiltIn() bool { return opusCodec != nil }
 
-// codecFor finds the codec with the given MIME type (case-insensitive, as
-// SDP compares them).
-func codecFor(mime string) (Codec, bool) {
-	for _, c := range Codecs() {
+// codecFor finds the codec with the given MIME type among codecs
+// (case-insensitive, as SDP compares them).
+func codecFor(codecs []Codec, mime string) (Codec, bool) {
+	for _, c := range codecs {
 		if strings.EqualFold(c.Capability.MimeType, mime) {
 			return c, true
 		}

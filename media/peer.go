@@ -47,6 +47,7 @@ type Peer struct {
 	local  *localAudio
 	sender *webrtc.RTPSender
 	mixer  *Mixer
+	codecs []Codec
 	source Source
 	log    *slog.Logger
 
@@ -99,6 +100,9 @@ func NewPeer(cfg PeerConfig) (*Peer, error) {
 	}
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(cfg.Loopback)
+	// The SFU starts forwarding a new speaker as soon as it has answered;
+	// their first packets may come before this side has applied the answer.
+	se.SetHandleUndeclaredSSRCWithoutAnswer(true)
 	api, err := NewAPI(cfg.Codecs, se)
 	if err != nil {
 		return nil, err
@@ -113,7 +117,7 @@ func NewPeer(cfg PeerConfig) (*Peer, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Peer{
-		pc: pc, local: newLocalAudio("mic", "huddle"), source: cfg.Source, log: cfg.Log,
+		pc: pc, local: newLocalAudio("mic", "huddle", cfg.Codecs), codecs: cfg.Codecs, source: cfg.Source, log: cfg.Log,
 		ctx: ctx, cancel: cancel, tracks: make(map[string]*MixInput), connected: make(chan struct{}),
 	}
 	p.sender, err = pc.AddTrack(p.local)
@@ -273,7 +277,7 @@ func (p *Peer) drainRTCP(s *webrtc.RTPSender) {
 
 // onTrack decodes one remote track into the mixer until it ends.
 func (p *Peer) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
-	codec, ok := codecFor(track.Codec().MimeType)
+	codec, ok := codecFor(p.codecs, track.Codec().MimeType)
 	if !ok {
 		p.log.Warn("remote track in a codec this build cannot decode", "codec", track.Codec().MimeType)
 		return

@@ -14,6 +14,7 @@ import (
 // that only has G.711.
 type localAudio struct {
 	id, stream string
+	codecs     []Codec // what this peer can encode
 
 	mu      sync.Mutex
 	codec   Codec
@@ -24,7 +25,9 @@ type localAudio struct {
 	changed bool // bound to a new codec since the sender last looked
 }
 
-func newLocalAudio(id, stream string) *localAudio { return &localAudio{id: id, stream: stream} }
+func newLocalAudio(id, stream string, codecs []Codec) *localAudio {
+	return &localAudio{id: id, stream: stream, codecs: codecs}
+}
 
 func (t *localAudio) ID() string                { return t.id }
 func (t *localAudio) RID() string               { return "" }
@@ -35,7 +38,7 @@ var errNoCommonCodec = errors.New("no audio codec in common")
 
 func (t *localAudio) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
 	for _, p := range ctx.CodecParameters() {
-		c, ok := codecFor(p.MimeType)
+		c, ok := codecFor(t.codecs, p.MimeType)
 		if !ok {
 			continue
 		}

@@ -21,7 +21,7 @@ import (
 // Config is one run of the tool. Zero fields take the defaults of
 // DefaultConfig.
 type Config struct {
-	Scenario string // connections, presence, calls, cmd, transfer
+	Scenario string // connections, presence, calls, cmd, transfer, voice
 
 	// Server is the ws:// URL of a running server, or several separated
 	// by commas (the nodes of a cluster, reached directly): clients are
@@ -39,6 +39,7 @@ type Config struct {
 	Pairs       int   // calls: caller/callee pairs
 	Rates       []int // calls: load levels, call setups per second
 	FileMiB     int   // transfer: size of the file sent
+	Calls       []int // voice: load levels, two-party calls talking at once
 
 	Concurrency int           // connections opened at once
 	Sources     int           // 127.0.0.x source addresses to spread over
@@ -57,6 +58,7 @@ func DefaultConfig() Config {
 		App: "demo", Secret: "demo",
 		Clients: 10000, Subscribers: 10000, Changers: []int{1, 2, 4, 8},
 		Pairs: 200, Rates: []int{100, 250, 500, 1000, 2000}, FileMiB: 256,
+		Calls:       []int{1, 25, 100},
 		Concurrency: 128, Sources: 8,
 		Duration: 5 * time.Second, Timeout: 5 * time.Minute,
 	}
@@ -95,8 +97,10 @@ func Run(ctx context.Context, cfg Config) error {
 		scenario = runCmd
 	case "transfer":
 		scenario = runTransfer
+	case "voice":
+		scenario = runVoice
 	default:
-		return fmt.Errorf("unknown scenario %q: connections, presence, calls, cmd or transfer", cfg.Scenario)
+		return fmt.Errorf("unknown scenario %q: connections, presence, calls, cmd, transfer or voice", cfg.Scenario)
 	}
 	limit, err := raiseFileLimit()
 	if err != nil {
@@ -141,6 +145,9 @@ func fill(c *Config, d Config) {
 	setInt(&c.Sources, d.Sources)
 	if len(c.Changers) == 0 {
 		c.Changers = d.Changers
+	}
+	if len(c.Calls) == 0 {
+		c.Calls = d.Calls
 	}
 	if len(c.Rates) == 0 {
 		c.Rates = d.Rates

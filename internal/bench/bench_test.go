@@ -107,3 +107,21 @@ func TestPairDialersSpanTwoServers(t *testing.T) {
 	one, other := (&target{urls: []string{"a"}}).pairDialers(1)
 	assert.Equal(t, one.url(5), other.url(5), "one server: both sides on it")
 }
+
+// The voice scenario sets up real calls with audio through the SFU and
+// reports every packet's trip: nothing lost on an idle loopback.
+func TestVoiceScenarioTimesPacketsThroughTheSFU(t *testing.T) {
+	var out bytes.Buffer
+	csvPath := filepath.Join(t.TempDir(), "voice.csv")
+	err := Run(context.Background(), Config{
+		Scenario: "voice", InProc: true, Calls: []int{2}, Concurrency: 2,
+		Duration: time.Second, CSV: csvPath, Out: &out,
+	})
+	require.NoError(t, err, out.String())
+	rows := readCSV(t, csvPath)
+	require.Len(t, rows, 2, out.String())
+	assert.Equal(t, "voice", rows[1][0])
+	assert.Equal(t, "2 calls (4 streams)", rows[1][1])
+	assert.NotEqual(t, "0", rows[1][2], "packets were forwarded")
+	assert.NotEqual(t, "0.00", rows[1][4], "trips were timed")
+}

@@ -19,7 +19,7 @@ func Bench(args []string) error {
 	d := bench.DefaultConfig()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var cfg bench.Config
-	fs.StringVar(&cfg.Scenario, "scenario", "connections", "connections, presence, calls, cmd or transfer")
+	fs.StringVar(&cfg.Scenario, "scenario", "connections", "connections, presence, calls, cmd, transfer or voice (two-party calls with audio through the SFU: trip time, loss, jitter, server CPU)")
 	fs.StringVar(&cfg.Server, "server", "", "ws:// URL of a running server (loopback only), or the nodes of a cluster comma-separated (clients spread over them, each pair across two); empty starts `huddle serve` as a child process")
 	serverPIDs := fs.String("server-pid", "", "with --server: the server's process ID, or the nodes' comma-separated, to read their memory")
 	fs.BoolVar(&cfg.InProc, "inproc", false, "run the server inside this process (for --cpuprofile); memory then covers both")
@@ -30,6 +30,7 @@ func Bench(args []string) error {
 	changers := fs.String("changers", joinInts(d.Changers), "presence: load levels, concurrent status changers")
 	fs.IntVar(&cfg.Pairs, "pairs", d.Pairs, "calls, cmd: pairs of clients")
 	rates := fs.String("rates", joinInts(d.Rates), "calls, cmd: load levels, call setups or command round trips per second")
+	calls := fs.String("calls", joinInts(d.Calls), "voice: load levels, two-party calls talking at once")
 	fs.IntVar(&cfg.FileMiB, "file-mib", d.FileMiB, "transfer: size of the file sent, in MiB")
 	fs.IntVar(&cfg.Concurrency, "concurrency", d.Concurrency, "connections opened at once")
 	fs.IntVar(&cfg.Sources, "sources", d.Sources, "127.0.0.x source addresses to spread connections over (about 28k each)")
@@ -47,6 +48,9 @@ func Bench(args []string) error {
 	}
 	if cfg.Rates, err = parseInts(*rates); err != nil {
 		return fmt.Errorf("--rates: %w", err)
+	}
+	if cfg.Calls, err = parseInts(*calls); err != nil {
+		return fmt.Errorf("--calls: %w", err)
 	}
 	if cfg.Server != "" {
 		for u := range strings.SplitSeq(cfg.Server, ",") {
