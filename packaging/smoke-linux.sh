@@ -39,7 +39,20 @@ xvfb_pid=$!
 trap 'kill "$xvfb_pid" 2>/dev/null; rm -rf "$DIST"' EXIT
 DISPLAY=$display "$bin" >"$DIST/window.log" 2>&1 &
 app_pid=$!
-sleep 5 # nothing to await: the test is that it keeps running
+# Its window first: a SIGTERM before Fyne's run loop (which turns it into
+# Quit) would kill the app, not quit it, and a loaded machine can take many
+# seconds to get there.
+for _ in $(seq 600); do
+	xwininfo -display "$display" -root -tree 2>/dev/null | grep -q '"Huddle"' && break
+	kill -0 "$app_pid" 2>/dev/null || break
+	sleep 0.2
+done
+if ! xwininfo -display "$display" -root -tree 2>/dev/null | grep -q '"Huddle"'; then
+	echo "the installed app showed no window within 2 minutes:" >&2
+	cat "$DIST/window.log" >&2
+	exit 1
+fi
+sleep 3 # nothing to await: the test is that it keeps running
 if ! kill -0 "$app_pid" 2>/dev/null; then
 	echo "the installed app exited early:" >&2
 	cat "$DIST/window.log" >&2

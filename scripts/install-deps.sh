@@ -27,7 +27,7 @@ cluster_pkgs=(postgresql haproxy)
 case "$mode" in
 run) need_pkgs=("${gui_pkgs[@]}") ;;
 cluster) need_pkgs=("${cluster_pkgs[@]}") ;;
-test) need_pkgs=("${gui_pkgs[@]}" xvfb xauth chromium firefox-esr "${cluster_pkgs[@]}") ;;
+test) need_pkgs=("${gui_pkgs[@]}" xvfb xauth x11-utils chromium firefox-esr "${cluster_pkgs[@]}") ;;
 *)
 	echo "usage: install-deps.sh [test|run|cluster]" >&2
 	exit 2
