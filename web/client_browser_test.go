@@ -519,3 +519,48 @@ func TestWebClientFindsContactsInABigOrganisation(t *testing.T) {
 	c.untilText("#contact-list li", "Crowd member 001999  (member-001999)")
 	c.untilText("#contact-count", "1")
 }
+
+// Conversations and the call log are kept in the browser per account: a
+// reload finds them; another account signed in on the same browser does
+// not see them.
+func TestWebClientKeepsConversationsAndCallsAcrossAReload(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := person(t, srv, "bob", "Bob")
+	c := openClient(t, srv)
+	c.signIn("Wendy", "web")
+	row := `#contact-list [data-user="bob"]`
+	c.click(row + " .name")
+	c.run(chromedp.SendKeys(chromedp.ID("msg-input"), "Are we still on for three?\n"))
+	testkit.Await[session.NotifyCmdData](t, bob, nil)
+	bob.SendCmd("web", []byte("Yes, see you then."), "")
+	c.untilText("#conv", "Bob: Yes, see you then.")
+	bob.CreateMeeting("Call", 0, "")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	id := bob.Call("web", meet, "", "")
+	c.untilText("dialog[open]", "Bob is calling")
+	bob.HungupCall(id, "", "")
+	c.untilText(".tabs", "Calls (1)")
+
+	// The sign-in form is filled in from last time: one click.
+	c.run(chromedp.Reload())
+	c.until(`document.getElementById("f-nick").value === "Wendy" && document.getElementById("f-user").value === "web"`)
+	c.click("#signin-button")
+	c.untilText("#self", "Wendy (web) · idle")
+	c.untilText(".tabs", "Calls (1)")
+	c.untilText(row, "idle · 1 missed call")
+	c.click(row + " .name")
+	c.untilText("#conv li:nth-child(1)", "You: Are we still on for three?")
+	c.untilText("#conv li:nth-child(2)", "Bob: Yes, see you then.")
+	c.click(`.tabs [data-tab="calls"]`)
+	c.untilText("#call-log li:nth-child(1)", "Missed call from Bob")
+
+	// Someone else on this browser starts with nothing of it.
+	c.click("#sign-out")
+	eval[bool](c, `(() => { for (const id of ["f-nick", "f-user"]) document.getElementById(id).value = ""; return true; })()`)
+	c.signIn("Olga", "olga")
+	c.untilText(".tabs", "Calls")
+	c.until(`document.getElementById("calls-tab-text").textContent === "Calls"`)
+	c.click(row + " .name")
+	c.untilText("#conv-title", "Conversation with Bob")
+	c.until(`document.querySelectorAll("#conv li").length === 0`)
+}

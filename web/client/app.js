@@ -23,8 +23,14 @@ const throttled = {}; // part -> its pending timer
 // view registers how a part is drawn.
 export function view(part, draw) { views[part] = draw; }
 
+const watchers = [];
+
+// watch calls fn with every part that changes (history saves on it).
+export function watch(fn) { watchers.push(fn); }
+
 // changed marks a part for redrawing soon.
 export function changed(part) {
+  for (const w of watchers) w(part);
   if (THROTTLED[part]) {
     if (!throttled[part]) {
       throttled[part] = setTimeout(function () {

@@ -14,6 +14,17 @@ let records = []; // oldest first: {peer, at, incoming, outcome, duration, note,
 
 export function reset() { records = []; changed('calllog'); }
 
+// dump and restore: what history keeps of the log.
+export function dump() { return records; }
+export function restore(saved) {
+  records = (Array.isArray(saved) ? saved : []).slice(-MAX_CALLS).map(function (r) {
+    return { peer: String(r.peer), at: Number(r.at) || 0, incoming: !!r.incoming, outcome: String(r.outcome),
+      duration: Number(r.duration) || 0, note: String(r.note || ''), seen: !!r.seen };
+  });
+  changed('calllog');
+  changed('contacts');
+}
+
 export function add(r) {
   r.seen = r.outcome !== 'missed';
   records.push(r);

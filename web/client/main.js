@@ -15,6 +15,7 @@ import * as calllog from './calllog.js';
 import * as meetings from './meetings.js';
 import * as transfers from './transfers.js';
 import * as tabs from './tabs.js';
+import * as history from './history.js';
 
 // The sign-in details are remembered in this browser, the secret only as
 // its MD5 (what the protocol sends anyway), like the desktop's settings.
@@ -80,6 +81,7 @@ function resetAll() {
 }
 
 function signedOut(reason) {
+  history.close();
   app.signedIn = false;
   app.reconnecting = false;
   banner('');
@@ -100,6 +102,7 @@ on('LoginSuccess', function (usrID) {
   resetAll();
   app.user = usrID;
   app.appID = d.app;
+  history.open(d.app, usrID);
   app.signedIn = true;
   show($('signin'), false);
   show($('main'), true);

@@ -20,6 +20,39 @@ export function reset() { byPeer = new Map(); unreadBy = new Map(); peer = ''; }
 
 export function unread(id) { return unreadBy.get(id) || 0; }
 
+// dump is what history keeps: the conversations (at most maxChars of
+// text, the oldest lines left out first) and the unread counts.
+export function dump(maxChars) {
+  const all = [];
+  for (const [p, conv] of byPeer) for (const m of conv) all.push([p, m]);
+  all.sort(function (a, b) { return b[1].at - a[1].at; }); // newest first
+  const out = {};
+  let chars = 0;
+  for (const [p, m] of all) {
+    chars += m.text.length + 64; // the line's fields too
+    if (chars > maxChars) break;
+    (out[p] = out[p] || []).unshift({ mine: m.mine, text: m.text, at: m.at.getTime(), err: m.err });
+  }
+  const unread = {};
+  for (const [p, n] of unreadBy) unread[p] = n;
+  return { messages: out, unread: unread };
+}
+
+// restore takes back what dump gave (read at sign-in).
+export function restore(saved, unread) {
+  byPeer = new Map();
+  for (const p of Object.keys(saved || {})) {
+    if (!Array.isArray(saved[p])) continue;
+    byPeer.set(p, saved[p].slice(-MAX_PER_CONTACT).map(function (m) {
+      return { mine: !!m.mine, text: String(m.text), at: new Date(Number(m.at) || 0), task: '', err: Number(m.err) || 0 };
+    }));
+  }
+  unreadBy = new Map();
+  for (const p of Object.keys(unread || {})) if (Number(unread[p]) > 0) unreadBy.set(p, Number(unread[p]));
+  changed('messages');
+  changed('contacts');
+}
+
 function add(id, msg) {
   const conv = byPeer.get(id) || [];
   conv.push(msg);
