@@ -3,7 +3,8 @@
 # against one server (the baseline, measured in the same run) and against
 # scripts/cluster.sh's three nodes, reached directly (clients spread over
 # the nodes, every pair across two) and through HAProxy. Writes
-# docs/perf/cluster-{single,direct,haproxy}.csv. About five minutes on 2 cores.
+# docs/perf/cluster-{single,direct,haproxy}.csv and draws docs/perf/cluster.png.
+# About five minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ulimit -n "$(ulimit -Hn)" # every client is a socket, here and in the servers
@@ -17,7 +18,7 @@ rm -f "$out"/cluster-{single,direct,haproxy}.csv
 # the load tool is one application signing in thousands at once.
 HUDDLE_BIN=$bin scripts/cluster.sh -- --login-rate-per-app 1e6 --msg-rate 1e6 >"$scratch/cluster.out" 2>&1 &
 cluster=$!
-trap 'kill -TERM $cluster 2>/dev/null; wait $cluster; rm -rf "$scratch"' EXIT
+trap 'kill -TERM $cluster 2>/dev/null; wait $cluster || true; rm -rf "$scratch"' EXIT
 until grep -q "Ctrl-C stops" "$scratch/cluster.out"; do
 	kill -0 $cluster 2>/dev/null || { cat "$scratch/cluster.out" >&2; exit 1; }
 	sleep 1
@@ -40,3 +41,8 @@ run single
 run direct --server "$nodes" --server-pid "$pids"
 clients=$(( $(ulimit -n) / 2 - 1000 ))
 run haproxy --server ws://127.0.0.1:7090/ws
+if command -v gnuplot >/dev/null; then
+	gnuplot docs/perf/cluster.gp # docs/perf/cluster.png
+else
+	echo "no gnuplot (apt-get install gnuplot-nox): docs/perf/cluster.png not drawn" >&2
+fi
