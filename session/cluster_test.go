@@ -15,6 +15,7 @@ import (
 
 	"huddle/internal/testkit"
 	"huddle/protocol"
+	"huddle/server"
 	"huddle/session"
 )
 
@@ -256,4 +257,46 @@ func TestClusterNATSRestartRecovers(t *testing.T) {
 	carol := testkit.Login(t, cl.Nodes[1].URL, "carol")
 	awaitStatus(t, w, "carol", protocol.StatusIdle)
 	ring(t, carol, alice, meet, "after")
+}
+
+// The limits that defend an application count on its home, whichever
+// nodes the attempts come through: wrong secrets guessed through three
+// nodes lock the address out on all of them, and the subscriber cap is one
+// for the cluster.
+func TestClusterApplicationLimitsAreClusterWide(t *testing.T) {
+	cl := testkit.StartCluster(t, 3, testkit.WithLimits(func(l *server.Limits) { l.MaxFailedLogins, l.MaxSubscribers = 3, 1 }))
+	a := testkit.Login(t, cl.Nodes[0].URL, "a")
+	b := testkit.Login(t, cl.Nodes[1].URL, "b") // before the lock-out: it holds for this address
+	for _, n := range cl.Nodes {
+		assert.Equal(t, session.ANCTPSWD_ERR, loginFail(t, n.URL, "demo", server.PasswordFor("guess"), "bob", ""))
+	}
+	for _, n := range cl.Nodes {
+		assert.Equal(t, session.RATE_LIMITED, loginFail(t, n.URL, "demo", demoPswd, "bob", ""), "locked out on every node")
+	}
+
+	a.StartUserStatusNotify("a")
+	assert.Equal(t, session.NOERR, testkit.Await[session.StartUserStatusNotifyRslt](t, a, nil).Err)
+	b.StartUserStatusNotify("b")
+	assert.Equal(t, session.RATE_LIMITED, testkit.Await[session.StartUserStatusNotifyRslt](t, b, nil).Err, "one subscriber in the whole cluster")
+}
+
+// A node that vanishes without a word (its link to NATS gone for good, as
+// after kill -9): the home notices it silent for NodeTimeout, parks the
+// sessions whose client it carried, and a client that does not come back
+// within the grace period shows offline everywhere.
+func TestClusterSilentNodeSessionsEndAfterGrace(t *testing.T) {
+	cl := testkit.StartCluster(t, 1, func(c *server.Config) { c.GracePeriod = 500 * time.Millisecond })
+	w := watcher(t, cl.Nodes[0].URL) // node1 is the home
+	link := testkit.StartProxy(t, cl.NATS.Addr().String())
+	node2 := cl.StartNode(t, "node2", func(c *server.Config) {
+		c.NATS = "nats://" + link.Addr()
+		c.GracePeriod = 500 * time.Millisecond
+	})
+	testkit.Login(t, node2.URL, "bob")
+	awaitStatus(t, w, "bob", protocol.StatusIdle)
+
+	start := time.Now()
+	link.Down() // node2 can neither tell anyone nor come back
+	awaitStatus(t, w, "bob", protocol.StatusOffline)
+	assert.GreaterOrEqual(t, time.Since(start), server.NodeTimeout, "offline once node2 was found silent, not before")
 }

@@ -104,9 +104,9 @@ func (c *Cluster) startNode(t testing.TB, dir, name string, opts []Option) *Serv
 	if err != nil {
 		t.Fatalf("open PostgreSQL: %v", err)
 	}
-	all := append([]Option{WithStore(st)}, opts...)
-	all = append(all, func(cfg *server.Config) { cfg.NATS, cfg.Node = c.NATSURL, name })
-	return StartServerIn(t, dir, all...)
+	// opts last: a test may reach NATS its own way (through a Proxy, say).
+	all := []Option{WithStore(st), func(cfg *server.Config) { cfg.NATS, cfg.Node = c.NATSURL, name }}
+	return StartServerIn(t, dir, append(all, opts...)...)
 }
 
 // RestartNATS stops the nats-server and starts a new one, with nothing of
