@@ -868,7 +868,14 @@
 
   const api = {};
 
-  api.Init = function () { return Promise.resolve(); };
+  // Init has nothing to load. Later H5 pages wait for its Promise
+  // (CRVideo_Init().then(login)); earlier ones check its number
+  // (`if (CRVideo_Init() != 0)` fails the page): the Promise reads as 0.
+  api.Init = function () {
+    const ready = Promise.resolve(ERR.NOERR);
+    ready.valueOf = function () { return ERR.NOERR; };
+    return ready;
+  };
   api.Uninit = function () {
     api.Logout();
   };
@@ -1176,6 +1183,10 @@
 
   for (const name of Object.keys(api)) global['CRVideo_' + name] = api[name];
   global.CRVideo_ERR_DEF = ERR;
+  // What the H5 guide compares CRVideo_Init()'s result with: a browser or
+  // plugin too old. Init never answers either (it reads as 0).
+  global.CRVideo_OCX_VERSION_NOTUPPORTED = -1;
+  global.CRVideo_WEB_BROWER_NOTUPPORTED = -2;
   // For tests: the content hash (a Promise of its 16 bytes), to compare
   // with the Go library's.
   global.CRVideo_xxh3_128 = function (data) {
