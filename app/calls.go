@@ -94,8 +94,14 @@ func (k *Calls) RingRemaining() time.Duration {
 	return max(0, RingTimeout-k.Elapsed())
 }
 
-// Call rings peer in a new meeting made for the call.
+// Call rings peer in a new meeting made for the call, or, when the user is
+// in a meeting (joined from the Meetings tab), into that one: a user is in
+// one meeting at a time.
 func (k *Calls) Call(peer string) {
+	if k.c.Room.In() && k.Phase == CallIdle {
+		k.CallInto(peer, k.c.Room.Meet)
+		return
+	}
 	if !k.start(peer) {
 		return
 	}
