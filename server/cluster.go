@@ -74,10 +74,11 @@ const (
 type cluster struct {
 	srv      *Server
 	node     string
-	instance string // random per process: a node restarted under its old name is a new instance
-	value    []byte // this node's lease value: "node instance"
-	subject  string // where the others reach this node
-	nc       *nats.Conn
+	instance string             // random per process: a node restarted under its old name is a new instance
+	value    []byte             // this node's lease value: "node instance"
+	subject  string             // where the others reach this node
+	nc       *nats.Conn         // frames, leases, questions
+	beats    *nats.Conn         // heartbeats alone
 	kv       jetstream.KeyValue // under mu: bucket()
 	log      *slog.Logger
 	started  time.Time
@@ -91,6 +92,7 @@ type cluster struct {
 	edges   map[uint64]*conn    // clients here whose session lives on another node
 	remotes map[uint64]*conn    // sessions here whose client is on another node
 	dead    map[string]struct{} // node instances found dead (their late frames are refused)
+	frames  sync.Map            // a node's subject → when it last sent a frame here (*atomic.Int64, unix ns)
 	stop    chan struct{}       // closed by releaseHomes: the loop ends
 	wg      sync.WaitGroup
 	release sync.Once
@@ -188,7 +190,15 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NATS, err)
 	}
 	cl.nc = nc
-	fail := func(err error) (*cluster, error) { nc.Close(); return nil, err }
+	// Heartbeats have a connection of their own: on the frames' one they
+	// waited behind floods of frames (presence to thousands, relayed
+	// files) long enough for a live node to be taken for dead.
+	cl.beats, err = nats.Connect(cfg.NATS, nats.Name("huddle "+cfg.Node+" heartbeats"), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond))
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NATS, err)
+	}
+	fail := func(err error) (*cluster, error) { nc.Close(); cl.beats.Close(); return nil, err }
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := cl.openBucket(ctx); err != nil {
@@ -209,13 +219,16 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 		err = sub.SetPendingLimits(-1, -1)
 	}
 	if err == nil {
-		_, err = nc.Subscribe(aliveSubject, cl.heard)
+		_, err = cl.beats.Subscribe(aliveSubject, cl.heard)
 	}
 	if err == nil {
 		_, err = nc.Subscribe(askSubject, cl.answerAsk)
 	}
 	if err == nil {
 		err = nc.Flush()
+	}
+	if err == nil {
+		err = cl.beats.Flush()
 	}
 	if err != nil {
 		return fail(err)
@@ -233,9 +246,15 @@ func subjectOf(sub *nats.Subscription) string {
 	return sub.Subject
 }
 
-// loop heartbeats, renews leases and looks for dead nodes until close.
+// loop heartbeats and looks for dead nodes, and (on a goroutine of its
+// own: each renewal is a JetStream request that may wait natsTimeout)
+// renews leases, until releaseHomes. A heartbeat behind renewals came
+// late enough, on a loaded machine, for a serving home to be taken for
+// dead (docs/performance.md, "Cluster").
 func (cl *cluster) loop() {
 	defer cl.wg.Done()
+	cl.wg.Add(1)
+	go cl.renewLoop()
 	t := time.NewTicker(heartbeat)
 	defer t.Stop()
 	for {
@@ -245,12 +264,25 @@ func (cl *cluster) loop() {
 		case <-t.C:
 		}
 		cl.beat()
-		cl.renew()
 		cl.findDead(time.Now())
 	}
 }
 
-func (cl *cluster) beat() { cl.nc.Publish(aliveSubject, cl.value) }
+func (cl *cluster) renewLoop() {
+	defer cl.wg.Done()
+	t := time.NewTicker(homeRenew)
+	defer t.Stop()
+	for {
+		select {
+		case <-cl.stop:
+			return
+		case <-t.C:
+		}
+		cl.renew()
+	}
+}
+
+func (cl *cluster) beat() { cl.beats.Publish(aliveSubject, cl.value) }
 
 // heard records another node's heartbeat. A node back under a new
 // instance restarted: what the old one held is gone.
@@ -268,13 +300,32 @@ func (cl *cluster) heard(m *nats.Msg) {
 	}
 }
 
+// framed notes a frame from the node whose subject is from: a node that
+// sends frames is alive, whatever became of its heartbeats (behind a flood
+// of frames on a congested link, say).
+func (cl *cluster) framed(from string) {
+	v, ok := cl.frames.Load(from)
+	if !ok {
+		v, _ = cl.frames.LoadOrStore(from, new(atomic.Int64))
+	}
+	v.(*atomic.Int64).Store(time.Now().UnixNano())
+}
+
+// lastFrame is when node last sent this node a frame.
+func (cl *cluster) lastFrame(node string) time.Time {
+	if v, ok := cl.frames.Load(nodeSubjectPrefix + node); ok {
+		return time.Unix(0, v.(*atomic.Int64).Load())
+	}
+	return time.Time{}
+}
+
 // findDead ends what depended on nodes silent for NodeTimeout.
 func (cl *cluster) findDead(now time.Time) {
 	var gone []nodeSeen
 	var names []string
 	cl.mu.Lock()
 	for n, s := range cl.alive {
-		if now.Sub(s.at) > NodeTimeout {
+		if now.Sub(s.at) > NodeTimeout && now.Sub(cl.lastFrame(n)) > NodeTimeout {
 			delete(cl.alive, n)
 			gone, names = append(gone, s), append(names, n)
 		}
@@ -599,6 +650,7 @@ func (cl *cluster) receive(m *nats.Msg) {
 	if len(m.Data) < envelopeLen {
 		return
 	}
+	cl.framed(m.Reply)
 	kind, id, payload := m.Data[0], binary.BigEndian.Uint64(m.Data[1:envelopeLen]), m.Data[envelopeLen:]
 	switch kind {
 	case kindOpen:
@@ -694,5 +746,5 @@ func (cl *cluster) releaseHomes() {
 // the other nodes so.
 func (cl *cluster) close() {
 	cl.releaseHomes()
-	cl.leave.Do(func() { cl.nc.Drain() })
+	cl.leave.Do(func() { cl.beats.Close(); cl.nc.Drain() })
 }
