@@ -48,6 +48,10 @@ func runDesktop(args []string) error {
 
 	client := app.New(fyne.Do)
 	client.HistoryDir = a.Storage().RootURI().Path()
+	client.Audio = app.SystemAudio
+	vs := app.LoadVoiceSettings(a.Preferences())
+	client.Voice.Input, client.Voice.Output = vs.Input, vs.Output
+	client.OnVoiceSettings = func(s app.VoiceSettings) { s.Save(a.Preferences()) }
 	ui := views.New(a, w, client)
 	if !systemTrayReachable() {
 		ui.WithoutTray()

@@ -37,6 +37,13 @@ type Client struct {
 	Messages  *Messages
 	Transfers *Transfers
 	CallLog   *CallLog
+	Voice     *Voice
+
+	// Audio opens the microphone and speaker for calls; nil: calls carry
+	// no audio here (tests of other flows). OnVoiceSettings remembers
+	// changed devices.
+	Audio           AudioDevices
+	OnVoiceSettings func(VoiceSettings)
 
 	// HistoryDir is where each account's messages and call log are kept
 	// (the app's data folder); "" keeps them in memory only. Set it
@@ -90,6 +97,7 @@ func New(run func(func())) *Client {
 	c.Messages = newMessages(c)
 	c.Transfers = newTransfers(c)
 	c.CallLog = newCallLog(c)
+	c.Voice = newVoice(c)
 	c.hist = &history{c: c}
 	return c
 }
@@ -188,6 +196,7 @@ func (c *Client) Close() {
 		c.flushTimer = nil
 	}
 	c.hist.close()
+	c.Voice.hangUp()
 	if c.sess != nil {
 		c.sess.Close()
 	}
@@ -215,6 +224,7 @@ func (c *Client) signedOut(reason string) {
 	c.signedIn, c.reconnecting = false, false
 	c.Calls.reset("")
 	c.Room.reset()
+	c.Voice.hangUp()
 	c.banner("")
 	if c.OnSignedOut != nil {
 		c.OnSignedOut(reason)
@@ -270,6 +280,7 @@ func (c *Client) Handle(ev session.Event) {
 	c.handle(ev)
 	if c.sess != nil && !c.closed {
 		c.Room.sync()
+		c.Voice.sync()
 	}
 }
 
@@ -306,6 +317,8 @@ func (c *Client) handle(ev session.Event) {
 		c.settings.UserID = e.UsrID
 		if e.StateLost {
 			c.Calls.lost()
+		} else {
+			c.Voice.restart()
 		}
 		c.sess.GetUserStatus("contacts")
 		if e.StateLost {
@@ -338,7 +351,7 @@ func (c *Client) handle(ev session.Event) {
 		c.notice("Could not change do-not-disturb: " + Describe(e.Err))
 		c.changed(PartSelf)
 	default:
-		if c.Room.handle(ev) || c.Calls.handle(ev) || c.Meetings.handle(ev) || c.Messages.handle(ev) {
+		if c.Voice.handle(ev) || c.Room.handle(ev) || c.Calls.handle(ev) || c.Meetings.handle(ev) || c.Messages.handle(ev) {
 			return
 		}
 		c.Transfers.handle(ev)

@@ -31,6 +31,9 @@ type SDK interface {
 	CancelSend(taskID string)
 	AcceptFile(taskID string)
 	RejectFile(taskID string)
+	MediaOffer(meetID int, sdp, cookie string)
+	MediaCandidate(meetID int, c session.ICECandidate)
+	GetICEServers(cookie string)
 }
 
 var _ SDK = (*session.Session)(nil)

@@ -19,7 +19,7 @@ import (
 // Only the client offers: one negotiation at a time, and a media_update
 // that comes during one is answered with a new offer right after it.
 type Call struct {
-	sess *session.Session
+	sess Signaller
 	meet int
 	peer *Peer
 
@@ -33,6 +33,13 @@ type Call struct {
 	closed      bool
 }
 
+// Signaller is what a Call needs of a session: *session.Session, or an
+// app's wrapper of it.
+type Signaller interface {
+	MediaOffer(meetID int, sdp, cookie string)
+	MediaCandidate(meetID int, c session.ICECandidate)
+}
+
 // ICEServers converts what get_ice_servers returned for pion.
 func ICEServers(servers []session.ICEServer) []webrtc.ICEServer {
 	out := make([]webrtc.ICEServer, 0, len(servers))
@@ -44,7 +51,7 @@ func ICEServers(servers []session.ICEServer) []webrtc.ICEServer {
 
 // StartCall connects meet's voice: it makes the Peer and sends the first
 // offer. The session must be signed in and the user in the meeting.
-func StartCall(sess *session.Session, meet int, cfg PeerConfig) (*Call, error) {
+func StartCall(sess Signaller, meet int, cfg PeerConfig) (*Call, error) {
 	p, err := NewPeer(cfg)
 	if err != nil {
 		return nil, err

@@ -245,7 +245,9 @@ func (f *sfu) onTrack(r *sfuRoom, pt *participant, t *webrtc.TrackRemote, recv *
 		f.drain(t, f.dropped[dropUnknownTrack])
 		return
 	}
-	local, err := webrtc.NewTrackLocalStaticRTP(t.Codec().RTPCodecCapability, "audio", pt.user)
+	// Named after the member (track and stream ID), so a client can tell
+	// whose audio a track is without waiting for the answer's mapping.
+	local, err := webrtc.NewTrackLocalStaticRTP(t.Codec().RTPCodecCapability, pt.user, pt.user)
 	if err != nil {
 		r.mu.Unlock()
 		f.log.Warn("forward track", "err", err)
