@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/protocol"
 	"huddle/server"
 	"huddle/session"
 )
@@ -563,4 +564,62 @@ func TestWebClientKeepsConversationsAndCallsAcrossAReload(t *testing.T) {
 	c.click(row + " .name")
 	c.untilText("#conv-title", "Conversation with Bob")
 	c.until(`document.querySelectorAll("#conv li").length === 0`)
+}
+
+// Being in a meeting: Join from the Meetings tab, the members panel with
+// microphones, Mute/Unmute, the creator muting another, Leave; a meeting
+// with a password asks for it.
+func TestWebClientJoinsAMeeting(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := person(t, srv, "bob", "Bob")
+	c := openClient(t, srv)
+	c.signIn("Wendy", "web")
+	c.click(`.tabs [data-tab="meetings"]`)
+	c.click("#new-meeting")
+	c.run(chromedp.SendKeys(chromedp.ID("meeting-subject"), "Planning"))
+	c.click(button("dialog[open]", "Create"))
+	c.untilText("#meeting-list li", "Planning · #")
+	bob.GetMeetings("")
+	planning := testkit.Await[session.GetMeetingsSuccess](t, bob, nil).Meetings[0]
+	row := fmt.Sprintf(`#meeting-list [data-meeting="%d"]`, planning.ID)
+
+	c.click(button(row, "Join"))
+	c.untilText("#room-title", "Meeting “Planning” · 1 in it")
+	c.untilText("#room-members", "Wendy (you): muted")
+	c.until(`!!document.querySelector('` + row + ` button[title="Joined"]')`)
+	bob.EnterMeeting(planning.ID, "", "")
+	testkit.Await[session.EnterMeetingRslt](t, bob, nil)
+	c.untilText("#room-title", "Meeting “Planning” · 2 in it")
+	c.untilText(`#room-members [data-user="bob"]`, "Bob: muted")
+
+	// Bob unmutes; the page, the meeting's creator, mutes him.
+	bob.OpenMic("")
+	c.untilText(`#room-members [data-user="bob"]`, "Bob: microphone on")
+	c.click(button(`#room-members [data-user="bob"]`, "Mute"))
+	testkit.Await[session.AudioStatusChanged](t, bob, func(e session.AudioStatusChanged) bool {
+		return e.UserID == "bob" && e.NewStatus == protocol.AudioClosed
+	})
+	c.untilText(`#room-members [data-user="bob"]`, "Bob: muted")
+	// The page unmutes itself.
+	c.click("#room-mic")
+	c.untilText("#room-members", "Wendy (you): microphone on")
+	testkit.Await[session.AudioStatusChanged](t, bob, func(e session.AudioStatusChanged) bool {
+		return e.UserID == "web" && e.NewStatus == protocol.AudioOpen
+	})
+	c.untilText("#room-mic", "Mute")
+	c.shot("web-room.png")
+
+	c.click("#room-leave")
+	c.until(`document.getElementById("room-panel").hidden`)
+	assert.Equal(t, "web", testkit.Await[session.UserLeftMeeting](t, bob, nil).UserID)
+
+	// Bob's meeting has a password: Join asks for it.
+	bob.CreateMeeting("Budget", 1, "")
+	budget := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	c.click("#refresh-meetings")
+	brow := fmt.Sprintf(`#meeting-list [data-meeting="%d"]`, budget.ID)
+	c.click(button(brow, "Join"))
+	c.untilText("dialog[open]", "Password for “Budget”")
+	c.run(chromedp.SendKeys(chromedp.ID("meeting-password"), budget.Pswd+"\n"))
+	c.untilText("#room-title", "Meeting “Budget” · 1 in it")
 }

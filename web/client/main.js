@@ -16,6 +16,7 @@ import * as meetings from './meetings.js';
 import * as transfers from './transfers.js';
 import * as tabs from './tabs.js';
 import * as history from './history.js';
+import * as room from './room.js';
 
 // The sign-in details are remembered in this browser, the secret only as
 // its MD5 (what the protocol sends anyway), like the desktop's settings.
@@ -73,6 +74,7 @@ function submit(ev) {
 
 function resetAll() {
   calls.reset('');
+  room.reset();
   contacts.reset();
   messages.reset();
   meetings.reset();
@@ -184,6 +186,7 @@ function init() {
   messages.init();
   calls.init();
   meetings.init();
+  room.init();
   transfers.init();
   showSignIn('');
 }

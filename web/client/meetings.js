@@ -8,6 +8,7 @@ import { describe, dayTime } from './words.js';
 import * as contacts from './contacts.js';
 import * as calls from './calls.js';
 import * as dialogs from './dialogs.js';
+import * as room from './room.js';
 
 const COOKIE_LIST = 'meetings', COOKIE_CREATE = 'create-meeting', DESTROY = 'destroy-meeting:';
 
@@ -87,11 +88,22 @@ view('meetings', function () {
   fill($('meeting-list'), list.map(function (m) {
     return el('li', { class: 'meeting', 'data-meeting': String(m.ID) },
       el('span', { class: 'grow' }, line(m)),
+      joinButton(m),
       button('Link', 'copy', function () { copyLink(m); }),
       button('Call in…', 'play', function () { pickCallee(m); }),
       m.creator === app.user ? button('End', 'delete', function () { end(m); }) : null);
   }));
 });
+
+// joinButton: Join, or where the page stands with that meeting.
+function joinButton(m) {
+  if (room.inMeeting(m.ID)) { const b = button('Joined', '', null); b.disabled = true; return b; }
+  if (room.joiningID() === m.ID) { const b = button('Joining…', '', null); b.disabled = true; return b; }
+  return button('Join', 'login', function () { room.join(m); });
+}
+
+// redraw: the room changed (Join buttons follow it).
+export function redraw() { changed('meetings'); }
 
 function create() {
   const subject = el('input', { id: 'meeting-subject', placeholder: 'What is it about?', maxLength: 50 });
