@@ -131,14 +131,17 @@ func (c *client) untilText(sel, want string) {
 	c.until(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.getClientRects().length > 0 && e.textContent.includes(%q); })()`, sel, want))
 }
 
-// click clicks sel once a person could: nothing (a closing dialog) lies
-// over its middle.
+// click clicks the middle of sel once a person could (nothing, such as a
+// closing dialog, lies over it), by its place on the screen as a person
+// does: lists are redrawn as presence changes, so a row's node may be a
+// new one by the time the click lands, at the same place.
 func (c *client) click(sel string) {
 	c.t.Helper()
 	c.until(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false;
 		const r = e.getBoundingClientRect(), top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
 		return !!top && (top === e || e.contains(top)); })()`, sel))
-	c.run(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	at := eval[[]float64](c, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, sel))
+	c.run(chromedp.MouseClickXY(at[0], at[1]))
 }
 
 // button is the selector of a visible button labelled label inside sel.
