@@ -67,8 +67,8 @@ func newMainWindow(u *UI) *mainWindow {
 			u.Client.CallLog.MarkSeen()
 		}
 	}
-	top := container.NewVBox(m.banner, m.calls.panel, m.room.panel)
-	m.content = container.NewBorder(top, m.status.content, nil, nil, m.tabs)
+	top := container.NewVBox(m.banner, m.calls.panel)
+	m.content = container.NewBorder(top, m.status.content, nil, m.room.panel, m.tabs)
 	return m
 }
 

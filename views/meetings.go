@@ -28,12 +28,14 @@ func newMeetingsView(u *UI) *meetingsView {
 	v.list = widget.NewList(
 		func() int { return len(u.Client.Meetings.List) },
 		func() fyne.CanvasObject {
+			line := widget.NewLabel("")
+			line.Truncation = fyne.TextTruncateEllipsis // never under the buttons
 			return container.NewBorder(nil, nil, nil,
 				container.NewHBox(widget.NewButtonWithIcon("Join", theme.LoginIcon(), nil),
 					widget.NewButtonWithIcon("Link", theme.ContentCopyIcon(), nil),
 					widget.NewButtonWithIcon("Call in…", theme.MediaPlayIcon(), nil),
 					widget.NewButtonWithIcon("End", theme.DeleteIcon(), nil)),
-				widget.NewLabel(""))
+				line)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(u.Client.Meetings.List) {

@@ -14,13 +14,15 @@ import (
 )
 
 // roomView is the members panel of the meeting the user is in (a call's,
-// or one joined from the Meetings tab): who is in it and their
-// microphones, the user's own mute button, and a Leave button outside
-// calls (in a call, Hang up leaves).
+// or one joined from the Meetings tab), at the window's right: who is in
+// it and their microphones, the user's own mute button, and a Leave button
+// outside calls (in a call, Hang up leaves). At the side, not above the
+// tabs, so showing it moves nothing the user was about to click.
 type roomView struct {
 	u       *UI
 	panel   *fyne.Container
 	title   *widget.Label
+	subject *widget.Label
 	mic     *widget.Button
 	leave   *widget.Button
 	members *fyne.Container
@@ -29,12 +31,14 @@ type roomView struct {
 func newRoomView(u *UI) *roomView {
 	v := &roomView{u: u}
 	v.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.subject = widget.NewLabel("")
+	v.subject.Truncation = fyne.TextTruncateEllipsis // a long subject does not widen the panel
 	v.mic = widget.NewButtonWithIcon("Unmute", theme.VolumeUpIcon(), func() { u.Client.Room.ToggleMic() })
 	v.leave = widget.NewButtonWithIcon("Leave", theme.LogoutIcon(), func() { u.Client.Room.Leave() })
 	v.members = container.NewVBox()
 	v.panel = container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), container.NewHBox(v.mic, v.leave), v.title),
-		v.members, widget.NewSeparator())
+		container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, v.title),
+		v.subject, container.NewHBox(v.mic, v.leave), widget.NewSeparator(), v.members)
 	v.panel.Hide()
 	return v
 }
@@ -45,7 +49,8 @@ func (v *roomView) refresh() {
 		v.panel.Hide()
 		return
 	}
-	v.title.SetText(fmt.Sprintf("Meeting “%s” · %d in it", r.Meet.Subject, len(r.Members)))
+	v.title.SetText(fmt.Sprintf("In the meeting: %d", len(r.Members)))
+	v.subject.SetText(r.Meet.Subject)
 	if r.MicOn() {
 		v.mic.SetText("Mute")
 		v.mic.SetIcon(theme.VolumeMuteIcon())

@@ -47,7 +47,8 @@ func TestJoinMeetingShowsMembersAndMicrophones(t *testing.T) {
 	await(t, "the members panel", func() bool { return u.main.room.panel.Visible() })
 	testkit.Await(t, bob, func(e session.UserEnterMeeting) bool { return e.UserID == "alice" })
 	onUI(func() {
-		assert.Equal(t, "Meeting “Planning” · 2 in it", u.main.room.title.Text)
+		assert.Equal(t, "In the meeting: 2", u.main.room.title.Text)
+		assert.Equal(t, "Planning", u.main.room.subject.Text)
 		assert.Equal(t, "Nick bob: muted\nNick alice (you): muted", roomLabels(t, u))
 		assert.True(t, u.main.room.leave.Visible())
 		assert.Equal(t, "Joined", findButton(t, u.main.meetings.list, "Joined").Text)
