@@ -300,3 +300,25 @@ func TestClusterSilentNodeSessionsEndAfterGrace(t *testing.T) {
 	awaitStatus(t, w, "bob", protocol.StatusOffline)
 	assert.GreaterOrEqual(t, time.Since(start), server.NodeTimeout, "offline once node2 was found silent, not before")
 }
+
+// The home vanishing without a word (as after kill -9): the clients other
+// nodes carried for it are closed once it is found silent, sign in again
+// and land on a new home (state lost: it died with the home).
+func TestClusterSilentHomeItsApplicationMoves(t *testing.T) {
+	cl := testkit.StartCluster(t, 1)
+	link := testkit.StartProxy(t, cl.NATS.Addr().String())
+	home := cl.StartNode(t, "home", func(c *server.Config) { c.NATS = "nats://" + link.Addr() })
+	testkit.Login(t, home.URL, "first") // the home
+	bob := loginReconnecting(t, cl.Nodes[0].URL, "bob")
+	carol := loginReconnecting(t, cl.Nodes[0].URL, "carol")
+	meet := createMeeting(t, bob, "m", 0)
+	id := ring(t, bob, carol, meet, "x")
+	accept(t, bob, carol, id, "")
+
+	link.Down()
+	testkit.Await[session.Reconnecting](t, bob, nil)
+	assert.Equal(t, session.Reconnected{UsrID: "bob", StateLost: true}, testkit.Await[session.Reconnected](t, bob, nil))
+	testkit.Await[session.Reconnected](t, carol, nil)
+	id = ring(t, bob, carol, createMeeting(t, bob, "again", 0), "y")
+	accept(t, bob, carol, id, "")
+}
