@@ -24,6 +24,7 @@ type roomView struct {
 	title   *widget.Label
 	subject *widget.Label
 	mic     *widget.Button
+	audio   *widget.Button
 	leave   *widget.Button
 	members *fyne.Container
 }
@@ -34,11 +35,12 @@ func newRoomView(u *UI) *roomView {
 	v.subject = widget.NewLabel("")
 	v.subject.Truncation = fyne.TextTruncateEllipsis // a long subject does not widen the panel
 	v.mic = widget.NewButtonWithIcon("Unmute", theme.VolumeUpIcon(), func() { u.Client.Room.ToggleMic() })
+	v.audio = widget.NewButtonWithIcon("Audio…", theme.SettingsIcon(), v.chooseAudio)
 	v.leave = widget.NewButtonWithIcon("Leave", theme.LogoutIcon(), func() { u.Client.Room.Leave() })
 	v.members = container.NewVBox()
 	v.panel = container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, v.title),
-		v.subject, container.NewHBox(v.mic, v.leave), widget.NewSeparator(), v.members)
+		v.subject, container.NewHBox(v.mic, v.audio, v.leave), widget.NewSeparator(), v.members)
 	v.panel.Hide()
 	return v
 }
