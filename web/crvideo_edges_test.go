@@ -113,3 +113,37 @@ func TestWebUserSignsInWithAToken(t *testing.T) {
 	proxy.Up()
 	assert.Equal(t, []any{float64(protocol.CustomAuthFailed)}, p.await("LineOff", "null"))
 }
+
+// A page's call meeting (CRVideo_CreateCallMeeting) ends with its call:
+// the page never destroys it, so a page that goes away mid-call leaves no
+// meeting behind in everyone's list.
+func TestWebCallMeetingEndsWithItsCall(t *testing.T) {
+	srv := testkit.StartServer(t)
+	p := openPage(t, srv)
+	p.login("web")
+	desk := testkit.Login(t, srv.URL, "desk")
+	listed := func(id int) bool {
+		desk.GetMeetings("list")
+		for _, m := range testkit.Await[session.GetMeetingsSuccess](t, desk, nil).Meetings {
+			if m.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+
+	p.eval(`CRVideo_CreateCallMeeting("Call: web & desk", 0, "cm")`, nil)
+	created := p.await("CreateMeetingSuccess", "null")
+	meet := created[0].(map[string]any)
+	id := int(meet["ID"].(float64))
+	assert.True(t, listed(id), "listed while the call lasts")
+
+	var callID string
+	p.eval(`CRVideo_Call("desk", `+mustJSON(t, meet)+`, "", "c")`, &callID)
+	in := testkit.Await[session.NotifyCallIn](t, desk, nil)
+	desk.AcceptCall(in.CallID, in.Meet, "", "")
+	p.await("NotifyCallAccepted", "null")
+	p.eval(fmt.Sprintf(`CRVideo_HungupCall(%q, "", "h")`, callID), nil)
+	testkit.Await[session.NotifyCallHungup](t, desk, nil)
+	assert.False(t, listed(id), "gone with its call, though the page never destroyed it")
+}

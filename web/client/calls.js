@@ -42,7 +42,7 @@ export function call(peer) {
   if (!start(peer)) return;
   k.phase = 'preparing';
   const subject = Array.from('Call: ' + contacts.name(app.user) + ' & ' + contacts.name(peer)).slice(0, 50).join('');
-  sdk.CreateMeeting(subject, 0, COOKIE_MEET);
+  sdk.CreateCallMeeting(subject, 0, COOKIE_MEET);
   changed('calls');
 }
 

@@ -26,6 +26,7 @@
   const SDK_VERSION = 'huddle-web/0.2.0';
   const PROTOCOL_VERSION = 3; // protocol.Version
   const REPLAY_SINCE = 3; // protocol.ReplaySince: numbered pushes, login seq
+  const PAGES_SINCE = 3; // protocol.PagesSince: paged lists, create_meeting's for_call
   const REQUEST_TIMEOUT_MS = 15000; // protocol.RequestTimeout: 202 past it
   const ACK_DELAY_MS = 2000; // session.ackDelay: one ack covers 2 s of pushes
   const MAX_CMD = 65536; // protocol.MaxCmd: SendCmd's limit (1100 above it)
@@ -982,14 +983,27 @@
   };
 
   api.CreateMeeting = function (meetSubject, createPswd, cookie) {
-    if (!wellFormed(meetSubject)) {
+    createMeeting({ subject: str(meetSubject), pswd: int(createPswd) }, cookie);
+  };
+  // CreateCallMeeting is CreateMeeting for one call (Huddle's own, as the Go
+  // SDK's): the server ends the meeting once no call rings or runs in it,
+  // however its calls ended (hung up, dropped, the tab closed), and never
+  // stores it, so a page that goes away leaves no meeting behind. A server
+  // older than protocol.PagesSince makes a plain meeting instead.
+  api.CreateCallMeeting = function (meetSubject, createPswd, cookie) {
+    const r = { subject: str(meetSubject), pswd: int(createPswd) };
+    if (state.serverVersion >= PAGES_SINCE) r.for_call = true;
+    createMeeting(r, cookie);
+  };
+  function createMeeting(r, cookie) {
+    if (!wellFormed(r.subject)) {
       later('CreateMeetingFail', ERR.MEETPARAM_ERR, cookie);
       return;
     }
-    call('create_meeting', { subject: str(meetSubject), pswd: int(createPswd) },
+    call('create_meeting', r,
       function (d) { fire('CreateMeetingSuccess', meetInfo(d), cookie); },
       function (code) { fire('CreateMeetingFail', code, cookie); });
-  };
+  }
   // CreateMeeting2: the H5 SDK's form, without subject or password.
   api.CreateMeeting2 = function (cookie) { api.CreateMeeting('Meeting', 0, cookie); };
 
