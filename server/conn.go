@@ -61,11 +61,13 @@ type conn struct {
 	replay *replay
 
 	// Owned by the read loop.
-	limiter    connLimiter
+	limiter   connLimiter
+	version   int    // of the protocol, as the client's hello said
+	app, user string // set at login
+	nick      string
+	// The flags together: a conn is 352 bytes, the size class it had
+	// before the cluster's two links (a bool between fields padded it).
 	helloDone  bool
-	version    int    // of the protocol, as the client's hello said
-	app, user  string // set at login
-	nick       string
 	loggedIn   bool
 	subscribed bool
 }
