@@ -76,12 +76,10 @@ func runDesktop(args []string) error {
 		ui.SetServerNote(fmt.Sprintf("Running the built-in server on %s; other windows on this machine can join it.", local.Addr))
 	}
 
-	stop := make(chan struct{})
-	go ui.RunTicker(stop)
-	// Stop the ticker, timers and session on the UI goroutine, before the
+	// Stop the clocks, timers and session on the UI goroutine, before the
 	// event loop ends, so nothing queues UI work for a window that is gone.
 	a.Lifecycle().SetOnStopped(func() {
-		close(stop)
+		ui.Stop()
 		client.Close()
 	})
 	ui.StartWith(p)

@@ -102,6 +102,15 @@ func New(run func(func())) *Client {
 	return c
 }
 
+// SetClock replaces the clock that call durations and countdowns are read
+// from (time.Now); the UI's tests drive the in-call timer with it.
+func (c *Client) SetClock(now func() time.Time) { c.now = now }
+
+// Do runs f on the goroutine that owns the Client (the dispatcher given to
+// New, fyne.Do in the app), where session events run too: the UI's own
+// clocks use it so they take turns with the events.
+func (c *Client) Do(f func()) { c.run(f) }
+
 // Settings are the details of the last sign-in, with the user ID the
 // server assigned if none was given.
 func (c *Client) Settings() Settings { return c.settings }

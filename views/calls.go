@@ -1,6 +1,8 @@
 package views
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -25,10 +27,14 @@ type callsView struct {
 	who     *widget.Label
 	clock   *widget.Label
 	invites *fyne.Container
+	// tick redraws the clocks (ringing, answer-within, the call's length)
+	// every second while there is a call.
+	tick *ticker
 }
 
 func newCallsView(u *UI) *callsView {
 	v := &callsView{u: u}
+	v.tick = newTicker(u.Client.Do, time.Second, v.refresh)
 	v.who = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.clock = widget.NewLabel("")
 	hangup := widget.NewButtonWithIcon("Hang up", theme.CancelIcon(), func() { u.Client.Calls.HangUp() })
@@ -44,6 +50,7 @@ func newCallsView(u *UI) *callsView {
 
 func (v *callsView) refresh() {
 	k := v.u.Client.Calls
+	v.tick.set(k.Phase != app.CallIdle)
 	name := v.u.Client.Contacts.Name(k.Peer)
 	if k.Phase != v.phase {
 		v.closeDialog()

@@ -2,7 +2,9 @@ package views
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -96,5 +98,30 @@ func TestCallShowsItsMembersPanel(t *testing.T) {
 	bob.HungupCall(id, "", "")
 	await(t, "the panel goes with the call", func() bool {
 		return !u.main.calls.panel.Visible() && !u.main.room.panel.Visible()
+	})
+}
+
+// The call bar's clock counts from the moment the call is answered, ticking
+// by itself, and its ticker stops with the call.
+func TestCallClockCountsFromTheAnswer(t *testing.T) {
+	srv := testkit.StartServer(t)
+	bob := testkit.Login(t, srv.URL, "bob")
+	u := signedInUI(t, srv, "alice")
+	var now atomic.Int64 // seconds; the app's clock
+	now.Store(1000)
+	onUI(func() { u.Client.SetClock(func() time.Time { return time.Unix(now.Load(), 0) }) })
+	bob.CreateCallMeeting("Call", 0, "")
+	meet := testkit.Await[session.CreateMeetingSuccess](t, bob, nil).Meet
+	id := bob.Call("alice", meet, "", "")
+	await(t, "the incoming dialog", func() bool { return u.main.calls.dlg != nil })
+	now.Add(20) // rang for 20 s: not part of the call
+	onUI(func() { u.Client.Calls.Accept() })
+	await(t, "the call bar at 0:00", func() bool { return u.main.calls.panel.Visible() && u.main.calls.clock.Text == "0:00" })
+	now.Add(65)
+	await(t, "the clock ticks on to 1:05", func() bool { return u.main.calls.clock.Text == "1:05" })
+	onUI(func() { assert.True(t, u.main.calls.tick.running()) })
+	bob.HungupCall(id, "", "")
+	await(t, "the call bar goes and its clock stops", func() bool {
+		return !u.main.calls.panel.Visible() && !u.main.calls.tick.running()
 	})
 }

@@ -5,7 +5,6 @@ package views
 
 import (
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -101,23 +100,9 @@ func (u *UI) StartWith(p Prefill) {
 	u.Start()
 }
 
-// Tick updates the clocks shown (call durations, countdowns, transfer
-// speeds); the app calls it every second.
-func (u *UI) Tick() { u.main.calls.refresh() }
-
-// RunTicker calls Tick every second until stop is closed.
-func (u *UI) RunTicker(stop <-chan struct{}) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			fyne.Do(u.Tick)
-		case <-stop:
-			return
-		}
-	}
-}
+// Stop stops the clocks that redraw the window; the app calls it before
+// its event loop ends, so nothing queues UI work for a window that is gone.
+func (u *UI) Stop() { u.main.calls.tick.set(false) }
 
 func (u *UI) notice(text string) { u.main.status.flash(text) }
 
