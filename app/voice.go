@@ -20,6 +20,7 @@ type Voice struct {
 	// Input and Output name the chosen microphone and speaker ("" for the
 	// system's default); SetDevices changes them.
 	Input, Output string
+	speakers      speakers
 }
 
 func newVoice(c *Client) *Voice { return &Voice{c: c} }
@@ -43,6 +44,17 @@ func (v *Voice) Levels() map[string]float64 {
 	}
 	return v.call.Peer().Levels() // the SFU names each track after its member
 }
+
+// SampleLevels reads the members' levels now and says whether anyone
+// started or stopped speaking (Speaking); the UI calls it a few times a
+// second while audio is connected.
+func (v *Voice) SampleLevels() bool {
+	return v.speakers.update(v.Levels(), v.c.now())
+}
+
+// Speaking says whether the member is speaking, as of the last
+// SampleLevels: over SpeakingLevel within the last SpeakingHold.
+func (v *Voice) Speaking(user string) bool { return v.speakers.on[user] }
 
 // SetDevices chooses the microphone and speaker, remembers them, and
 // reconnects a running call with them.
@@ -104,6 +116,7 @@ func (v *Voice) hangUp() {
 	}
 	call, stop := v.call, v.stop
 	v.call, v.stop = nil, nil
+	v.speakers.reset()
 	// Closing waits for the peer's goroutines, and the devices' threads:
 	// off the UI goroutine.
 	go func() {

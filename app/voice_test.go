@@ -70,6 +70,7 @@ func TestCallCarriesAudioAndMuteSilences(t *testing.T) {
 		last := speaker.lastSecond()
 		return last != nil && media.DominantFrequency(last, media.SampleRate) == 660
 	}, 20*time.Second, 50*time.Millisecond, "alice hears bob")
+	l.await(t, "bob shows as speaking", func() bool { c.Voice.SampleLevels(); return c.Voice.Speaking("bob") })
 
 	bobHearsAlice := func() bool {
 		_, pcm, err := media.ReadWAV(heard)
@@ -91,4 +92,5 @@ func TestCallCarriesAudioAndMuteSilences(t *testing.T) {
 
 	l.do(func() { c.Calls.HangUp() })
 	l.await(t, "the audio ends with the call", func() bool { return !c.Voice.Active() })
+	l.do(func() { require.False(t, c.Voice.Speaking("bob"), "nobody speaks once the call is over") })
 }

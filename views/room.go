@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,10 +28,18 @@ type roomView struct {
 	audio   *widget.Button
 	leave   *widget.Button
 	members *fyne.Container
+	// listen samples the members' levels for the speaking indicators,
+	// 10 times a second while audio is connected.
+	listen *ticker
 }
 
 func newRoomView(u *UI) *roomView {
 	v := &roomView{u: u}
+	v.listen = newTicker(u.Client.Do, 100*time.Millisecond, func() {
+		if u.Client.Voice.SampleLevels() {
+			v.refresh()
+		}
+	})
 	v.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.subject = widget.NewLabel("")
 	v.subject.Truncation = fyne.TextTruncateEllipsis // a long subject does not widen the panel
@@ -47,6 +56,7 @@ func newRoomView(u *UI) *roomView {
 
 func (v *roomView) refresh() {
 	r := v.u.Client.Room
+	v.listen.set(r.In() && v.u.Client.Voice.Active())
 	if !r.In() {
 		v.panel.Hide()
 		return
@@ -71,7 +81,11 @@ func (v *roomView) refresh() {
 		if m.UserID == me {
 			name += " (you)"
 		}
-		row := container.NewHBox(widget.NewLabel(name + ": " + app.MicWord(m.AudioStatus)))
+		state := app.MicWord(m.AudioStatus)
+		if v.u.Client.Voice.Speaking(m.UserID) {
+			state += ", speaking"
+		}
+		row := container.NewHBox(widget.NewLabel(name + ": " + state))
 		if m.UserID != me && r.CanMute(m) {
 			id := m.UserID
 			row.Add(widget.NewButton("Mute", func() { r.Mute(id) }))

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/app"
+	"huddle/internal/bot"
 	"huddle/internal/testkit"
+	"huddle/media"
 	"huddle/protocol"
 	"huddle/session"
 )
@@ -125,3 +128,40 @@ func TestCallClockCountsFromTheAnswer(t *testing.T) {
 		return !u.main.calls.panel.Visible() && !u.main.calls.tick.running()
 	})
 }
+
+// In a call with audio, the members panel shows the other side speaking
+// while their voice arrives, and the indicator goes with the call.
+func TestMembersPanelShowsWhoIsSpeaking(t *testing.T) {
+	srv := testkit.StartServer(t)
+	tone := filepath.Join(t.TempDir(), "660.wav")
+	require.NoError(t, media.WriteToneWAV(tone, 660, 1))
+	src, err := media.OpenWAVSource(tone)
+	require.NoError(t, err)
+	testkit.StartBotWith(t, srv.URL, "bob", 0, func(c *bot.Config) { c.Play = src })
+	u := signedInUI(t, srv, "alice")
+	onUI(func() {
+		u.Client.Audio = func(string, string) (media.Source, media.Sink, func(), error) {
+			return &media.Tone{Freq: 440, Amplitude: 0.5}, discard{}, func() {}, nil
+		}
+	})
+	await(t, "bob listed", func() bool { return u.Client.Contacts.Len() == 1 })
+	onUI(func() { u.Client.Calls.Call("bob") })
+	await(t, "the call has audio", func() bool { return u.Client.Calls.Phase == app.CallActive && u.Client.Voice.Active() })
+	require.Eventually(t, func() bool {
+		var labels string
+		onUI(func() { labels = roomLabels(t, u) })
+		return strings.Contains(labels, "bob: microphone on, speaking")
+	}, 20*time.Second, 20*time.Millisecond, "bob shows as speaking")
+	onUI(func() {
+		assert.NotContains(t, roomLabels(t, u), "alice (you): muted, speaking", "alice's microphone is closed")
+		u.Client.Calls.HangUp()
+	})
+	await(t, "the panel and its sampling go with the call", func() bool {
+		return !u.main.room.panel.Visible() && !u.main.room.listen.running()
+	})
+}
+
+// discard is a speaker nobody listens to.
+type discard struct{}
+
+func (discard) WriteFrame([]int16) error { return nil }

@@ -102,7 +102,10 @@ func (u *UI) StartWith(p Prefill) {
 
 // Stop stops the clocks that redraw the window; the app calls it before
 // its event loop ends, so nothing queues UI work for a window that is gone.
-func (u *UI) Stop() { u.main.calls.tick.set(false) }
+func (u *UI) Stop() {
+	u.main.calls.tick.set(false)
+	u.main.room.listen.set(false)
+}
 
 func (u *UI) notice(text string) { u.main.status.flash(text) }
 
