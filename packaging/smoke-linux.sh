@@ -37,6 +37,15 @@ display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 trap 'kill "$xvfb_pid" 2>/dev/null; rm -rf "$DIST"' EXIT
+# The display must take connections before the app starts: GLFW tries once
+# ("failed to initialise GLFW: PlatformUnavailable"), and a loaded machine
+# can take seconds to open Xvfb's socket.
+for _ in $(seq 300); do
+	xwininfo -display "$display" -root >/dev/null 2>&1 && break
+	kill -0 "$xvfb_pid" 2>/dev/null || break
+	sleep 0.2
+done
+xwininfo -display "$display" -root >/dev/null 2>&1 || { echo "Xvfb did not start on $display" >&2; exit 1; }
 DISPLAY=$display "$bin" >"$DIST/window.log" 2>&1 &
 app_pid=$!
 # Its window first: a SIGTERM before Fyne's run loop (which turns it into
