@@ -49,6 +49,7 @@ func runDesktop(args []string) error {
 	client := app.New(fyne.Do)
 	client.HistoryDir = a.Storage().RootURI().Path()
 	client.Audio = app.SystemAudio
+	client.Speaker = app.SystemSpeaker
 	vs := app.LoadVoiceSettings(a.Preferences())
 	client.Voice.Input, client.Voice.Output = vs.Input, vs.Output
 	client.OnVoiceSettings = func(s app.VoiceSettings) { s.Save(a.Preferences()) }

@@ -77,6 +77,8 @@ type Calls struct {
 	// For the call log: who rang whom, since when, and whether we declined.
 	incoming, declined bool
 	ringingSince       time.Time
+	answering          bool // Accept was clicked: the ringtone stops
+
 }
 
 func newCalls(c *Client) *Calls { return &Calls{c: c} }
@@ -158,8 +160,10 @@ func (k *Calls) Cancel() {
 
 // Accept answers the incoming call.
 func (k *Calls) Accept() {
-	if k.Phase == CallIncoming {
+	if k.Phase == CallIncoming && !k.answering {
 		k.c.sess.AcceptCall(k.CallID, k.Meet, "", "accept")
+		k.answering = true
+		k.c.changed(PartCalls)
 	}
 }
 
@@ -312,7 +316,7 @@ func (k *Calls) handle(ev session.Event) bool {
 		}
 		k.Phase, k.CallID, k.Peer, k.Meet, k.Since = CallIncoming, e.CallID, e.CallerID, e.Meet, k.c.now()
 		k.Invites, k.Members, k.ownMeeting, k.LastEnded = nil, nil, false, ""
-		k.incoming, k.declined, k.ringingSince = true, false, k.Since
+		k.incoming, k.declined, k.ringingSince, k.answering = true, false, k.Since, false
 		k.c.changed(PartCalls)
 		if k.c.OnCallIn != nil {
 			k.c.OnCallIn(name())

@@ -44,6 +44,9 @@ type Client struct {
 	// changed devices.
 	Audio           AudioDevices
 	OnVoiceSettings func(VoiceSettings)
+	// Speaker plays the ringtone of incoming calls, on Voice.Output.
+	Speaker Speaker
+	ring    *ringer
 
 	// HistoryDir is where each account's messages and call log are kept
 	// (the app's data folder); "" keeps them in memory only. Set it
@@ -206,6 +209,7 @@ func (c *Client) Close() {
 	}
 	c.hist.close()
 	c.Voice.hangUp()
+	c.syncRinging()
 	if c.sess != nil {
 		c.sess.Close()
 	}
@@ -255,6 +259,9 @@ func (c *Client) notice(text string) {
 func (c *Client) changed(p Part) {
 	if p == PartMessages || p == PartCallLog {
 		c.hist.schedule()
+	}
+	if p == PartCalls {
+		c.syncRinging()
 	}
 	if c.OnChange != nil {
 		c.OnChange(p)
