@@ -356,12 +356,19 @@ func (cl *cluster) nodeDied(node, instance string) {
 		}
 	}
 	cl.mu.Unlock()
+	closeCarried(edges, remotes, "the node holding the session is gone", "the node of the client's connection is gone")
+}
+
+// closeCarried ends the links a cluster fault broke: clients here whose
+// session is elsewhere are closed (they sign in again and resume), and
+// sessions here whose client is elsewhere are parked.
+func closeCarried(edges, remotes []*conn, edgeReason, remoteReason string) {
 	for _, c := range edges {
-		c.close(websocket.CloseGoingAway, "the node holding the session is gone")
+		c.close(websocket.CloseGoingAway, edgeReason)
 	}
 	for _, c := range remotes {
 		c.edge.lost()
-		c.close(websocket.CloseAbnormalClosure, "the node of the client's connection is gone")
+		c.close(websocket.CloseAbnormalClosure, remoteReason)
 	}
 }
 
@@ -384,9 +391,7 @@ func (cl *cluster) isDead(node, instance string) bool {
 }
 
 // disconnected: the link to NATS broke. Frames sent meanwhile may be lost,
-// so no session may carry on as if nothing happened: clients here whose
-// session is elsewhere are closed (they sign in again and resume), and
-// sessions here whose client is elsewhere are parked.
+// so no session carried between nodes may go on as if nothing happened.
 func (cl *cluster) disconnected(err error) {
 	select {
 	case <-cl.stop:
@@ -405,13 +410,7 @@ func (cl *cluster) disconnected(err error) {
 		remotes = append(remotes, c)
 	}
 	cl.mu.Unlock()
-	for _, c := range edges {
-		c.close(websocket.CloseGoingAway, "the cluster link broke")
-	}
-	for _, c := range remotes {
-		c.edge.lost()
-		c.close(websocket.CloseAbnormalClosure, "the cluster link broke")
-	}
+	closeCarried(edges, remotes, "the cluster link broke", "the cluster link broke")
 }
 
 // homeRef is the node an application lives on.
