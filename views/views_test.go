@@ -102,6 +102,28 @@ func TestIncomingCallDialogAcceptAndPanel(t *testing.T) {
 	})
 }
 
+// A call coming in while the window is behind others raises an OS
+// notification (the dialog stays the way to answer); in front, the dialog
+// is enough.
+func TestIncomingCallNotifiesOnlyWhenNotInFront(t *testing.T) {
+	u := newUI(t)
+	onUI(func() {
+		u.main.show()
+		test.AssertNotificationSent(t, nil, func() {
+			u.Client.Handle(session.NotifyCallIn{CallID: "c1", CallerID: "bob"})
+		})
+		require.NotNil(t, u.main.calls.dlg)
+		u.Client.Handle(session.NotifyCallHungup{CallID: "c1"})
+
+		u.App.Lifecycle().(interface{ OnExitedForeground() func() }).OnExitedForeground()() // another window in front
+		test.AssertNotificationSent(t, fyne.NewNotification("Incoming call", "bob is calling you."), func() {
+			u.Client.Handle(session.NotifyCallIn{CallID: "c2", CallerID: "bob"})
+		})
+		require.NotNil(t, u.main.calls.dlg, "answered in the app's dialog")
+		assert.Equal(t, "bob is calling", u.main.calls.dlgTitle.Text)
+	})
+}
+
 func TestMeetingsTabListsMeetings(t *testing.T) {
 	u := newUI(t)
 	onUI(func() {
