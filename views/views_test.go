@@ -30,8 +30,8 @@ func onUI(f func()) {
 }
 
 // newUI builds the screens on the "UI goroutine" like the app does; the
-// cleanup closes the client there too, so no session event or timer of this
-// test redraws its widgets while the next test runs.
+// cleanup stops its clocks and closes the client there too, so no session
+// event or timer of this test redraws its widgets while the next test runs.
 func newUI(t *testing.T) *UI {
 	var u *UI
 	onUI(func() {
@@ -42,7 +42,12 @@ func newUI(t *testing.T) *UI {
 		u.main.transfers.nativeDialogs = false
 		u.Client.SetFileSettings(app.FileSettings{Downloads: t.TempDir()})
 	})
-	t.Cleanup(func() { onUI(u.Client.Close) })
+	t.Cleanup(func() {
+		onUI(func() {
+			u.Stop() // a test that ends mid-call leaves no clock ticking into the next
+			u.Client.Close()
+		})
+	})
 	return u
 }
 
