@@ -300,6 +300,20 @@ func (cl *cluster) heard(m *nats.Msg) {
 	}
 }
 
+// talking notes that this node now depends on instance of node (its
+// sessions' home, or their edge). One not heard from yet counts as heard
+// now, so that findDead finds it if it dies before its first heartbeat
+// arrives: a home killed that early was otherwise never found dead, and
+// the clients carried for it waited on it forever (clustertest's
+// TestHomeNodeKilledEveryClientIsToldAndSignsInAgain).
+func (cl *cluster) talking(node, instance string) {
+	cl.mu.Lock()
+	if _, ok := cl.alive[node]; !ok {
+		cl.alive[node] = nodeSeen{instance, time.Now()}
+	}
+	cl.mu.Unlock()
+}
+
 // framed notes a frame from the node whose subject is from: a node that
 // sends frames is alive, whatever became of its heartbeats (behind a flood
 // of frames on a congested link, say).

@@ -145,6 +145,7 @@ func (cl *cluster) proxy(c *conn, h homeRef) {
 	var b [8]byte
 	rand.Read(b[:])
 	c.home = &homeLink{cl: cl, c: c, id: binary.BigEndian.Uint64(b[:]), subject: nodeSubjectPrefix + h.node, node: h.node, instance: h.instance}
+	cl.talking(h.node, h.instance)
 	cl.mu.Lock()
 	cl.edges[c.home.id] = c
 	cl.mu.Unlock()
@@ -229,6 +230,9 @@ func (cl *cluster) openRemote(id uint64, reply string, payload []byte) {
 		cl.remotes[id] = c
 	}
 	cl.mu.Unlock()
+	if !dead {
+		cl.talking(p.Node, p.Instance)
+	}
 	if dead {
 		return
 	}
