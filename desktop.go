@@ -8,7 +8,9 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -41,6 +43,7 @@ func runDesktop(args []string) error {
 		return err
 	}
 	a := fyneapp.NewWithID("org.huddle.app")
+	quitOnSignal(a)
 	a.SetIcon(assets.Icon)
 	w := a.NewWindow("Huddle")
 	w.SetIcon(assets.Icon)
@@ -112,4 +115,18 @@ func systemTrayReachable() bool {
 	}
 	_, err := exec.LookPath("dbus-launch")
 	return err == nil
+}
+
+// quitOnSignal makes SIGTERM (the end of a desktop session) and Ctrl-C quit
+// the app cleanly from its first moment. Fyne catches them only once its
+// run loop is up; one that came earlier (a loaded machine takes seconds to
+// get there) killed the app mid-start. A quit asked for before the loop
+// runs waits in Fyne's queue until it does.
+func quitOnSignal(a fyne.App) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		fyne.Do(a.Quit)
+	}()
 }
