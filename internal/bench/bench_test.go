@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
+	"huddle/server"
 )
 
 // Each scenario, run small against an in-process server, logs its clients
@@ -74,7 +75,15 @@ func readCSV(t *testing.T, path string) [][]string {
 // Against the nodes of a cluster, each scenario spreads its clients over
 // them, and every call, command and status change crosses nodes.
 func TestScenariosAcrossClusterNodes(t *testing.T) {
-	c := testkit.StartCluster(t, 2)
+	// Nodes set up for load, as docs/performance.md runs them: with the
+	// default per-connection limits (MsgBurst 200, MsgRate 50/s) the
+	// presence changer was refused after about 200 changes and waited 10 s
+	// for a push that never came.
+	c := testkit.StartCluster(t, 2, testkit.WithLimits(func(l *server.Limits) {
+		load := loadLimits()
+		l.ConnsPerIP, l.MsgRate, l.MsgBurst = load.ConnsPerIP, load.MsgRate, load.MsgBurst
+		l.LoginRatePerIP, l.LoginRatePerApp, l.LoginBurst = load.LoginRatePerIP, load.LoginRatePerApp, load.LoginBurst
+	}))
 	servers := c.Nodes[0].URL + "," + c.Nodes[1].URL
 	for _, sc := range []string{"connections", "presence", "calls", "cmd", "transfer"} {
 		t.Run(sc, func(t *testing.T) {
