@@ -22,12 +22,8 @@ import (
 // was away (the hang-up) arrives, once.
 func TestNodeKilledItsClientResumesOnAnother(t *testing.T) {
 	c := Start(t, Options{}) // the default grace: 20 s
-	home, edge := c.Nodes[0], c.Nodes[1]
-	c.Place(t, home)
-	alice := login(t, c.URL, "alice") // demo's first sign-in: node1 is its home
-	c.Place(t, edge)
-	bob := login(t, c.URL, "bob")
-	c.Unplace(t)
+	edge := c.Nodes[1]
+	alice, bob := aliceOnHomeBobOnEdge(t, c)
 	meet := createMeeting(t, alice, "standup")
 	id := ring(t, alice, bob, meet)
 	accept(t, alice, bob, id)
@@ -107,11 +103,7 @@ func TestClientNotBackShowsOfflineAfterGrace(t *testing.T) {
 func TestPostgresRestartedClearErrorThenRecovers(t *testing.T) {
 	c := Start(t, Options{})
 	home, edge := c.Nodes[0], c.Nodes[1]
-	c.Place(t, home)
-	alice := login(t, c.URL, "alice")
-	c.Place(t, edge)
-	bob := login(t, c.URL, "bob")
-	c.Unplace(t)
+	alice, bob := aliceOnHomeBobOnEdge(t, c)
 	before := createMeeting(t, alice, "before")
 
 	c.StopPostgres()
@@ -140,6 +132,17 @@ func TestPostgresRestartedClearErrorThenRecovers(t *testing.T) {
 
 // login signs user in through the balancer, reconnecting by itself as the
 // desktop app does, and waits for success.
+// aliceOnHomeBobOnEdge signs alice in on node 0, which the application's
+// first sign-in makes its home, and bob on node 1, an edge.
+func aliceOnHomeBobOnEdge(t *testing.T, c *Cluster) (alice, bob *testkit.Client) {
+	c.Place(t, c.Nodes[0])
+	alice = login(t, c.URL, "alice")
+	c.Place(t, c.Nodes[1])
+	bob = login(t, c.URL, "bob")
+	c.Unplace(t)
+	return alice, bob
+}
+
 func login(t *testing.T, url, user string) *testkit.Client {
 	return loginWith(t, url, user)
 }

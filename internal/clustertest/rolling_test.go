@@ -16,12 +16,8 @@ import (
 // their calls kept; started again, it takes new clients.
 func TestNodeStoppedItsClientsResumeOnAnother(t *testing.T) {
 	c := Start(t, Options{})
-	home, edge := c.Nodes[0], c.Nodes[1]
-	c.Place(t, home)
-	alice := login(t, c.URL, "alice")
-	c.Place(t, edge)
-	bob := login(t, c.URL, "bob")
-	c.Unplace(t)
+	edge := c.Nodes[1]
+	alice, bob := aliceOnHomeBobOnEdge(t, c)
 	meet := createMeeting(t, alice, "standup")
 	id := ring(t, alice, bob, meet)
 	accept(t, alice, bob, id)
@@ -49,12 +45,8 @@ func TestNodeStoppedItsClientsResumeOnAnother(t *testing.T) {
 // restarted node.)
 func TestHomeStoppedItsApplicationMovesToAnotherNode(t *testing.T) {
 	c := Start(t, Options{})
-	home, edge := c.Nodes[0], c.Nodes[1]
-	c.Place(t, home)
-	alice := login(t, c.URL, "alice")
-	c.Place(t, edge)
-	bob := login(t, c.URL, "bob")
-	c.Unplace(t)
+	home := c.Nodes[0]
+	alice, bob := aliceOnHomeBobOnEdge(t, c)
 	meet := createMeeting(t, alice, "standup")
 	id := ring(t, alice, bob, meet)
 	accept(t, alice, bob, id)
