@@ -134,3 +134,21 @@ func TestVoiceScenarioTimesPacketsThroughTheSFU(t *testing.T) {
 	assert.NotEqual(t, "0", rows[1][2], "packets were forwarded")
 	assert.NotEqual(t, "0.00", rows[1][4], "trips were timed")
 }
+
+// A status change the server refuses (RATE_LIMITED, 1200: a server with
+// its default per-connection limits) is reported as refused, with the
+// server's code, the moment the answer comes: not waited for as a change
+// that subscribers never saw.
+func TestPresenceReportsChangesTheServerRefused(t *testing.T) {
+	srv := testkit.StartSingle(t, testkit.WithLimits(func(l *server.Limits) {
+		l.MsgRate, l.MsgBurst = 1, 30 // a changer is refused after a few dozen changes
+	}))
+	var out bytes.Buffer
+	err := Run(context.Background(), Config{
+		Scenario: "presence", Server: srv.URL,
+		Subscribers: 5, Changers: []int{1}, Duration: 3 * time.Second, Out: &out,
+	})
+	require.NoError(t, err, out.String())
+	assert.Contains(t, out.String(), "refused by the server (code 1200", out.String())
+	assert.NotContains(t, out.String(), "not seen by all", "a refused change is no lost notification")
+}

@@ -92,6 +92,7 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		deadline := start.Add(cfg.Duration)
 		var wg sync.WaitGroup
 		var changes, lost atomic.Int64
+		var refused refusals
 		for i := range level {
 			wg.Add(1)
 			go func() {
@@ -106,18 +107,32 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 					ch.sentAt.Store(time.Now().UnixNano())
 					dnd := ch.dnd.Load() ^ 1
 					ch.dnd.Store(dnd)
-					if _, err := c.send(protocol.OpSetDND, protocol.SetDND{DND: int(dnd)}); err != nil {
+					answer, err := c.send(protocol.OpSetDND, protocol.SetDND{DND: int(dnd)})
+					if err != nil {
 						lost.Add(1)
 						return
 					}
-					select {
-					case <-ch.all:
-						changes.Add(1)
-					case <-time.After(10 * time.Second):
-						lost.Add(1)
-						return
-					case <-ctx.Done():
-						return
+					timeout := time.After(10 * time.Second)
+				await:
+					for {
+						select {
+						case m, ok := <-answer:
+							answer = nil
+							if ok && m.Code != protocol.NoErr {
+								// Nobody will see a change the server
+								// refused: say so now, not 10 s later.
+								refused.note(m)
+								return
+							}
+						case <-ch.all:
+							changes.Add(1)
+							break await
+						case <-timeout:
+							lost.Add(1)
+							return
+						case <-ctx.Done():
+							return
+						}
 					}
 				}
 			}()
@@ -131,6 +146,7 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		if lost.Load() > 0 {
 			note += fmt.Sprintf(", %d changes not seen by all in 10 s", lost.Load())
 		}
+		note += refused.String()
 		if n, why := dropped(subs); n > 0 {
 			note += fmt.Sprintf(", %d subscribers disconnected (%v)", n, why)
 		}
@@ -144,6 +160,33 @@ func runPresence(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 		}
 	}
 	return rows, nil
+}
+
+// refusals counts requests the server answered with an error, and keeps
+// the first answer as an example.
+type refusals struct {
+	mu    sync.Mutex
+	n     int
+	first protocol.Message
+}
+
+func (r *refusals) note(m protocol.Message) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == 0 {
+		r.first = m
+	}
+	r.n++
+}
+
+// String is the note's part: empty when nothing was refused.
+func (r *refusals) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d changes refused by the server (code %d %s: %s)", r.n, r.first.Code, r.first.Code, r.first.Msg)
 }
 
 // sendAll sends op to every client and waits for all the answers.
