@@ -326,12 +326,14 @@ func (c *conn) handleXferStart(m protocol.Message) {
 		mx.xferStarted.file.Inc()
 	}
 	mx.messageOut(protocol.EvXferOffer)
-	if err != nil || !rc.sendNow(offer) {
-		r.finish(t, xferFailed)
-		c.fail(m.ID, protocol.SendDataTargetInvalid, "target user went offline")
-		return
-	}
+	// The sender hears its stream before the receiver hears the offer: a
+	// receiver that fails the transfer at once (no folder for it, say) would
+	// otherwise have its verdict reach the sender ahead of the stream it
+	// names, and the sender would wait for a result already gone.
 	c.reply(m.ID, protocol.NoErr, protocol.XferStartReply{Stream: t.stream, Chunk: lim.Chunk, Window: lim.Window})
+	if err != nil || !rc.sendNow(offer) {
+		r.abort(t, protocol.SendDataTargetInvalid, "target user went offline")
+	}
 }
 
 // finish forgets t; false if it had ended already. Exactly one caller

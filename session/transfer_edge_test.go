@@ -550,3 +550,24 @@ func TestBufferedBytesPerReceiverAreBounded(t *testing.T) {
 	assert.Equal(t, data, testkit.Await[session.NotifyBufferData](t, dave, nil).Data)
 	assertUnaffected(t, alice)
 }
+
+// A receiver that fails a file at once (its folder cannot be made) answers
+// before the server has even replied to the sender's start; the sender must
+// still hear SENDFAIL every time, not wait for a result that went to a
+// stream it did not know yet.
+func TestFileFailedAtOnceByReceiverAlwaysReachesSender(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice := testkit.Login(t, srv.URL, "alice")
+	notDir := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(notDir, nil, 0o600))
+	carol := testkit.NewClient(t, srv.URL, func(c *session.Config) { c.TempDir = filepath.Join(notDir, "sub") })
+	carol.Login(server.DemoAppID, demoPswd, "carol", "carol", "", "")
+	testkit.Await[session.LoginSuccess](t, carol, nil)
+	path := filepath.Join(t.TempDir(), "a.txt")
+	require.NoError(t, os.WriteFile(path, []byte("hello"), 0o600))
+	for i := range 200 {
+		task := alice.SendFile("carol", path, fmt.Sprint(i))
+		got := testkit.Await[session.SendFileRlst](t, alice, func(e session.SendFileRlst) bool { return e.TaskID == task })
+		require.Equal(t, session.SENDFAIL, got.Err, "file %d", i)
+	}
+}
