@@ -40,11 +40,17 @@ func meetingCall(t *testing.T, url string) (alice, bob *testkit.Client, meet ses
 // microphone stays closed) and recording into a capture sink.
 func voice(t *testing.T, c *testkit.Client, meet int, src media.Source) (*media.Call, *media.CaptureSink) {
 	t.Helper()
+	return voiceWith(t, c, meet, src, nil)
+}
+
+// voiceWith is voice offering only codecs (nil: all of this build's).
+func voiceWith(t *testing.T, c *testkit.Client, meet int, src media.Source, codecs []media.Codec) (*media.Call, *media.CaptureSink) {
+	t.Helper()
 	if src != nil {
 		openMic(t, c)
 	}
 	sink := media.NewCaptureSink()
-	call, err := media.StartCall(c.Session, meet, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter})
+	call, err := media.StartCall(c.Session, meet, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, Codecs: codecs})
 	require.NoError(t, err)
 	testkit.Pump(t, c, call.Handle)
 	t.Cleanup(func() { call.Close() })
@@ -68,6 +74,84 @@ func TestCallThroughTheSFUCarriesBothTones(t *testing.T) {
 	_, bobHears := voice(t, bob, meet.ID, &media.Tone{Freq: 660, Amplitude: 0.5})
 	media.HeardTone(t, bobHears, 440)
 	media.HeardTone(t, aliceHears, 660)
+	// Both speak Opus: forwarded as it came, nothing decoded.
+	require.Zero(t, metric(t, srv, "huddle_media_transcoders"))
+	require.Greater(t, metric(t, srv, "huddle_media_rtp_forwarded_total"), 0.0)
+}
+
+// heardBoth waits until every 100 ms of the last second sink heard holds
+// both tones: two speakers at once, not one after the other.
+func heardBoth(t *testing.T, sink *media.CaptureSink, f1, f2 float64) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		pcm := sink.Snapshot()
+		if len(pcm) < media.SampleRate {
+			return false
+		}
+		last := pcm[len(pcm)-media.SampleRate:]
+		for i := 0; i < len(last); i += media.SampleRate / 10 {
+			w := last[i : i+media.SampleRate/10]
+			if media.Power(w, media.SampleRate, f1) < 0.2 || media.Power(w, media.SampleRate, f2) < 0.2 {
+				return false
+			}
+		}
+		return true
+	}, 20*time.Second, 50*time.Millisecond, "%v Hz and %v Hz together", f1, f2)
+}
+
+// A meeting of Opus and G.711-only members (builds without Opus, as the
+// Windows one): every listener hears both speakers whatever their codec.
+// The SFU decodes each speaker once and encodes once per codec a listener
+// lacks, shared by every listener of that codec.
+func TestMixedCodecMeetingEveryoneHearsEveryone(t *testing.T) {
+	if !media.OpusBuiltIn() {
+		t.Skip("this build has no Opus")
+	}
+	pcmu, err := media.CodecsNamed("PCMU")
+	require.NoError(t, err)
+	srv := testkit.StartServer(t)
+	alice, bob, carol, meet, _ := threeParty(t, srv.URL)
+	dave := testkit.Login(t, srv.URL, "dave")
+	inv := alice.ClientInvite("dave", meet, "inv-dave")
+	testkit.Await(t, dave, func(e session.NotifyCallIn) bool { return e.CallID == inv })
+	dave.AcceptCall(inv, session.MeetInfo{}, "", "acc")
+	testkit.Await(t, dave, func(e session.AcceptCallSuccess) bool { return e.CallID == inv })
+
+	opus, err := media.CodecsNamed("opus")
+	require.NoError(t, err)
+	// listen joins c's voice sending nothing at all (muted before the
+	// first packet), so only alice and bob are speakers at the SFU.
+	listen := func(c *testkit.Client, codecs []media.Codec) *media.CaptureSink {
+		t.Helper()
+		call, sink := voiceWith(t, c, meet.ID, nil, codecs)
+		call.Peer().SetMuted(true)
+		return sink
+	}
+	voiceWith(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.3}, nil) // Opus (and G.711)
+	voiceWith(t, bob, meet.ID, &media.Tone{Freq: 660, Amplitude: 0.3}, pcmu)
+	carolHears := listen(carol, pcmu)
+	daveHears := listen(dave, opus) // as an endpoint without G.711
+
+	heardBoth(t, carolHears, 440, 660)
+	heardBoth(t, daveHears, 440, 660)
+	// One encoder per speaker and codec some listener lacks, not one per
+	// listener: alice's voice in PCMU, shared by bob and carol; bob's in
+	// Opus for dave. alice hears bob's G.711 as it came (she has both).
+	transcoders := func() float64 { return metric(t, srv, "huddle_media_transcoders") }
+	require.Equal(t, 2.0, transcoders())
+	require.Greater(t, metric(t, srv, `huddle_media_rtp_transcoded_total{codec="PCMU"}`), 0.0)
+	require.Greater(t, metric(t, srv, `huddle_media_rtp_transcoded_total{codec="opus"}`), 0.0)
+
+	// With the G.711-only members gone, alice's voice is no longer
+	// transcoded, nor bob's (who left): dave still hears her.
+	bob.ExitMeeting()
+	carol.ExitMeeting()
+	require.Eventually(t, func() bool { return transcoders() == 0 }, 10*time.Second, 50*time.Millisecond, "%v encoders", transcoders())
+	require.Eventually(t, func() bool {
+		last := daveHears.Snapshot()
+		last = last[len(last)-media.SampleRate/2:]
+		return media.Power(last, media.SampleRate, 440) > 0.5 && media.Power(last, media.SampleRate, 660) < 0.05
+	}, 10*time.Second, 50*time.Millisecond, "alice alone")
 }
 
 func TestThreePartyMeetingRecorderHearsBothSpeakers(t *testing.T) {

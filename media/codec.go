@@ -1,6 +1,8 @@
 package media
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/pion/webrtc/v4"
@@ -37,6 +39,33 @@ func Codecs() []Codec {
 		return []Codec{*opusCodec, g711Codec}
 	}
 	return []Codec{g711Codec}
+}
+
+// CodecsNamed picks codecs of this build by their SDP names ("opus",
+// "PCMU"; any case), in the order given: what `huddle bot --codecs` and
+// tests use to act as a build without Opus.
+func CodecsNamed(names ...string) ([]Codec, error) {
+	var out []Codec
+	for _, n := range names {
+		c, ok := codecFor(Codecs(), "audio/"+n)
+		if !ok {
+			return nil, fmt.Errorf("codec %q: not in this build (it has %s)", n, strings.Join(CodecNames(), ", "))
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no codec named")
+	}
+	return out, nil
+}
+
+// CodecNames lists this build's codecs by SDP name, preferred first.
+func CodecNames() []string {
+	var out []string
+	for _, c := range Codecs() {
+		out = append(out, strings.TrimPrefix(c.Capability.MimeType, "audio/"))
+	}
+	return out
 }
 
 // OpusBuiltIn says whether this build has the Opus codec.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -13,15 +14,17 @@ import (
 	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"huddle/media"
 	"huddle/protocol"
 )
 
 // sfu forwards each meeting's voice: every member has one PeerConnection
 // with the server, sends its microphone on it once, and receives every
-// other member's audio on it, forwarded packet by packet (no decoding, no
-// mixing: the clients mix). Two-person calls go through it too: one path
-// for every meeting, and the server sees no more than an encrypted relay
-// would (docs/protocol.md, "Voice").
+// other member's audio on it, forwarded packet by packet (no mixing: the
+// clients mix). A listener who did not negotiate the speaker's codec gets
+// it transcoded (transcode.go); everyone else gets the packets as they
+// came. Two-person calls go through it too: one path for every meeting
+// (docs/protocol.md, "Voice").
 //
 // Clients always offer (media_offer); the server answers, and asks for a
 // new offer (media_update) when the speakers a member should hear change,
@@ -37,8 +40,10 @@ type sfu struct {
 	mu    sync.Mutex
 	rooms map[roomKey]*sfuRoom
 
+	codecs    []media.Codec // what this build decodes and encodes, so negotiates
 	forwarded prometheus.Counter
 	dropped   map[string]prometheus.Counter // by reason
+	transcode *transcodeMetrics
 }
 
 type roomKey struct {
@@ -61,7 +66,10 @@ type participant struct {
 	// Under sfuRoom.mu:
 	peer       Peer                         // the session to push to (changes on resume)
 	track      *webrtc.TrackLocalStaticRTP  // this member's audio, as forwarded to others
+	transcoder *transcoder                  // and in the codecs of listeners without it
+	codecs     []media.Codec                // what the member receives, preferred first
 	senders    map[string]*webrtc.RTPSender // other member → sender of their audio on pc
+	transcoded map[string]*encodedTrack     // other member → their audio in codecs, if not forwarded
 	candidates int                          // remote candidates since the last offer
 	closed     bool
 
@@ -80,15 +88,12 @@ const (
 
 func newSFU(s *Server) (*sfu, error) {
 	var m webrtc.MediaEngine
-	// The codecs the clients speak (media/codec.go); the SFU only forwards
-	// them, so it registers both whatever this build can decode.
-	for _, c := range []webrtc.RTPCodecParameters{
-		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1;usedtx=1"}, PayloadType: 111},
-		{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, PayloadType: 0},
-	} {
-		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
-			return nil, err
-		}
+	// Only the codecs this build can transcode: a server without Opus
+	// (no cgo or libopus) negotiates G.711 with everyone, so nobody ever
+	// needs a codec it cannot make (README, "Voice").
+	codecs := media.Codecs()
+	if err := media.RegisterCodecs(&m, codecs); err != nil {
+		return nil, err
 	}
 	var se webrtc.SettingEngine
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
@@ -105,12 +110,17 @@ func newSFU(s *Server) (*sfu, error) {
 		}
 	}
 	f := &sfu{
-		srv: s, log: s.log.With("part", "sfu"), rooms: make(map[roomKey]*sfuRoom),
+		srv: s, log: s.log.With("part", "sfu"), rooms: make(map[roomKey]*sfuRoom), codecs: codecs,
 		api: webrtc.NewAPI(webrtc.WithMediaEngine(&m), webrtc.WithSettingEngine(se)),
 	}
 	f.forwarded = prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_media_rtp_forwarded_total", Help: "RTP packets the SFU received from a member and forwarded to the others."})
 	dropped := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huddle_media_rtp_dropped_total", Help: "RTP packets the SFU dropped, by reason: unknown_track (a stream it did not negotiate), payload_type (a payload type not negotiated), mic_closed (the member's microphone is closed)."}, []string{"reason"})
-	s.metrics.reg.MustRegister(f.forwarded, dropped)
+	f.transcode = &transcodeMetrics{
+		encoders: prometheus.NewGauge(prometheus.GaugeOpts{Name: "huddle_media_transcoders", Help: "Encoders running: one per speaker and codec some listener of theirs did not negotiate, shared by all such listeners."}),
+		packets:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huddle_media_rtp_transcoded_total", Help: "RTP packets the SFU made by transcoding, by the codec made."}, []string{"codec"}),
+		failed:   prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_media_rtp_undecodable_total", Help: "RTP packets the SFU could not decode to transcode (still forwarded to listeners of their codec)."}),
+	}
+	s.metrics.reg.MustRegister(f.forwarded, dropped, f.transcode.encoders, f.transcode.packets, f.transcode.failed)
 	f.dropped = map[string]prometheus.Counter{
 		dropUnknownTrack: dropped.WithLabelValues(dropUnknownTrack),
 		dropPayloadType:  dropped.WithLabelValues(dropPayloadType),
@@ -145,7 +155,7 @@ func (f *sfu) join(key roomKey, user string, p Peer, open bool) (*sfuRoom, *part
 		f.log.Error("new peer connection", "err", err)
 		return nil, nil, protocol.ServerException
 	}
-	pt := &participant{user: user, pc: pc, peer: p, senders: make(map[string]*webrtc.RTPSender)}
+	pt := &participant{user: user, pc: pc, peer: p, senders: make(map[string]*webrtc.RTPSender), transcoded: make(map[string]*encodedTrack)}
 	pt.open.Store(open)
 	r.parts[user] = pt
 	meet := int(key.meet)
@@ -190,8 +200,12 @@ func (f *sfu) leave(key roomKey, user string) {
 	for _, o := range r.parts {
 		if s := o.senders[user]; s != nil {
 			delete(o.senders, user)
+			delete(o.transcoded, user)
 			_ = o.pc.RemoveTrack(s)
 			updates = append(updates, r.updateFor(f, o))
+		}
+		if e := pt.transcoded[o.user]; e != nil {
+			o.transcoder.release(e)
 		}
 	}
 	r.mu.Unlock()
@@ -253,7 +267,10 @@ func (f *sfu) onTrack(r *sfuRoom, pt *participant, t *webrtc.TrackRemote, recv *
 		f.log.Warn("forward track", "err", err)
 		return
 	}
-	pt.track = local
+	codec, _ := codecByMime(f.codecs, t.Codec().MimeType) // negotiated, so one of f.codecs
+	tc := newTranscoder(pt.user, codec, f.transcode)
+	defer tc.close()
+	pt.track, pt.transcoder = local, tc
 	var updates []func()
 	for u, o := range r.parts {
 		if u != pt.user {
@@ -278,10 +295,12 @@ func (f *sfu) onTrack(r *sfuRoom, pt *participant, t *webrtc.TrackRemote, recv *
 			f.dropped[dropMicClosed].Inc()
 			continue
 		}
-		if err := local.WriteRTP(pkt); err != nil {
-			return
+		// A listener's failed connection is theirs (it ends or restarts
+		// ICE); the others keep hearing.
+		if local.WriteRTP(pkt) == nil {
+			f.forwarded.Inc()
 		}
-		f.forwarded.Inc()
+		tc.push(pkt)
 	}
 }
 
@@ -319,21 +338,36 @@ func checkOffer(s string) error {
 func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAnswer, protocol.ErrCode, error) {
 	pt.negotiate.Lock()
 	defer pt.negotiate.Unlock()
+	codecs := offeredCodecs(offer, f.codecs)
+	if len(codecs) == 0 {
+		return protocol.MediaAnswer{}, protocol.ErrData, fmt.Errorf("no audio codec in common: this server speaks %s", strings.Join(codecNames(f.codecs), ", "))
+	}
 	pt.candidates = 0
 	if err := pt.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return protocol.MediaAnswer{}, protocol.ErrData, err
 	}
 	r.mu.Lock()
+	pt.codecs = codecs
 	for u, o := range r.parts {
 		if u == pt.user || o.track == nil || pt.senders[u] != nil {
 			continue
 		}
-		s, err := pt.pc.AddTrack(o.track)
+		track, enc := pt.trackOf(o)
+		if track == nil {
+			continue
+		}
+		s, err := pt.pc.AddTrack(track)
 		if err != nil {
 			f.log.Warn("add forwarded track", "err", err)
+			if enc != nil {
+				o.transcoder.release(enc)
+			}
 			continue
 		}
 		pt.senders[u] = s
+		if enc != nil {
+			pt.transcoded[u] = enc
+		}
 		go drainRTCP(s)
 	}
 	r.mu.Unlock()
@@ -371,6 +405,21 @@ func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAn
 		defer func() { go update() }()
 	}
 	return out, protocol.NoErr, nil
+}
+
+// trackOf is the track that carries speaker o's audio to pt: the packets
+// as o sent them if pt negotiated o's codec, else o's audio transcoded to
+// pt's preferred codec (enc, one more listener of it); nil if o's stream
+// has ended. sfuRoom.mu held.
+func (pt *participant) trackOf(o *participant) (webrtc.TrackLocal, *encodedTrack) {
+	if _, ok := codecByMime(pt.codecs, o.transcoder.from.Capability.MimeType); ok {
+		return o.track, nil
+	}
+	enc := o.transcoder.output(pt.codecs[0])
+	if enc == nil {
+		return nil, nil
+	}
+	return enc.track, enc
 }
 
 func drainRTCP(s *webrtc.RTPSender) {

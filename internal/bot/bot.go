@@ -59,13 +59,15 @@ type Config struct {
 	// long after it connected. Play is sent, looped, in every call or
 	// meeting the bot is in (nil: its microphone stays closed); Record gets
 	// what it hears. JitterFrames is its receive jitter buffer
-	// (media.PeerConfig).
+	// (media.PeerConfig). Codecs, if set, are the only ones it offers
+	// (media.CodecsNamed: PCMU alone acts as a build without Opus).
 	CallUser     string
 	InviteUser   string
 	HangupAfter  time.Duration
 	Play         media.Source
 	Record       media.Sink
 	JitterFrames int
+	Codecs       []media.Codec
 	Log          *slog.Logger // nil discards
 }
 

@@ -115,7 +115,7 @@ func (b *Bot) startVoice(servers []webrtc.ICEServer) {
 		return // the call ended while the servers were asked for
 	}
 	call, err := media.StartCall(b.sess, v.meet, media.PeerConfig{
-		Source: b.cfg.Play, Sink: b.cfg.Record, ICEServers: servers, JitterFrames: b.cfg.JitterFrames, Log: b.log,
+		Source: b.cfg.Play, Sink: b.cfg.Record, ICEServers: servers, JitterFrames: b.cfg.JitterFrames, Codecs: b.cfg.Codecs, Log: b.log,
 	})
 	if err != nil {
 		b.log.Warn("voice", "err", err)

@@ -161,3 +161,24 @@ func TestBotAudioResumesAfterADrop(t *testing.T) {
 		return media.DominantFrequency(last, media.SampleRate) == 440 && media.Level(last) > 0.2
 	}, 20*time.Second, 50*time.Millisecond, "the tone, a second after ada came back")
 }
+
+// A bot that speaks only G.711 (as the Windows build) and one with Opus
+// hear each other: the SFU transcodes between them.
+func TestOpusBotAndG711BotHearEachOther(t *testing.T) {
+	if !media.OpusBuiltIn() {
+		t.Skip("this build has no Opus")
+	}
+	pcmu, err := media.CodecsNamed("PCMU")
+	require.NoError(t, err)
+	srv := testkit.StartServer(t)
+	bobHeard, bobSink := recorder(t)
+	voiceBot(t, srv.URL, "bob", func(c *bot.Config) {
+		c.Play, c.Record, c.JitterFrames, c.Codecs = tone(t, 660), bobSink, recordJitter, pcmu
+	})
+	adaHeard, adaSink := recorder(t)
+	voiceBot(t, srv.URL, "ada", func(c *bot.Config) {
+		c.CallUser, c.Play, c.Record, c.JitterFrames = "bob", tone(t, 440), adaSink, recordJitter
+	})
+	heardTone(t, bobHeard, 440)
+	heardTone(t, adaHeard, 660)
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,6 +35,7 @@ func Bot(args []string) error {
 	hangupAfter := fs.Duration("hangup-after", 0, "hang up each call this long after it connected (0: never)")
 	play := fs.String("play", "", "a PCM 16-bit WAV file to send, looped, in every call or meeting the bot is in")
 	record := fs.String("record", "", "a WAV file to write what the bot hears to (PCM 16-bit, 48 kHz mono; valid even if the bot is killed)")
+	codecs := fs.String("codecs", "", "audio codecs to offer, comma-separated, preferred first (this build: "+strings.Join(media.CodecNames(), ",")+"; empty: all); \"PCMU\" acts as a build without Opus")
 	var say []string
 	fs.Func("say", "a message to send to --to (repeatable)", func(s string) error { say = append(say, s); return nil })
 	if err := fs.Parse(args); err != nil {
@@ -55,6 +57,13 @@ func Bot(args []string) error {
 		Name: *name, RingFor: *ring,
 		SendTo: *to, Say: say, SendFile: *file,
 		CallUser: *callUser, InviteUser: *invite, HangupAfter: *hangupAfter,
+	}
+	if *codecs != "" {
+		cs, err := media.CodecsNamed(strings.Split(*codecs, ",")...)
+		if err != nil {
+			return fmt.Errorf("bot: --codecs: %w", err)
+		}
+		cfg.Codecs = cs
 	}
 	if *play != "" {
 		src, err := media.OpenWAVSource(*play)
