@@ -284,6 +284,13 @@ func TestMediaRequestsAreChecked(t *testing.T) {
 	}
 	require.Equal(t, protocol.RateLimited, testkit.Await[session.MediaCandidateFail](t, alice, nil).Err)
 
+	pcma, err := media.NewPeer(media.PeerConfig{Codecs: []media.Codec{{Capability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000, Channels: 1}, PayloadType: 8}}})
+	require.NoError(t, err)
+	defer pcma.Close()
+	pcmaOffer, err := pcma.Offer(false)
+	require.NoError(t, err)
+	require.Equal(t, protocol.ErrData, fail(alice, meet.ID, pcmaOffer), "an offer in a codec the server does not speak")
+
 	// None of it hurt the others: bob's voice still works.
 	testkit.Sync(t, carol)
 }
