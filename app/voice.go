@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"huddle/media"
+	"huddle/protocol"
 	"huddle/session"
 )
 
@@ -37,12 +38,19 @@ const cookieVoice = "voice"
 func (v *Voice) Active() bool { return v.call != nil }
 
 // Levels are how loud each member is right now (0..1), for speaking
-// indicators; by user ID.
+// indicators; by user ID. The user's own is their microphone's, and 0
+// while it is closed in the room (muted: the others hear nothing).
 func (v *Voice) Levels() map[string]float64 {
 	if v.call == nil {
 		return map[string]float64{}
 	}
-	return v.call.Peer().Levels() // the SFU names each track after its member
+	levels := v.call.Peer().Levels() // the SFU names each track after its member
+	mine := 0.0
+	if me, _ := v.c.Room.Me(); me.AudioStatus == protocol.AudioOpen {
+		mine = v.call.Peer().MicLevel()
+	}
+	levels[v.c.UserID()] = mine
+	return levels
 }
 
 // SampleLevels reads the members' levels now and says whether anyone

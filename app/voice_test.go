@@ -81,14 +81,22 @@ func TestCallCarriesAudioAndMuteSilences(t *testing.T) {
 		return media.DominantFrequency(last, media.SampleRate) == 440 && media.Level(last) > 0.2
 	}
 	require.False(t, bobHearsAlice(), "alice's microphone starts closed")
+	// Her own indicator: dark while her microphone is closed, though it
+	// hears her tone; lit once it is open; dark again when she mutes.
+	l.do(func() {
+		c.Voice.SampleLevels()
+		require.False(t, c.Voice.Speaking("alice"), "muted, alice does not show as speaking")
+	})
 	l.do(c.Room.ToggleMic)
 	l.await(t, "alice's microphone is open", func() bool { me, _ := c.Room.Me(); return me.AudioStatus == protocol.AudioOpen })
+	l.await(t, "alice shows as speaking", func() bool { c.Voice.SampleLevels(); return c.Voice.Speaking("alice") })
 	require.Eventually(t, bobHearsAlice, 20*time.Second, 50*time.Millisecond, "bob hears alice")
 	l.do(c.Room.ToggleMic)
 	require.Eventually(t, func() bool {
 		_, pcm, err := media.ReadWAV(heard)
 		return err == nil && media.Level(pcm[len(pcm)-media.SampleRate/2:]) == 0
 	}, 20*time.Second, 50*time.Millisecond, "muted: bob hears silence")
+	l.await(t, "muted, alice's indicator goes dark", func() bool { c.Voice.SampleLevels(); return !c.Voice.Speaking("alice") })
 
 	l.do(func() { c.Calls.HangUp() })
 	l.await(t, "the audio ends with the call", func() bool { return !c.Voice.Active() })

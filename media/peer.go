@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,6 +64,10 @@ type Peer struct {
 	tracks    map[string]*MixInput // by remote track ID, for speaking levels
 	connected chan struct{}
 	once      sync.Once
+
+	// The microphone's last level (math.Float64bits; 0 muted), set by
+	// sendLoop.
+	micLevel atomic.Uint64
 
 	// Candidates that arrive before the remote description they belong to
 	// (trickle ICE races the answer) wait here.
@@ -173,6 +178,11 @@ func (p *Peer) SetMuted(muted bool) { p.muted.Store(muted) }
 // Muted says whether the microphone is muted.
 func (p *Peer) Muted() bool { return p.muted.Load() }
 
+// MicLevel is how loud the microphone's last frame was (RMS, 0..1), 0
+// while muted: the user's own speaking indicator, as Levels are the
+// others'.
+func (p *Peer) MicLevel() float64 { return math.Float64frombits(p.micLevel.Load()) }
+
 // Stats are a peer's packet counts so far.
 type Stats struct{ Sent, Received, Concealed int64 }
 
@@ -227,6 +237,11 @@ func (p *Peer) sendFrame(pcm []int16, out []byte) error {
 	if err := p.source.ReadFrame(pcm); err != nil {
 		return err
 	}
+	level := 0.0
+	if !p.muted.Load() {
+		level = Level(pcm)
+	}
+	p.micLevel.Store(math.Float64bits(level))
 	b, ok := p.local.current()
 	if !ok {
 		return nil

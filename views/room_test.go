@@ -130,7 +130,8 @@ func TestCallClockCountsFromTheAnswer(t *testing.T) {
 }
 
 // In a call with audio, the members panel shows the other side speaking
-// while their voice arrives, and the indicator goes with the call.
+// while their voice arrives, and the user while their open microphone
+// hears them; the indicators go with the call.
 func TestMembersPanelShowsWhoIsSpeaking(t *testing.T) {
 	srv := testkit.StartServer(t)
 	tone := filepath.Join(t.TempDir(), "660.wav")
@@ -154,8 +155,15 @@ func TestMembersPanelShowsWhoIsSpeaking(t *testing.T) {
 	}, 20*time.Second, 20*time.Millisecond, "bob shows as speaking")
 	onUI(func() {
 		assert.NotContains(t, roomLabels(t, u), "alice (you): muted, speaking", "alice's microphone is closed")
-		u.Client.Calls.HangUp()
+		u.Client.Room.ToggleMic()
 	})
+	// Her own indicator, from her microphone, once it is open.
+	require.Eventually(t, func() bool {
+		var labels string
+		onUI(func() { labels = roomLabels(t, u) })
+		return strings.Contains(labels, "alice (you): microphone on, speaking")
+	}, 20*time.Second, 20*time.Millisecond, "alice shows as speaking")
+	onUI(func() { u.Client.Calls.HangUp() })
 	await(t, "the panel and its sampling go with the call", func() bool {
 		return !u.main.room.panel.Visible() && !u.main.room.listen.running()
 	})
