@@ -60,6 +60,14 @@ func StartCall(sess Signaller, meet int, cfg PeerConfig) (*Call, error) {
 	p.OnCandidate(func(ci webrtc.ICECandidateInit) {
 		sess.MediaCandidate(meet, session.ICECandidate{Candidate: ci.Candidate, SDPMid: ci.SDPMid, SDPMLineIndex: ci.SDPMLineIndex})
 	})
+	// The media path can break while signalling stays up (a new network,
+	// a NAT that forgot the mapping): ICE finds no way to the server, and
+	// a restart gathers new addresses and tries again, as after a drop.
+	p.pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
+		if s == webrtc.ICEConnectionStateDisconnected || s == webrtc.ICEConnectionStateFailed {
+			c.Restart()
+		}
+	})
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offerLocked()
@@ -92,10 +100,14 @@ func (c *Call) Speakers() map[string]string {
 }
 
 // Restart offers again with fresh ICE credentials: after the session came
-// back from a drop, the old network path may be gone.
+// back from a drop, or ICE lost its way to the server, the old network
+// path may be gone.
 func (c *Call) Restart() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
 	c.restart = true
 	if c.negotiating {
 		c.again = true

@@ -2,6 +2,7 @@ package media_test
 
 import (
 	"bufio"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -26,6 +27,12 @@ import (
 func meetingCall(t *testing.T, url string) (alice, bob *testkit.Client, meet session.MeetInfo) {
 	t.Helper()
 	alice, bob = testkit.Login(t, url, "alice"), testkit.Login(t, url, "bob")
+	return alice, bob, callInto(t, alice, bob)
+}
+
+// callInto has alice call bob into a new meeting and bob accept.
+func callInto(t *testing.T, alice, bob *testkit.Client) (meet session.MeetInfo) {
+	t.Helper()
 	alice.CreateMeeting("voice", 0, "m")
 	meet = testkit.Await(t, alice, func(e session.CreateMeetingSuccess) bool { return e.Cookie == "m" }).Meet
 	id := alice.Call("bob", meet, "", "c")
@@ -33,7 +40,7 @@ func meetingCall(t *testing.T, url string) (alice, bob *testkit.Client, meet ses
 	bob.AcceptCall(id, session.MeetInfo{}, "", "a")
 	testkit.Await(t, bob, func(e session.AcceptCallSuccess) bool { return e.CallID == id })
 	testkit.Await(t, alice, func(e session.NotifyCallAccepted) bool { return e.CallID == id })
-	return alice, bob, meet
+	return meet
 }
 
 // voice starts c's voice in meet, playing src (nil: silent, the
@@ -211,12 +218,92 @@ func TestCloseMicStopsTheToneAndOpenMicBringsItBack(t *testing.T) {
 	require.Positive(t, metric(t, srv, `huddle_media_rtp_dropped_total{reason="mic_closed"}`))
 }
 
+// The media path drops (every UDP socket of bob's peer goes dark, as when
+// a laptop moves to another network) while signalling stays up: ICE
+// restarts by itself and bob hears alice again, without anyone doing
+// anything, within 20 s of the cut.
+func TestAudioComesBackAfterTheMediaPathDrops(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice, bob, meet := meetingCall(t, srv.URL)
+	voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	network, err := testkit.NewCuttableNet()
+	require.NoError(t, err)
+	bobHears := media.NewCaptureSink()
+	call, err := media.StartCall(bob.Session, meet.ID, media.PeerConfig{Sink: bobHears, JitterFrames: media.RecorderJitter, Net: network})
+	require.NoError(t, err)
+	testkit.Pump(t, bob, call.Handle)
+	t.Cleanup(func() { call.Close() })
+	media.HeardTone(t, bobHears, 440)
+
+	network.Cut()
+	// The mixer plays silence while nothing arrives: what bob hears goes
+	// quiet, then the tone comes back after it.
+	var quietAt int
+	require.Eventually(t, func() bool {
+		pcm := bobHears.Snapshot()
+		quietAt = len(pcm)
+		return media.Level(pcm[len(pcm)-media.SampleRate/5:]) == 0
+	}, 10*time.Second, 20*time.Millisecond, "the cut silences bob")
+	cut := time.Now()
+	require.Eventually(t, func() bool {
+		pcm := bobHears.Snapshot()
+		if len(pcm) < quietAt+media.SampleRate/2 {
+			return false
+		}
+		last := pcm[len(pcm)-media.SampleRate/2:]
+		return media.DominantFrequency(last, media.SampleRate) == 440 && media.Level(last) > 0.2
+	}, 20*time.Second, 50*time.Millisecond, "alice's tone back, after the silence")
+	t.Logf("back %v after the silence began", time.Since(cut).Round(100*time.Millisecond))
+}
+
+// carol's machine leaves the network for good (her WebSocket and her
+// media path both go dark, no reconnecting): past the grace period the
+// others see her leave the meeting, her audio stops and her track goes,
+// while their call goes on.
+func TestVanishedPeerIsShownAsLeft(t *testing.T) {
+	srv := testkit.StartServer(t, func(c *server.Config) { c.GracePeriod = time.Second })
+	proxy := testkit.StartProxy(t, srv.Addr)
+	alice, bob, carol, meet, _ := threePartyVia(t, srv.URL, "ws://"+proxy.Addr()+"/ws")
+	aliceCall, aliceHears := voice(t, alice, meet.ID, nil)
+	voice(t, bob, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	network, err := testkit.NewCuttableNet()
+	require.NoError(t, err)
+	openMic(t, carol)
+	carolCall, err := media.StartCall(carol.Session, meet.ID, media.PeerConfig{Source: &media.Tone{Freq: 660, Amplitude: 0.5}, Net: network})
+	require.NoError(t, err)
+	testkit.Pump(t, carol, carolCall.Handle)
+	t.Cleanup(func() { carolCall.Close() })
+	heardBoth(t, aliceHears, 440, 660)
+	speakers := func() []string {
+		s := slices.Collect(maps.Values(aliceCall.Speakers()))
+		slices.Sort(s)
+		return s
+	}
+	require.Equal(t, []string{"bob", "carol"}, speakers())
+
+	proxy.Down()
+	network.Cut()
+	testkit.Await(t, alice, func(e session.UserLeftMeeting) bool { return e.UserID == "carol" })
+	require.Eventually(t, func() bool { return slices.Equal(speakers(), []string{"bob"}) }, 10*time.Second, 20*time.Millisecond, "carol's track gone")
+	require.Eventually(t, func() bool {
+		last := aliceHears.Snapshot()
+		last = last[len(last)-media.SampleRate/2:]
+		return media.Power(last, media.SampleRate, 440) > 0.5 && media.Power(last, media.SampleRate, 660) < 0.05
+	}, 10*time.Second, 50*time.Millisecond, "bob alone")
+}
+
 // threeParty puts carol in alice and bob's meeting by alice's invite and
 // returns the invite's ID.
 func threeParty(t *testing.T, url string) (alice, bob, carol *testkit.Client, meet session.MeetInfo, invite string) {
 	t.Helper()
+	return threePartyVia(t, url, url)
+}
+
+// threePartyVia is threeParty with carol signed in at carolURL.
+func threePartyVia(t *testing.T, url, carolURL string) (alice, bob, carol *testkit.Client, meet session.MeetInfo, invite string) {
+	t.Helper()
 	alice, bob, meet = meetingCall(t, url)
-	carol = testkit.Login(t, url, "carol")
+	carol = testkit.Login(t, carolURL, "carol")
 	invite = alice.ClientInvite("carol", meet, "inv")
 	testkit.Await(t, carol, func(e session.NotifyCallIn) bool { return e.CallID == invite })
 	carol.AcceptCall(invite, session.MeetInfo{}, "", "acc")

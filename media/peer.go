@@ -13,6 +13,7 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/rtp"
+	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -37,6 +38,10 @@ type PeerConfig struct {
 	// Codecs offered, preferred first; nil takes Codecs().
 	Codecs []Codec
 	Log    *slog.Logger
+
+	// Net is the network ICE uses (nil: the host's); tests cut it
+	// (testkit.CuttableNet).
+	Net transport.Net
 }
 
 // Peer is one pion PeerConnection carrying Huddle audio: it sends Source
@@ -105,6 +110,9 @@ func NewPeer(cfg PeerConfig) (*Peer, error) {
 	}
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(cfg.Loopback)
+	if cfg.Net != nil {
+		se.SetNet(cfg.Net)
+	}
 	// The SFU starts forwarding a new speaker as soon as it has answered;
 	// their first packets may come before this side has applied the answer.
 	se.SetHandleUndeclaredSSRCWithoutAnswer(true)
