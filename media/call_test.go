@@ -382,10 +382,22 @@ func TestMediaRequestsAreChecked(t *testing.T) {
 	testkit.Sync(t, carol)
 }
 
-// metric reads one sample of the server's /metrics (loopback serves it).
+// metric reads one sample of the server's /metrics (loopback serves it),
+// summed over a cluster's nodes: only the application's home runs its
+// SFU and TURN.
 func metric(t *testing.T, srv *testkit.Server, line string) float64 {
 	t.Helper()
-	resp, err := http.Get("http://" + srv.Addr + "/metrics")
+	sum := 0.0
+	for _, addr := range srv.NodeAddrs() {
+		sum += nodeMetric(t, addr, line)
+	}
+	return sum
+}
+
+// nodeMetric reads one sample of one node's /metrics, 0 if it has none.
+func nodeMetric(t *testing.T, addr, line string) float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)

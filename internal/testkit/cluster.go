@@ -59,6 +59,19 @@ func (c *Cluster) asServer() *Server {
 	return &Server{Server: c.Nodes[0].Server, URL: c.URL, Addr: c.Balancer.Addr(), DataDir: c.Nodes[0].DataDir, cluster: c}
 }
 
+// NodeAddrs are the address of every node: the server's own, or each of
+// the cluster's (for what each process counts, as /metrics).
+func (s *Server) NodeAddrs() []string {
+	if s.cluster == nil {
+		return []string{s.Addr}
+	}
+	var out []string
+	for _, n := range s.cluster.Nodes {
+		out = append(out, n.Addr)
+	}
+	return out
+}
+
 // RelayBuffered is what every node holds of transfers.
 func (s *Server) RelayBuffered() int64 {
 	if s.cluster == nil {
