@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -41,6 +42,10 @@ type appCalls struct {
 	byUser   map[string]map[*leg]struct{}
 	inRoom   map[string]*meeting // whose room each user is in (rooms.go)
 	stopped  bool                // shutting down: meeting clocks no longer run (meetinglife.go)
+
+	// saved writes the live state to JetStream on a cluster node that is
+	// the application's home (resumestate.go); nil on a server alone.
+	saved *appState
 }
 
 // leg is a call, or a third-party invite, between two users. The one who
@@ -55,9 +60,10 @@ type leg struct {
 	// when the call is accepted (rooms.go).
 	fromNick  string
 	fromHears bool
-	meet      *meeting
-	accepted  bool
-	timer     *timer // rings out; stopped once accepted or ended
+	meet       *meeting
+	accepted   bool
+	timer      *timer    // rings out; stopped once accepted or ended
+	ringsUntil time.Time // when it rings out
 }
 
 func newCalls(s *Server) *calls { return &calls{srv: s} }
@@ -67,8 +73,15 @@ func (cs *calls) of(app string) *appCalls {
 	if v, ok := cs.apps.Load(app); ok {
 		return v.(*appCalls)
 	}
-	v, loaded := cs.apps.LoadOrStore(app, &appCalls{srv: cs.srv, app: app, legs: make(map[string]*leg), byUser: make(map[string]map[*leg]struct{}), inRoom: make(map[string]*meeting)})
-	ac := v.(*appCalls)
+	ac := &appCalls{srv: cs.srv, app: app, legs: make(map[string]*leg), byUser: make(map[string]map[*leg]struct{}), inRoom: make(map[string]*meeting)}
+	if cl := cs.srv.cluster; cl != nil {
+		ac.saved = newAppState(cl, ac)
+	}
+	v, loaded := cs.apps.LoadOrStore(app, ac)
+	if loaded {
+		ac.saved.stop()
+	}
+	ac = v.(*appCalls)
 	if !loaded && cs.stopped.Load() {
 		// stopClocks may have missed it: stopped is set before it looks.
 		ac.mu.Lock()
@@ -133,8 +146,24 @@ func (m *metrics) push(p Peer, ev string, payload any) {
 	}
 }
 
+// awaitSaved returns once app's state is written as it is now (a cluster
+// home: resumestate.go).
+func (cs *calls) awaitSaved(app string) {
+	if v, ok := cs.apps.Load(app); ok {
+		v.(*appCalls).saved.await()
+	}
+}
+
 // add registers a new ringing leg and starts its ring-out timer; mu held.
 func (cs *appCalls) add(l *leg) {
+	cs.insert(l)
+	cs.ring(l, cs.srv.cfg.CallTimeout)
+	cs.refresh(l.from)
+	cs.refresh(l.to)
+}
+
+// insert puts l among the live legs; mu held.
+func (cs *appCalls) insert(l *leg) {
 	cs.legs[l.id] = l
 	for _, u := range []string{l.from, l.to} {
 		k := u
@@ -145,15 +174,19 @@ func (cs *appCalls) add(l *leg) {
 	}
 	l.meet.legs[l] = struct{}{}
 	cs.busy(l.meet)
-	l.timer = cs.srv.timers.afterFunc(cs.srv.cfg.CallTimeout, func() {
+	cs.saveLeg(l)
+}
+
+// ring starts l's ring-out timer: unanswered for d, it ends; mu held.
+func (cs *appCalls) ring(l *leg, d time.Duration) {
+	l.ringsUntil = time.Now().Add(d)
+	l.timer = cs.srv.timers.afterFunc(d, func() {
 		cs.mu.Lock()
 		defer cs.mu.Unlock()
 		if cs.legs[l.id] == l && !l.accepted {
 			cs.end(l, endTimeout, "", "")
 		}
 	})
-	cs.refresh(l.from)
-	cs.refresh(l.to)
 }
 
 // end removes l and tells each party except by (who asked, and hears it
@@ -161,6 +194,7 @@ func (cs *appCalls) add(l *leg) {
 func (cs *appCalls) end(l *leg, why endReason, by, ext string) {
 	l.timer.Stop()
 	delete(cs.legs, l.id)
+	cs.saveLeg(l)
 	for _, u := range []string{l.from, l.to} {
 		k := u
 		delete(cs.byUser[k], l)
@@ -371,6 +405,7 @@ func (c *conn) handleAcceptCall(m protocol.Message) {
 	}
 	l.accepted = true
 	l.timer.Stop()
+	cs.saveLeg(l)
 	cs.enter(mt, &member{user: l.from, nick: l.fromNick, peer: l.fromPeer, byCall: true, hears: l.fromHears})
 	cs.enter(mt, &member{user: l.to, nick: c.nick, peer: c, byCall: true, hears: c.hearsRooms()})
 	if l.invite {

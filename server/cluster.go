@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/singleflight"
 
 	"huddle/protocol"
 )
@@ -80,6 +81,12 @@ type cluster struct {
 	nc       *nats.Conn         // frames, leases, questions
 	beats    *nats.Conn         // heartbeats alone
 	kv       jetstream.KeyValue // under mu: bucket()
+	// Where homes write their applications' state (resumestate.go); under
+	// mu: jetStream().
+	js       jetstream.JetStream
+	resumeKV jetstream.KeyValue
+	pushes   jetstream.Stream
+	takes    singleflight.Group // finding or taking an application's home, by application
 	log      *slog.Logger
 	started  time.Time
 	// When the link to NATS last broke and came back (unix ns): after a
@@ -202,6 +209,9 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := cl.openBucket(ctx); err != nil {
+		return fail(err)
+	}
+	if err := cl.openResume(ctx); err != nil {
 		return fail(err)
 	}
 	// Every frame between nodes fits one NATS message.
@@ -371,6 +381,31 @@ func (cl *cluster) nodeDied(node, instance string) {
 	}
 	cl.mu.Unlock()
 	closeCarried(edges, remotes, "the node holding the session is gone", "the node of the client's connection is gone")
+	go cl.adopt(node, instance)
+}
+
+// adopt takes over the applications whose home was instance of node, now
+// dead, unless another node is quicker: their sessions' grace then runs
+// (and ends) even if no client of theirs comes back to ask.
+func (cl *cluster) adopt(node, instance string) {
+	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
+	defer cancel()
+	keys, err := cl.bucket().ListKeys(ctx)
+	if err != nil {
+		return
+	}
+	var apps []string
+	for app := range keys.Keys() {
+		apps = append(apps, app)
+	}
+	for _, app := range apps {
+		e, err := cl.bucket().Get(ctx, app)
+		if err == nil && string(e.Value()) == node+" "+instance {
+			if _, err := cl.homeOf(app); err != nil {
+				cl.log.Warn("take over an application of a node gone", "app", app, "err", err)
+			}
+		}
+	}
 }
 
 // closeCarried ends the links a cluster fault broke: clients here whose
@@ -449,6 +484,18 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 	if mine {
 		return homeRef{cl.node, cl.instance}, nil
 	}
+	// One search at a time per application: a caller that finds the lease
+	// just taken by this node must wait until its state is loaded.
+	v, err, _ := cl.takes.Do(app, func() (any, error) { return cl.findHome(app) })
+	return v.(homeRef), err
+}
+
+// findHome is homeOf's search: the lease's holder, or this node, having
+// taken it and loaded the application's state.
+func (cl *cluster) findHome(app string) (homeRef, error) {
+	if cl.isHome(app) {
+		return homeRef{cl.node, cl.instance}, nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 	defer cancel()
 	for range 3 {
@@ -467,8 +514,8 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 			}
 			rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, cl.value) })
 			if err == nil {
-				cl.becameHome(app, rev)
-				return homeRef{cl.node, cl.instance}, nil
+				// A lease that expired was last renewed at least homeTTL ago.
+				return cl.becameHome(app, rev, time.Now().Add(-homeTTL))
 			}
 			if !errors.Is(err, jetstream.ErrKeyExists) {
 				return homeRef{}, fmt.Errorf("%w: %v", errNoHome, err)
@@ -488,8 +535,7 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, cl.value, e.Revision()) })
 		if err == nil {
 			cl.log.Info("took over an application from a node gone", "app", app, "from", h.node)
-			cl.becameHome(app, rev)
-			return homeRef{cl.node, cl.instance}, nil
+			return cl.becameHome(app, rev, e.Created()) // the last renewal: the old home's last sign of life
 		}
 	}
 	return homeRef{}, errNoHome
@@ -529,13 +575,22 @@ func (cl *cluster) answerAsk(m *nats.Msg) {
 
 // becameHome starts holding app's lease. Whatever this node remembers of
 // the application from an earlier time as its home is stale: it is read
-// afresh from the store.
-func (cl *cluster) becameHome(app string, rev uint64) {
+// afresh from the store, and its live state as the last home wrote it
+// (resumestate.go; that home was last heard at since). A state that
+// cannot be read leaves the sessions lost, as if none were written:
+// their clients sign in afresh.
+func (cl *cluster) becameHome(app string, rev uint64, since time.Time) (homeRef, error) {
 	cl.srv.forgetApp(app)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*natsTimeout)
+	defer cancel()
+	if err := cl.loadState(ctx, app, since); err != nil {
+		cl.log.Error("read the state of an application taken over: its sessions are lost", "app", app, "err", err)
+	}
 	cl.mu.Lock()
 	cl.homes[app] = rev
 	cl.mu.Unlock()
 	cl.log.Info("home of application", "app", app)
+	return homeRef{cl.node, cl.instance}, nil
 }
 
 // isHome tells whether this node holds app's lease.
@@ -641,7 +696,7 @@ func (cl *cluster) reconnected() {
 	cl.log.Info("NATS reconnected")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := cl.openBucket(ctx); err != nil {
+	if err := errors.Join(cl.openBucket(ctx), cl.openResume(ctx)); err != nil {
 		cl.log.Warn("after the NATS reconnect", "err", err)
 	}
 	cl.renew()
@@ -653,6 +708,7 @@ func (cl *cluster) lostHome(app string, why error) {
 	cl.mu.Lock()
 	delete(cl.homes, app)
 	cl.mu.Unlock()
+	cl.srv.stopSaving(app) // the new home writes it now
 	cl.srv.closeApp(app, websocket.CloseGoingAway, "the application moved to another node")
 }
 
@@ -750,6 +806,11 @@ func (cl *cluster) releaseHomes() {
 		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 		defer cancel()
 		for app, rev := range homes {
+			// Its sessions end now, not parked: nothing to resume.
+			cl.srv.stopSaving(app)
+			if err := cl.dropState(ctx, app); err != nil {
+				cl.log.Warn("remove the state of an application given up", "app", app, "err", err)
+			}
 			cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
 		}
 	})

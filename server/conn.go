@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -70,6 +71,10 @@ type conn struct {
 	helloDone  bool
 	loggedIn   bool
 	subscribed bool
+	// held: a session of an application this cluster node is home of; its
+	// writes wait until the application's state is written (resumestate.go).
+	// Set at login; in the padding after the flags, so the size holds.
+	held atomic.Bool
 }
 
 func newConn(s *Server, ws *websocket.Conn) *conn {
@@ -460,6 +465,9 @@ func (c *conn) writeLoop() {
 			return
 		}
 		c.qmu.Unlock()
+		if len(q) > 0 && c.held.Load() {
+			c.srv.calls.awaitSaved(c.app) // what it tells the client is durable first
+		}
 		err := c.writeTurn(q, pinged, data)
 		if hasData {
 			c.srv.relay.queued.Add(-int64(len(data)))

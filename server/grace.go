@@ -27,6 +27,8 @@ import (
 type parked struct {
 	srv                    *Server
 	app, user, nick, token string
+	version                int       // of the protocol the client spoke
+	until                  time.Time // when the grace period ends
 
 	replay *replay // the session's pushes, kept for the resume
 
@@ -127,7 +129,8 @@ func (s *Server) isClosing() bool {
 // park puts a parked peer in the place of the dropped connection c; false
 // if c is no longer the user's session.
 func (s *Server) park(c *conn) bool {
-	p := &parked{srv: s, app: c.app, user: c.user, nick: c.nick, token: c.token, replay: c.replay}
+	p := &parked{srv: s, app: c.app, user: c.user, nick: c.nick, token: c.token, version: c.version, replay: c.replay,
+		until: time.Now().Add(s.cfg.GracePeriod)}
 	c.replay.detach(c)
 	cs := s.calls.of(c.app)
 	cs.mu.Lock()
@@ -140,6 +143,7 @@ func (s *Server) park(c *conn) bool {
 	p.mu.Lock()
 	p.timer = s.timers.afterFunc(s.cfg.GracePeriod, p.expire)
 	p.mu.Unlock()
+	cs.saveSession(c.user)
 	return true
 }
 
@@ -180,7 +184,9 @@ func (s *Server) resume(c *conn, old Peer, token string, seq, loginID uint64) bo
 		return false
 	}
 	s.presence.Rebind(c.app, c.user, old, c)
-	s.calls.of(c.app).rebind(c.user, old, c)
+	cs := s.calls.of(c.app)
+	cs.rebind(c.user, old, c)
+	cs.saveSession(c.user) // its new resume token
 	return true
 }
 
@@ -194,7 +200,9 @@ func (s *Server) endSession(app, user string, p Peer) {
 		}
 	}
 	// After Offline, so a user who left is not shown idle on the way out.
-	s.calls.of(app).sessionEnded(user, p)
+	cs := s.calls.of(app)
+	cs.sessionEnded(user, p)
+	cs.saveSession(user) // deleted, unless a newer session took over
 }
 
 // rebind moves user's calls and room membership from peer old to peer

@@ -66,6 +66,7 @@ func (cs *appCalls) vacated(m *meeting) {
 	if m.forCall {
 		if cs.meetings[m.ID] == m {
 			delete(cs.meetings, m.ID)
+			cs.saveMeeting(m)
 		}
 		return
 	}
@@ -81,6 +82,7 @@ func (cs *appCalls) expire(m *meeting, t *timer) {
 	if gone {
 		delete(ms, m.ID)
 		m.idle = nil
+		cs.saveMeeting(m)
 	}
 	cs.mu.Unlock()
 	if !gone || m.forCall {

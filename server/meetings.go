@@ -136,6 +136,7 @@ func (c *conn) handleCreateMeeting(m protocol.Message) {
 		me := &meeting{Meeting: mt, forCall: true, legs: make(map[*leg]struct{})}
 		ms[mt.ID] = me
 		cs.idle(me)
+		cs.saveMeeting(me)
 		c.reply(m.ID, protocol.NoErr, me.info(c.user))
 		return
 	}
@@ -233,6 +234,7 @@ func (c *conn) handleDestroyMeeting(m protocol.Message) {
 	}
 	delete(cs.meetings, mt.ID)
 	cs.busy(mt)
+	cs.saveMeeting(mt)
 	stopped, _ := protocol.Push(protocol.EvMeetingStopped, protocol.MeetingRef{Meet: int(mt.ID)})
 	for _, mb := range mt.room.order {
 		if mb.user != c.user {

@@ -416,12 +416,20 @@ func (s *Server) forgetApp(app string) {
 	s.presence.Forget(app)
 	if v, ok := s.calls.apps.LoadAndDelete(app); ok {
 		ac := v.(*appCalls)
+		ac.saved.stop()
 		ac.mu.Lock()
 		ac.stopped = true
 		for _, m := range ac.meetings {
 			ac.busy(m)
 		}
 		ac.mu.Unlock()
+	}
+}
+
+// stopSaving stops writing app's state: this node is no longer its home.
+func (s *Server) stopSaving(app string) {
+	if v, ok := s.calls.apps.Load(app); ok {
+		v.(*appCalls).saved.stop()
 	}
 }
 

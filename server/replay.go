@@ -36,6 +36,15 @@ type replay struct {
 	out  *conn // where pushes go now; nil until the login is answered
 	// unnumbered: out is a client older than protocol.ReplaySince.
 	unnumbered bool
+
+	// In a cluster, the application's state writer (resumestate.go) hears
+	// of every push and acknowledgement of user's session; nil alone.
+	saved *appState
+	user  string
+	// reloaded: read back by a node that took the application over. A
+	// client may have seen pushes the stream no longer holds (older than
+	// pushesMaxAge): its resume names them and numbering goes on after.
+	reloaded bool
 }
 
 type keptPush struct {
@@ -56,7 +65,13 @@ func (r *replay) push(msg []byte) (overflowed bool) {
 	r.seq++
 	if r.unnumbered && r.out != nil && r.out.enqueue(0, msg) {
 		r.gone = r.seq // it cannot tell what it processed: queued is done
+		if r.saved != nil {
+			r.saved.acked(r.user, r.seq)
+		}
 		return false
+	}
+	if r.saved != nil {
+		r.saved.pushed(r.user, r.seq, msg)
 	}
 	for len(r.kept) > 0 && (len(r.kept) >= r.maxPushes || r.bytes+len(msg) > r.maxBytes) {
 		r.drop()
@@ -94,6 +109,9 @@ func (r *replay) ack(seq uint64) bool {
 		return false
 	}
 	r.forget(seq)
+	if r.saved != nil {
+		r.saved.acked(r.user, seq)
+	}
 	return true
 }
 
@@ -133,16 +151,26 @@ func (r *replay) deliverTo(c *conn, seq uint64, answer func()) bool {
 	if r.unnumbered {
 		seq = r.gone
 	}
+	if r.reloaded && seq > r.seq {
+		r.seq = seq
+	}
+	r.reloaded = false
 	if seq > r.seq || seq < r.gone {
 		return false
 	}
 	r.forget(seq)
+	if r.saved != nil {
+		r.saved.acked(r.user, seq)
+	}
 	answer()
 	for _, p := range r.kept {
 		c.enqueue(p.numberFor(r.unnumbered), p.msg)
 	}
 	if r.unnumbered {
 		r.forget(r.seq)
+		if r.saved != nil {
+			r.saved.acked(r.user, r.seq)
+		}
 	}
 	r.out = c
 	return true

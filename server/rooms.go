@@ -97,6 +97,7 @@ func (cs *appCalls) enter(m *meeting, mb *member) protocol.ErrCode {
 	m.room.order = append(m.room.order, mb)
 	cs.inRoom[mb.user] = m
 	cs.busy(m)
+	cs.saveMeeting(m)
 	if mb.hears {
 		cs.srv.metrics.push(mb.peer, protocol.EvMeetingEntered, protocol.MeetingEntered{Meet: m.info(mb.user), Members: m.room.list()})
 	}
@@ -114,6 +115,7 @@ func (cs *appCalls) leave(m *meeting, user string, tellUser bool) {
 		return
 	}
 	delete(cs.inRoom, user)
+	cs.saveMeeting(m)
 	cs.srv.sfu.leave(roomKey{cs.app, m.ID}, user)
 	left := protocol.UserLeft{Meet: int(m.ID), User: user}
 	cs.tell(&m.room, "", protocol.EvUserLeft, left)
@@ -149,6 +151,7 @@ func (cs *appCalls) hasLegIn(user string, m *meeting) bool {
 func (cs *appCalls) empty(m *meeting) {
 	members := m.room.order
 	m.room.order = nil
+	cs.saveMeeting(m)
 	for _, mb := range members {
 		delete(cs.inRoom, mb.user)
 		cs.srv.sfu.leave(roomKey{cs.app, m.ID}, mb.user)
@@ -293,6 +296,7 @@ func (c *conn) handleSetAudio(m protocol.Message) {
 	}
 	if old != r.Audio {
 		target.audio = r.Audio
+		cs.saveMeeting(mt)
 		cs.srv.sfu.setOpen(roomKey{cs.app, mt.ID}, r.User, r.Audio == protocol.AudioOpen)
 		cs.tell(&mt.room, "", protocol.EvAudioStatus, protocol.AudioStatus{Meet: int(mt.ID), User: r.User, Old: old, New: r.Audio})
 	}

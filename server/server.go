@@ -413,6 +413,7 @@ func (s *Server) signIn(c *conn, app, user, nick, resume string, seq, id uint64)
 	c.app, c.user, c.nick, c.loggedIn = app, user, nick, true
 	c.token = newResumeToken()
 	cs := s.calls.of(app)
+	c.held.Store(cs.saved != nil)
 	cs.mu.Lock()
 	old, _ := s.router.Lookup(app, user)
 	if old != nil && s.resume(c, old, resume, seq, id) {
@@ -422,7 +423,9 @@ func (s *Server) signIn(c *conn, app, user, nick, resume string, seq, id uint64)
 	// A new session. Pushes that come before the answer wait in its stream
 	// and follow the answer.
 	c.replay = newReplay(s.cfg.Limits)
+	c.replay.saved, c.replay.user = cs.saved, user
 	replaced := s.router.Attach(app, user, c)
+	cs.saveSession(user)
 	cs.mu.Unlock()
 	if replaced != nil {
 		replaced.Kick(protocol.CloseKickedOut, "signed in elsewhere")
