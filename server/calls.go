@@ -58,8 +58,8 @@ type leg struct {
 	toPeer   Peer
 	// fromNick and fromHears describe the caller for the room they enter
 	// when the call is accepted (rooms.go).
-	fromNick  string
-	fromHears bool
+	fromNick   string
+	fromHears  bool
 	meet       *meeting
 	accepted   bool
 	timer      *timer    // rings out; stopped once accepted or ended

@@ -101,7 +101,7 @@ type (
 	}
 	// pushesRecord is one write round's pushes and acknowledgements.
 	pushesRecord struct {
-		Pushes []pushBatch        `json:"p,omitempty"`
+		Pushes []pushBatch       `json:"p,omitempty"`
 		Acks   map[string]uint64 `json:"a,omitempty"`
 	}
 	// pushBatch is one push text and the sessions it went to, numbered.
