@@ -30,9 +30,11 @@ func TestHomeNodeKilledClientsResumeOnTheNewHome(t *testing.T) {
 	c.Place(t, home)
 	alice := login(t, c.URL, "alice")     // on the home
 	carol := loginOnce(t, c.URL, "carol") // on the home, will not come back
+	gina := login(t, c.URL, "gina")       // on the home, rung by frank, never answers
 	c.Place(t, edge)
 	bob := login(t, c.URL, "bob") // on an edge that lives on
 	watch(t, bob)
+	frank := login(t, c.URL, "frank")
 	c.Place(t, edge2)
 	dave := loginOnce(t, c.URL, "dave") // on another live edge, will not come back
 	// erin reaches the balancer through a link the test cuts: she is away
@@ -45,6 +47,8 @@ func TestHomeNodeKilledClientsResumeOnTheNewHome(t *testing.T) {
 	meet := createMeeting(t, alice, "standup")
 	id := ring(t, alice, bob, meet)
 	accept(t, alice, bob, id)
+	ringing := time.Now()
+	unanswered := ring(t, frank, gina, createMeeting(t, frank, "for gina"))
 
 	link.Down()
 	testkit.Await[session.Reconnecting](t, erin, nil)
@@ -74,7 +78,8 @@ func TestHomeNodeKilledClientsResumeOnTheNewHome(t *testing.T) {
 	// of a hang-up; alice can end it and bob hears it, once.
 	bob.GetUserStatus("after")
 	users := testkit.Await(t, bob, func(e session.GetUserStatusSuccess) bool { return e.Cookie == "after" }).Users
-	want := map[string]int{"alice": protocol.StatusInMeeting, "bob": protocol.StatusInMeeting}
+	want := map[string]int{"alice": protocol.StatusInMeeting, "bob": protocol.StatusInMeeting,
+		"frank": protocol.StatusBusy, "gina": protocol.StatusBusy}
 	for _, u := range users {
 		if st, ok := want[u.UserID]; ok {
 			assert.Equal(t, st, u.UserStatus, "%s's status on the new home", u.UserID)
@@ -96,10 +101,23 @@ func TestHomeNodeKilledClientsResumeOnTheNewHome(t *testing.T) {
 	}
 	// Carol's ring ended with her session: erin is told, once.
 	testkit.Await(t, erin, func(e session.NotifyCallHungup) bool { return e.CallID == toErin })
+	// Frank's ring to gina rings out 30 s after it began, as it would have
+	// on the old home: its deadline was kept, not started again by the new
+	// home (which took over more than 3 s after the kill).
+	require.Eventually(t, func() bool {
+		for _, e := range testkit.All[session.NotifyCallRejected](frank) {
+			if e.CallID == unanswered && e.Err == protocol.ErrNoAnswer {
+				return true
+			}
+		}
+		return false
+	}, time.Until(ringing.Add(30*time.Second+2*time.Second)), 50*time.Millisecond, "no answer within 30 s of the ring:\n%s", frank.Dump())
+	t.Logf("frank's ring rang out %v after it began", time.Since(ringing).Round(100*time.Millisecond))
+	testkit.Await(t, gina, func(e session.NotifyCallHungup) bool { return e.CallID == unanswered })
 
 	// Exactly once: the pushes each had before the kill and not yet
 	// acknowledged were not delivered a second time.
-	for _, cl := range []*testkit.Client{alice, bob, erin} {
+	for _, cl := range []*testkit.Client{alice, bob, erin, frank, gina} {
 		testkit.Sync(t, cl)
 	}
 	assert.Len(t, testkit.All[session.NotifyCallAccepted](alice), 1, "alice: call accepted, once")
@@ -107,6 +125,8 @@ func TestHomeNodeKilledClientsResumeOnTheNewHome(t *testing.T) {
 	assert.Len(t, testkit.All[session.NotifyCallIn](bob), 1, "bob: rung, once")
 	assert.Len(t, testkit.All[session.NotifyCallIn](erin), 1, "erin: rung, once")
 	assert.Len(t, testkit.All[session.NotifyCallHungup](erin), 1, "erin: ring over, once")
+	assert.Len(t, testkit.All[session.NotifyCallRejected](frank), 1, "frank: no answer, once")
+	assert.Len(t, testkit.All[session.NotifyCallIn](gina), 1, "gina: rung, once")
 
 	// And the new home works as the old one did.
 	id = ring(t, alice, bob, meet)
