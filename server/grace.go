@@ -164,6 +164,8 @@ func (s *Server) resume(c *conn, old Peer, token string, seq, loginID uint64) bo
 		return func() {
 			c.replay = rp
 			s.router.Attach(c.app, c.user, c)
+			// Its new resume token is written before the reply carries it.
+			s.calls.of(c.app).saveSession(c.user)
 			// Resumed only to clients that know it: an older one decodes
 			// the reply strictly.
 			c.reply(loginID, protocol.NoErr, protocol.LoginReply{User: c.user, Resume: c.token, Resumed: c.version >= protocol.ReplaySince})
@@ -184,9 +186,7 @@ func (s *Server) resume(c *conn, old Peer, token string, seq, loginID uint64) bo
 		return false
 	}
 	s.presence.Rebind(c.app, c.user, old, c)
-	cs := s.calls.of(c.app)
-	cs.rebind(c.user, old, c)
-	cs.saveSession(c.user) // its new resume token
+	s.calls.of(c.app).rebind(c.user, old, c)
 	return true
 }
 
