@@ -38,9 +38,11 @@ type replay struct {
 	unnumbered bool
 
 	// In a cluster, the application's state writer (resumestate.go) hears
-	// of every push and acknowledgement of user's session; nil alone.
+	// of every push and acknowledgement of the session, known there as sid
+	// (random: a user's earlier sessions have pushes numbered alike);
+	// nil alone.
 	saved *appState
-	user  string
+	sid   string
 	// reloaded: read back by a node that took the application over. A
 	// client may have seen pushes the stream no longer holds (older than
 	// pushesMaxAge): its resume names them and numbering goes on after.
@@ -66,12 +68,12 @@ func (r *replay) push(msg []byte) (overflowed bool) {
 	if r.unnumbered && r.out != nil && r.out.enqueue(0, msg) {
 		r.gone = r.seq // it cannot tell what it processed: queued is done
 		if r.saved != nil {
-			r.saved.acked(r.user, r.seq)
+			r.saved.acked(r.sid, r.seq)
 		}
 		return false
 	}
 	if r.saved != nil {
-		r.saved.pushed(r.user, r.seq, msg)
+		r.saved.pushed(r.sid, r.seq, msg)
 	}
 	for len(r.kept) > 0 && (len(r.kept) >= r.maxPushes || r.bytes+len(msg) > r.maxBytes) {
 		r.drop()
@@ -110,7 +112,7 @@ func (r *replay) ack(seq uint64) bool {
 	}
 	r.forget(seq)
 	if r.saved != nil {
-		r.saved.acked(r.user, seq)
+		r.saved.acked(r.sid, seq)
 	}
 	return true
 }
@@ -160,7 +162,7 @@ func (r *replay) deliverTo(c *conn, seq uint64, answer func()) bool {
 	}
 	r.forget(seq)
 	if r.saved != nil {
-		r.saved.acked(r.user, seq)
+		r.saved.acked(r.sid, seq)
 	}
 	answer()
 	for _, p := range r.kept {
@@ -169,7 +171,7 @@ func (r *replay) deliverTo(c *conn, seq uint64, answer func()) bool {
 	if r.unnumbered {
 		r.forget(r.seq)
 		if r.saved != nil {
-			r.saved.acked(r.user, r.seq)
+			r.saved.acked(r.sid, r.seq)
 		}
 	}
 	r.out = c

@@ -71,6 +71,7 @@ func untoken(t string) (string, bool) {
 // Records, as JSON.
 type (
 	sessionRecord struct {
+		SID     string `json:"sid"` // its pushes' in the stream
 		Nick    string `json:"nick"`
 		Token   string `json:"token"`
 		Version int    `json:"version"`
@@ -110,8 +111,8 @@ type (
 		To  []pushTo `json:"t"`
 	}
 	pushTo struct {
-		User string `json:"u"`
-		Seq  uint64 `json:"s"`
+		SID string `json:"u"`
+		Seq uint64 `json:"s"`
 	}
 )
 
@@ -153,13 +154,13 @@ func (a *appState) mark(key string) {
 	a.mu.Unlock()
 }
 
-// pushed notes push seq of user's session.
-func (a *appState) pushed(user string, seq uint64, msg []byte) {
+// pushed notes push seq of session sid.
+func (a *appState) pushed(sid string, seq uint64, msg []byte) {
 	a.mu.Lock()
 	if n := len(a.pushes); n > 0 && sameBytes(a.lastMsg, msg) {
-		a.pushes[n-1].To = append(a.pushes[n-1].To, pushTo{user, seq})
+		a.pushes[n-1].To = append(a.pushes[n-1].To, pushTo{sid, seq})
 	} else {
-		a.pushes = append(a.pushes, pushBatch{Msg: string(msg), To: []pushTo{{user, seq}}})
+		a.pushes = append(a.pushes, pushBatch{Msg: string(msg), To: []pushTo{{sid, seq}}})
 		a.lastMsg = msg
 	}
 	a.changed++
@@ -167,20 +168,20 @@ func (a *appState) pushed(user string, seq uint64, msg []byte) {
 	a.mu.Unlock()
 }
 
-// pushToSize bounds the JSON of t: {"u":"…","s":N}, the ID escaped.
-func pushToSize(t pushTo) int { return 32 + 6*len(t.User) }
+// pushToSize bounds the JSON of t: {"u":"…","s":N}.
+func pushToSize(t pushTo) int { return 32 + len(t.SID) }
 
 func sameBytes(a, b []byte) bool {
 	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
 
-// acked notes that user's session needs no push up to seq any more. Nobody
+// acked notes that session sid needs no push up to seq any more. Nobody
 // waits for it to be written: a resume after a lost ack replays pushes
 // the client drops as seen.
-func (a *appState) acked(user string, seq uint64) {
+func (a *appState) acked(sid string, seq uint64) {
 	a.mu.Lock()
-	if seq > a.acks[user] {
-		a.acks[user] = seq
+	if seq > a.acks[sid] {
+		a.acks[sid] = seq
 	}
 	a.startLocked()
 	a.mu.Unlock()
@@ -329,9 +330,9 @@ func (a *appState) value(key string) []byte {
 		user, _ := untoken(id)
 		switch p, _ := s.router.Lookup(cs.app, user); p := p.(type) {
 		case *conn:
-			v = sessionRecord{Nick: p.nick, Token: p.token, Version: p.version}
+			v = sessionRecord{SID: p.replay.sid, Nick: p.nick, Token: p.token, Version: p.version}
 		case *parked:
-			v = sessionRecord{Nick: p.nick, Token: p.token, Version: p.version, ParkedUntil: p.until.UnixMilli()}
+			v = sessionRecord{SID: p.replay.sid, Nick: p.nick, Token: p.token, Version: p.version, ParkedUntil: p.until.UnixMilli()}
 		}
 	case keyLeg:
 		if l := cs.legs[id]; l != nil {
@@ -506,11 +507,11 @@ func (cl *cluster) loadState(ctx context.Context, app string, since time.Time) e
 	now := time.Now()
 	parkedAt := map[string]*parked{}
 	for user, r := range sessions {
-		rp := replays[user]
+		rp := replays[r.SID]
 		if rp == nil {
 			rp = newReplay(s.cfg.Limits)
 		}
-		rp.saved, rp.user, rp.reloaded = cs.saved, user, true
+		rp.saved, rp.sid, rp.reloaded = cs.saved, r.SID, true
 		until := time.UnixMilli(r.ParkedUntil)
 		if r.ParkedUntil == 0 {
 			until = since.Add(s.cfg.GracePeriod)
@@ -585,7 +586,7 @@ func (cl *cluster) loadState(ctx context.Context, app string, since time.Time) e
 }
 
 // readPushes reads app's pushes still kept in the stream into a replay
-// per session: numbered as they were, those acknowledged dropped.
+// per session (by sid): numbered as they were, those acknowledged dropped.
 func (cl *cluster) readPushes(ctx context.Context, st jetstream.Stream, tok string) (map[string]*replay, error) {
 	subject := pushesSubject + tok
 	last, err := st.GetLastMsgForSubject(ctx, subject)
@@ -601,11 +602,11 @@ func (cl *cluster) readPushes(ctx context.Context, st jetstream.Stream, tok stri
 	}
 	lim := cl.srv.cfg.Limits
 	out := map[string]*replay{}
-	of := func(user string) *replay {
-		r := out[user]
+	of := func(sid string) *replay {
+		r := out[sid]
 		if r == nil {
 			r = newReplay(lim)
-			out[user] = r
+			out[sid] = r
 		}
 		return r
 	}
@@ -622,7 +623,7 @@ func (cl *cluster) readPushes(ctx context.Context, st jetstream.Stream, tok stri
 				for _, p := range rec.Pushes {
 					msg := []byte(p.Msg)
 					for _, to := range p.To {
-						r := of(to.User)
+						r := of(to.SID)
 						r.seq = max(r.seq, to.Seq)
 						if to.Seq > r.gone {
 							r.kept = append(r.kept, keptPush{to.Seq, msg})
@@ -630,8 +631,8 @@ func (cl *cluster) readPushes(ctx context.Context, st jetstream.Stream, tok stri
 						}
 					}
 				}
-				for user, seq := range rec.Acks {
-					r := of(user)
+				for sid, seq := range rec.Acks {
+					r := of(sid)
 					r.seq = max(r.seq, seq)
 					r.forget(seq)
 				}

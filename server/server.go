@@ -423,7 +423,7 @@ func (s *Server) signIn(c *conn, app, user, nick, resume string, seq, id uint64)
 	// A new session. Pushes that come before the answer wait in its stream
 	// and follow the answer.
 	c.replay = newReplay(s.cfg.Limits)
-	c.replay.saved, c.replay.user = cs.saved, user
+	c.replay.saved, c.replay.sid = cs.saved, newResumeToken()
 	replaced := s.router.Attach(app, user, c)
 	cs.saveSession(user)
 	cs.mu.Unlock()
