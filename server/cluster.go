@@ -44,8 +44,10 @@ import (
 // or taken over at once from a node that stopped sending heartbeats.
 // Nodes heartbeat on aliveSubject; a node silent for NodeTimeout is dead:
 // edges close the clients it was home for (they sign in again and land on
-// a new home) and homes close the sessions whose edge it was (they are
-// parked for the grace period and resume through another node).
+// a new home, which read the application's live state from JetStream:
+// resumestate.go, so they resume) and homes close the sessions whose edge
+// it was (they are parked for the grace period and resume through another
+// node).
 
 // Cluster timings.
 const (

@@ -33,7 +33,9 @@
 // everyone else talks to it through Send (and the relay through sendBulk).
 // In a cluster, cluster.mu and an edgeLink's mu are leaves too: taken
 // under none of the above but a conn's close (which wakes the runner), and
-// nothing is called under them; NATS delivers frames from other nodes on
+// nothing is called under them; so is an appState's mu (resumestate.go),
+// taken under appCalls.mu and replay.mu; its write round takes appCalls.mu
+// alone, and a write loop waits for a round holding nothing; NATS delivers frames from other nodes on
 // its own goroutine, which only queues them (cluster.go).
 package server
 
