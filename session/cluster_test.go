@@ -326,3 +326,37 @@ func TestClusterSilentHomeItsApplicationMoves(t *testing.T) {
 	id = ring(t, bob, carol, createMeeting(t, bob, "again", 0), "y")
 	accept(t, bob, carol, id, "")
 }
+
+// A user's earlier session still has pushes in JetStream when the home
+// dies (the stream keeps minutes of them): the session resumed on the new
+// home is handed its own pushes, never those its predecessor had under the
+// same numbers.
+func TestClusterSilentHomeResumesOnlyTheSessionsOwnPushes(t *testing.T) {
+	cl := testkit.StartCluster(t, 1)
+	link := testkit.StartProxy(t, cl.NATS.Addr().String())
+	home := cl.StartNode(t, "home", func(c *server.Config) { c.NATS = "nats://" + link.Addr() })
+	testkit.Login(t, home.URL, "first") // the home
+	carol := loginReconnecting(t, cl.Nodes[0].URL, "carol")
+	carol.StartUserStatusNotify("w")
+	testkit.Await[session.StartUserStatusNotifyRslt](t, carol, nil)
+	meet := createMeeting(t, carol, "m", 0)
+	earlier := testkit.Login(t, cl.Nodes[0].URL, "bob")
+	for _, ext := range []string{"a", "b", "c"} {
+		id := ring(t, carol, earlier, meet, ext)
+		carol.HungupCall(id, "", "hangup-"+ext)
+		testkit.Await(t, earlier, func(e session.NotifyCallHungup) bool { return e.CallID == id })
+	}
+	earlier.Logout()
+	awaitStatus(t, carol, "bob", protocol.StatusOffline)
+
+	bob := loginReconnecting(t, cl.Nodes[0].URL, "bob")
+	id := ring(t, carol, bob, meet, "d")
+	link.Down()
+	assert.Equal(t, session.Reconnected{UsrID: "bob"}, testkit.Await[session.Reconnected](t, bob, nil))
+	testkit.Await(t, carol, func(session.Reconnected) bool { return true })
+	carol.HungupCall(id, "", "hangup-d")
+	testkit.Await(t, bob, func(e session.NotifyCallHungup) bool { return e.CallID == id })
+	testkit.Sync(t, bob)
+	assert.Len(t, testkit.All[session.NotifyCallIn](bob), 1, "only its own ring:\n%s", bob.Dump())
+	assert.Len(t, testkit.All[session.NotifyCallHungup](bob), 1, "only its own hang-up:\n%s", bob.Dump())
+}
