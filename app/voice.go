@@ -11,8 +11,9 @@ import (
 // Voice is the audio of the meeting the user is in (a call's or one
 // joined): it connects when the room has a meeting and hangs up when it
 // has none. Mute is the room's microphone (Room.ToggleMic): the server
-// forwards only open microphones. Echo: there is no echo canceller; the
-// app recommends a headset (README, "Voice").
+// forwards only open microphones. Echo: SystemAudio cancels the speaker's
+// echo where the build can (media.EchoCancellation); where it cannot, the
+// Audio… dialog recommends a headset.
 type Voice struct {
 	c    *Client
 	call *media.Call

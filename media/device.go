@@ -115,15 +115,34 @@ type Microphone struct {
 	mu   sync.Mutex
 	buf  []int16
 	wake chan struct{}
+	// With echo cancellation: the captured samples not yet a whole frame,
+	// the canceller, and the speaker whose sound it removes.
+	raw, clean []int16
+	echo       *echoCanceller
+	echoOf     *Speaker
 }
 
 // OpenMicrophone opens the microphone called name ("" for the default).
-func OpenMicrophone(name string) (*Microphone, error) {
+// Given the speaker the call plays on (echoOf), it removes that speaker's
+// sound from what it captures where the build can (EchoCancellation).
+func OpenMicrophone(name string, echoOf *Speaker) (*Microphone, error) {
 	m := &Microphone{wake: make(chan struct{}, 1)}
+	if echoOf != nil {
+		m.echo, m.echoOf, m.clean = newEchoCanceller(), echoOf, make([]int16, FrameSamples)
+	}
 	d, err := openDevice(malgo.Capture, name, func(_, in []byte, _ uint32) {
 		m.mu.Lock()
 		for i := 0; i+1 < len(in); i += 2 {
-			m.buf = append(m.buf, int16(binary.LittleEndian.Uint16(in[i:])))
+			sample := int16(binary.LittleEndian.Uint16(in[i:]))
+			if m.echo == nil {
+				m.buf = append(m.buf, sample)
+				continue
+			}
+			if m.raw = append(m.raw, sample); len(m.raw) == FrameSamples {
+				m.echo.capture(m.raw, m.clean)
+				m.buf = append(m.buf, m.clean...)
+				m.raw = m.raw[:0]
+			}
 		}
 		if over := len(m.buf) - maxDeviceBuffer; over > 0 {
 			m.buf = m.buf[over:] // nobody reads: keep the newest
@@ -135,9 +154,13 @@ func OpenMicrophone(name string) (*Microphone, error) {
 		}
 	})
 	if err != nil {
+		m.echo.close()
 		return nil, err
 	}
 	m.d = d
+	if m.echo != nil {
+		echoOf.setEcho(m.echo)
+	}
 	return m, nil
 }
 
@@ -164,13 +187,24 @@ func (m *Microphone) ReadFrame(pcm []int16) error {
 }
 
 // Close stops capturing.
-func (m *Microphone) Close() error { m.d.close(); return nil }
+func (m *Microphone) Close() error {
+	m.d.close()
+	if m.echo != nil {
+		m.echoOf.setEcho(nil)
+		m.echo.close()
+	}
+	return nil
+}
 
 // Speaker is a playback device as a Sink.
 type Speaker struct {
 	d   *device
 	mu  sync.Mutex
 	buf []int16
+	// With a microphone cancelling this speaker's echo: what was played
+	// and not yet a whole frame, and where the frames go.
+	played []int16
+	echo   *echoCanceller
 }
 
 // OpenSpeaker opens the speaker called name ("" for the default).
@@ -184,6 +218,14 @@ func OpenSpeaker(name string) (*Speaker, error) {
 		}
 		clear(out[2*n:]) // underrun: silence
 		s.buf = s.buf[n:]
+		if s.echo != nil {
+			for i := 0; i+1 < len(out); i += 2 {
+				if s.played = append(s.played, int16(binary.LittleEndian.Uint16(out[i:]))); len(s.played) == FrameSamples {
+					s.echo.playback(s.played)
+					s.played = s.played[:0]
+				}
+			}
+		}
 		s.mu.Unlock()
 	})
 	if err != nil {
@@ -191,6 +233,14 @@ func OpenSpeaker(name string) (*Speaker, error) {
 	}
 	s.d = d
 	return s, nil
+}
+
+// setEcho starts (or, with nil, stops) handing what is played to a
+// microphone's echo canceller.
+func (s *Speaker) setEcho(e *echoCanceller) {
+	s.mu.Lock()
+	s.echo, s.played = e, s.played[:0]
+	s.mu.Unlock()
 }
 
 // WriteFrame queues a frame for playback, dropping the oldest audio when

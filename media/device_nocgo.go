@@ -12,9 +12,9 @@ func ListDevices(bool) ([]string, error) { return nil, errNoDevices }
 
 type Microphone struct{}
 
-func OpenMicrophone(string) (*Microphone, error) { return nil, errNoDevices }
-func (*Microphone) ReadFrame([]int16) error      { return errNoDevices }
-func (*Microphone) Close() error                 { return nil }
+func OpenMicrophone(string, *Speaker) (*Microphone, error) { return nil, errNoDevices }
+func (*Microphone) ReadFrame([]int16) error                { return errNoDevices }
+func (*Microphone) Close() error                           { return nil }
 
 type Speaker struct{}
 

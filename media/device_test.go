@@ -16,12 +16,12 @@ func TestNullBackendDevices(t *testing.T) {
 	names, err := ListDevices(true)
 	require.NoError(t, err)
 	require.NotEmpty(t, names)
-	mic, err := OpenMicrophone("")
-	require.NoError(t, err)
-	defer mic.Close()
 	spk, err := OpenSpeaker(names[0]) // any name: unknown ones take the default
 	require.NoError(t, err)
 	defer spk.Close()
+	mic, err := OpenMicrophone("", spk) // cleaned of the speaker's echo, where built in
+	require.NoError(t, err)
+	defer mic.Close()
 	pcm := make([]int16, FrameSamples)
 	start := time.Now()
 	for range 10 {

@@ -2,7 +2,7 @@
 # Installs, on Debian/Ubuntu, what building and testing Huddle needs: Go
 # must already be there; the C libraries for Fyne (OpenGL, X11), GTK for
 # native file dialogs, libopus and libopusfile for the Opus voice codec
-# (media/), Xvfb for real-window tests, Chromium and Firefox for the
+# and libspeexdsp for the echo canceller (media/), Xvfb for real-window tests, Chromium and Firefox for the
 # web SDK's and the web client's browser tests (web/), PostgreSQL for the PostgreSQL store's
 # tests (scripts/postgres.sh runs a scratch cluster) and HAProxy for the
 # cluster come from apt; nats-server is built from its Go module at a
@@ -22,7 +22,7 @@ NATS_SERVER_VERSION=v2.15.2
 NATS_SERVER_BIN=/usr/local/bin
 
 mode=${1:-test}
-gui_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev libopus-dev libopusfile-dev)
+gui_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev libopus-dev libopusfile-dev libspeexdsp-dev)
 cluster_pkgs=(postgresql haproxy)
 case "$mode" in
 run) need_pkgs=("${gui_pkgs[@]}") ;;

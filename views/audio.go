@@ -3,6 +3,7 @@ package views
 import (
 	"errors"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -25,13 +26,24 @@ func (v *roomView) chooseAudio() {
 	voice := v.u.Client.Voice
 	mic := deviceSelect(mics, voice.Input)
 	spk := deviceSelect(spks, voice.Output)
+	echo := widget.NewLabel(echoAdvice())
+	echo.Wrapping = fyne.TextWrapWord
 	dialog.ShowForm("Audio devices", "Use", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Microphone", mic), widget.NewFormItem("Speaker", spk)},
+		[]*widget.FormItem{widget.NewFormItem("Microphone", mic), widget.NewFormItem("Speaker", spk), widget.NewFormItem("Echo", echo)},
 		func(ok bool) {
 			if ok {
 				voice.SetDevices(deviceName(mic.Selected), deviceName(spk.Selected))
 			}
 		}, v.u.Win)
+}
+
+// echoAdvice tells the user whether loudspeakers are fine: with no echo
+// canceller in the build, the others would hear themselves.
+func echoAdvice() string {
+	if media.EchoCancellation {
+		return "Cancelled: loudspeakers are fine."
+	}
+	return "This build cannot cancel echo: use a headset, or the others hear themselves."
 }
 
 func deviceSelect(names []string, current string) *widget.Select {

@@ -11,7 +11,8 @@ import (
 	"huddle/internal/testkit"
 )
 
-// In a meeting, Audio… lists the devices and remembers the choice.
+// In a meeting, Audio… lists the devices, says whether loudspeakers are
+// fine (echo cancellation) and remembers the choice.
 func TestAudioDevicesArePickedAndRemembered(t *testing.T) {
 	t.Setenv("HUDDLE_AUDIO_BACKEND", "null") // no sound card here
 	srv := testkit.StartServer(t)
@@ -28,6 +29,7 @@ func TestAudioDevicesArePickedAndRemembered(t *testing.T) {
 	await(t, "the devices dialog", func() bool { return u.Win.Canvas().Overlays().Top() != nil })
 	onUI(func() {
 		dlg := u.Win.Canvas().Overlays().Top()
+		findWidget(t, dlg, func(l *widget.Label) bool { return l.Text == echoAdvice() })
 		mic := findWidget(t, dlg, func(*widget.Select) bool { return true })
 		require.Greater(t, len(mic.Options), 1, "the null backend's microphone is listed")
 		mic.SetSelected(mic.Options[1])
