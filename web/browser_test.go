@@ -60,6 +60,12 @@ func openPage(t testing.TB, srv *testkit.Server) *page {
 // openPageAt opens testdata/name with query (e.g. "a=1&b=2", or "").
 func openPageAt(t testing.TB, srv *testkit.Server, name, query string) *page {
 	t.Helper()
+	return openPageWith(t, srv, name, query)
+}
+
+// openPageWith is openPageAt in a browser started with extra flags.
+func openPageWith(t testing.TB, srv *testkit.Server, name, query string, flags ...chromedp.ExecAllocatorOption) *page {
+	t.Helper()
 	findChromium(t) // skips before anything is started
 	html, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -79,12 +85,12 @@ func openPageAt(t testing.TB, srv *testkit.Server, name, query string) *page {
 	mux.Handle("/", srv.Handler())
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
-	return openBrowser(t, hs.URL+"/test.html?"+query)
+	return openBrowser(t, hs.URL+"/test.html?"+query, flags...)
 }
 
 // openBrowser starts a headless Chromium on url; the test fails on any
 // console error or uncaught exception of the page.
-func openBrowser(t testing.TB, url string) *page {
+func openBrowser(t testing.TB, url string, flags ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
 	chromium := findChromium(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -99,6 +105,7 @@ func openBrowser(t testing.TB, url string) *page {
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("no-default-browser-check", true),
 	}
+	opts = append(opts, flags...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })

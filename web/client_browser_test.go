@@ -46,18 +46,19 @@ type client struct {
 	netDown atomic.Bool
 }
 
-func openClient(t *testing.T, srv *testkit.Server) *client {
+func openClient(t *testing.T, srv *testkit.Server, flags ...chromedp.ExecAllocatorOption) *client {
 	t.Helper()
 	findChromium(t)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return openClientAt(t, hs.URL)
+	return openClientAt(t, hs.URL, flags...)
 }
 
-// openClientAt opens the client at base (http://host:port).
-func openClientAt(t *testing.T, base string) *client {
+// openClientAt opens the client at base (http://host:port), in a browser
+// started with extra flags.
+func openClientAt(t *testing.T, base string, flags ...chromedp.ExecAllocatorOption) *client {
 	t.Helper()
-	c := &client{page: openBrowser(t, "about:blank")}
+	c := &client{page: openBrowser(t, "about:blank", flags...)}
 	// Errors the browser itself logs (a resource that failed to load, a
 	// policy violation) are no console.error call: the Log domain has them.
 	err := chromedp.Listen(c.ctx, func(ev any) {

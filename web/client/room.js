@@ -3,7 +3,10 @@
 // above the tabs with who is in it and their microphones, Mute/Unmute for
 // one's own, Mute for others when one created the meeting, and Leave
 // (in a call, Hang up leaves). The SDK keeps the members; this part
-// reads them again after every room event.
+// reads them again after every room event. The sound is the SDK's (its
+// voice follows the meeting and the microphone's state); this part shows
+// who is speaking (MicEnergyUpdate) and picks the microphone and speaker
+// (Audio…), remembered in this browser.
 
 import { app, changed, notice, view } from './app.js';
 import { on, sdk } from './sdk.js';
@@ -23,8 +26,69 @@ let joining = null; // the meeting asked to join
 let joined = null; // the last meeting joined from the Meetings tab
 let members = [];
 let shown = ''; // what was last drawn, to redraw only on a change
+// Speaking: a member whose level (the SDK's 0..10, 6 dB a step) reaches
+// SPEAKING_LEVEL (about -36 dBFS, the desktop's SpeakingLevel) shows as
+// speaking, and stays so SPEAKING_HOLD_MS so it does not flicker between
+// words (app/speaking.go).
+const SPEAKING_LEVEL = 4;
+const SPEAKING_HOLD_MS = 500;
+const loudAt = new Map(); // user -> when their level last reached SPEAKING_LEVEL
+let speakingTimer = 0;
+const AUDIO_SAVED = 'huddle.audio'; // {micName, speakerName}: the devices chosen in Audio…
 
-export function reset() { meet = null; joining = null; joined = null; members = []; shown = ''; changed('room'); }
+export function reset() { meet = null; joining = null; joined = null; members = []; shown = ''; loudAt.clear(); changed('room'); }
+
+function speaking(user) {
+  const at = loudAt.get(user);
+  return at !== undefined && performance.now() - at < SPEAKING_HOLD_MS;
+}
+
+// heard notes a member's level; the panel is redrawn when someone starts
+// or stops speaking (the hold's end is a timer's).
+function heard(user, level) {
+  const was = speaking(user);
+  if (level >= SPEAKING_LEVEL) loudAt.set(user, performance.now());
+  if (speaking(user) !== was) changed('room');
+  if (!speakingTimer && loudAt.size) speakingTimer = setInterval(expire, 100);
+}
+
+function expire() {
+  let any = false;
+  for (const [user, at] of loudAt) {
+    if (performance.now() - at >= SPEAKING_HOLD_MS) { loudAt.delete(user); any = true; }
+  }
+  if (any) changed('room');
+  if (!loudAt.size) { clearInterval(speakingTimer); speakingTimer = 0; }
+}
+
+function savedAudio() {
+  try { return Object.assign({ micName: '', speakerName: '' }, JSON.parse(localStorage.getItem(AUDIO_SAVED) || '{}')); } catch (e) { return { micName: '', speakerName: '' }; }
+}
+
+// pickAudio asks for the microphone and speaker; the choice applies at
+// once (a running call switches) and is remembered.
+function pickAudio() {
+  const cur = savedAudio();
+  const select = function (id, names, chosen) {
+    const s = el('select', { id: id }, el('option', { value: '' }, 'System default'),
+      names.map(function (n) { return el('option', { value: n, selected: n === chosen }, n); }));
+    if (chosen && names.indexOf(chosen) < 0) s.appendChild(el('option', { value: chosen, selected: true }, chosen + ' (not connected)'));
+    return s;
+  };
+  const mic = select('audio-mic', sdk.GetAudioMicNames(), cur.micName);
+  const spk = select('audio-speaker', sdk.GetAudioSpkNames(), cur.speakerName);
+  const dlg = dialogs.open('Audio', el('div', { class: 'form' },
+    el('label', { htmlFor: 'audio-mic' }, 'Microphone'), mic,
+    el('label', { htmlFor: 'audio-speaker' }, 'Speaker'), spk), [
+    button('Cancel', 'cancel', function () { dlg.close(); }),
+    button('OK', 'confirm', function () {
+      dlg.close();
+      const cfg = { micName: mic.value, speakerName: spk.value };
+      try { localStorage.setItem(AUDIO_SAVED, JSON.stringify(cfg)); } catch (e) { /* private mode: not remembered */ }
+      sdk.SetAudioCfg(cfg);
+    }, 'primary'),
+  ]);
+}
 
 function micWord(audio) {
   switch (audio) {
@@ -126,7 +190,9 @@ view('room', function () {
     if (name === m.userID && m.nickname) name = m.nickname; // not a contact loaded yet
     if (m.userID === app.user) name += ' (you)';
     const canMute = m.userID !== app.user && creator && m.audioStatus === AOPEN;
-    return el('div', { class: 'member', 'data-user': m.userID }, el('span', null, name + ': ' + micWord(m.audioStatus)),
+    const talking = speaking(m.userID);
+    return el('div', { class: 'member' + (talking ? ' speaking' : ''), 'data-user': m.userID, 'data-speaking': talking ? 'yes' : 'no' },
+      el('span', { class: 'talk', title: talking ? 'speaking' : '' }), el('span', null, name + ': ' + micWord(m.audioStatus)),
       canMute ? button('Mute', '', function () { sdk.CloseMic(m.userID); }) : null);
   }));
 });
@@ -141,4 +207,7 @@ export function init() {
     else sdk.OpenMic('');
   });
   $('room-leave').addEventListener('click', leave);
+  $('room-audio').addEventListener('click', pickAudio);
+  on('MicEnergyUpdate', heard);
+  sdk.SetAudioCfg(savedAudio()); // the devices chosen last time, by name
 }

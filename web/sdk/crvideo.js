@@ -17,8 +17,9 @@
  *
  * The server serves this file with the vendored hash-wasm build in front
  * of it, in one function scope (web/embed.go): the content hash of
- * transfers is `hashwasm` below. The H5 SDK's media, device and queue
- * functions are stubs (at the end); docs/web-sdk.md lists every global.
+ * transfers is `hashwasm` below. A page in a meeting carries its audio
+ * (voice, after rooms); the H5 SDK's video, media and queue functions are
+ * stubs (at the end); docs/web-sdk.md lists every global.
  */
 (function (global) {
   'use strict';
@@ -447,7 +448,7 @@
         state.phase = 'online';
         state.user = str(d.user);
         state.resume = str(d.resume);
-        if (!resumed) { state.pushSeq = 0; state.ackedSeq = 0; roomDropped(); }
+        if (!resumed) { state.pushSeq = 0; state.ackedSeq = 0; roomDropped(); } else voiceRestart();
         if (renotify) {
           state.link.request('start_status_notify', undefined, function () { state.notifying = true; }, function () {});
         }
@@ -927,7 +928,7 @@
     state.notifying = false;
     state.resume = '';
     state.statusWatches.clear();
-    room.current = null; // signing out leaves the meeting, no callback
+    setRoom(null); // signing out leaves the meeting, no callback
     if (l) {
       l.send({ op: 'logout' });
       l.end(ERR.NOT_LOGIN);
@@ -1241,16 +1242,23 @@
     return r.members.findIndex(function (m) { return m.userID === userID; });
   }
 
+  // setRoom is the one place the page's meeting changes: the meeting's
+  // audio follows it (voice, below).
+  function setRoom(r) {
+    room.current = r;
+    voiceFollow();
+  }
+
   // roomLeft forgets meeting meetID if the page is in it (it was destroyed).
   function roomLeft(meetID) {
-    if (room.current && room.current.meet.ID === meetID) room.current = null;
+    if (room.current && room.current.meet.ID === meetID) setRoom(null);
   }
 
   // roomDropped: the session ended, or could not be resumed, while in a
   // meeting: the page is out of it (before LineOff or Reconnected).
   function roomDropped() {
     if (!room.current) return;
-    room.current = null;
+    setRoom(null);
     fire('MeetingDropped');
   }
 
@@ -1294,7 +1302,7 @@
   // others get UserLeftMeeting, and the page's calls in the meeting end.
   roomAPI.ExitMeeting = function () {
     if (!room.current) return;
-    room.current = null;
+    setRoom(null);
     call('exit_meeting', {}, function () {}, function () {});
   };
 
@@ -1337,6 +1345,7 @@
         const now = want === ASTATUS.AOPEN && old !== ASTATUS.AOPEN ? ASTATUS.AOPENING : want;
         if (now !== old) {
           r.members[i].audioStatus = now;
+          voiceFollowMic();
           later('AudioStatusChanged', me, old, now);
         }
       }
@@ -1348,6 +1357,7 @@
       if (room.current !== r || r.pending > 0 || i < 0 || r.members[i].audioStatus === r.ownAudio) return;
       const old = r.members[i].audioStatus;
       r.members[i].audioStatus = r.ownAudio;
+      voiceFollowMic();
       fire('AudioStatusChanged', me, old, r.ownAudio);
     };
     call('set_audio', { user: userID, audio: want }, settle, function (code) {
@@ -1368,7 +1378,7 @@
     const r = { meet: meet, members: members, ownAudio: ASTATUS.ACLOSE, pending: 0 };
     const i = memberIndex(r, state.user);
     if (i >= 0) r.ownAudio = members[i].audioStatus;
-    room.current = r;
+    setRoom(r);
   };
   pushHandlers.user_enter_meeting = function (d) {
     inRoom(int(d.meet), function (r) {
@@ -1383,7 +1393,7 @@
     inRoom(int(d.meet), function (r) {
       const user = str(d.user);
       if (user === state.user) { // out: the call that brought the page in has ended
-        room.current = null;
+        setRoom(null);
         return;
       }
       const i = memberIndex(r, user);
@@ -1405,6 +1415,7 @@
       if (i < 0 || r.members[i].audioStatus === now) return;
       const old = r.members[i].audioStatus;
       r.members[i].audioStatus = now;
+      if (user === state.user) voiceFollowMic();
       fire('AudioStatusChanged', user, old, now);
     });
   };
@@ -1423,23 +1434,472 @@
   for (const name of Object.keys(roomAPI)) global['CRVideo_' + name] = roomAPI[name];
   global.CRVideo_ASTATUS = ASTATUS;
 
+  // ---- voice: the meeting's audio (docs/web-sdk.md, "Voice") -----------
+  //
+  // While the page is in a meeting (EnterMeeting, a call or an invite
+  // accepted) it is a voice endpoint of the server's SFU with the browser's
+  // own RTCPeerConnection (Opus), signalled exactly as the Go SDK's peer
+  // does (media/call.go, docs/protocol.md "Voice"): the page always offers,
+  // its microphone is the offer's first section (sendrecv), one recvonly
+  // section per other speaker; media_update asks for a new offer (one
+  // outstanding at a time, the next right after it); a resumed session
+  // restarts ICE. The microphone (getUserMedia) is taken on entering and
+  // released on leaving, hanging up, signing out or a LineOff; it sends
+  // only while the page's own ASTATUS is open (OpenMic/CloseMic; the server
+  // forwards only open microphones anyway). What others say plays through
+  // one audio element per receiving section, on the chosen speaker.
+
+  const ENERGY_EVERY_MS = 100; // MicEnergyUpdate at most this often
+  const ENERGY_MAX = 10; // GetMicEnergy's scale: 0 silence (-60 dBFS or less) .. 10 full scale
+  const VOLUME_MAX = 255; // the H5 SDK's volume scale
+  const voice = {
+    meet: 0, // the meeting whose audio is wanted or running, 0 for none
+    gen: 0, // bumped by every start and stop: late answers of an older one are dropped
+    pc: null,
+    mic: null, // the microphone's MediaStream, null without one
+    micSection: null, // the offer's first transceiver
+    micLevel: null, // {source, analyser} of the microphone
+    negotiating: false,
+    again: false, // offer again once the current negotiation ends
+    restart: false, // the next offer restarts ICE
+    offered: false, // an offer went out: local candidates may follow it
+    receivers: 0, // receiving sections the SFU asked for
+    speakers: new Map(), // mid -> user, from the last answer
+    heard: new Map(), // transceiver -> {user, el, source, analyser}
+    remoteCands: [], // the SFU's candidates that came before its answer
+    localCands: [], // this side's that came before the first offer went out
+    ctx: null, // AudioContext for levels
+    energy: new Map(), // user -> the level last reported
+    energyTimer: 0,
+    blocked: false, // playback waits for a user gesture (autoplay policy)
+  };
+  const devices = { mics: [], spks: [] }; // {name, id}, from enumerateDevices
+  const audioCfg = { micName: '', speakerName: '' }; // CRVideo_SetAudioCfg's, read back by GetAudioCfg
+  let speakerVolume = VOLUME_MAX;
+
+  function mediaDevices() {
+    return global.navigator && global.navigator.mediaDevices ? global.navigator.mediaDevices : null;
+  }
+
+  // voiceFollow starts or stops the audio as the page's meeting changed.
+  function voiceFollow() {
+    const want = room.current ? room.current.meet.ID : 0;
+    if (want === voice.meet) return;
+    voiceStop();
+    if (want) voiceStart(want);
+  }
+
+  function voiceStart(meet) {
+    voice.meet = meet;
+    const gen = ++voice.gen;
+    if (typeof global.RTCPeerConnection !== 'function') {
+      console.warn('CRVideo: this browser has no WebRTC: the meeting has no audio');
+      return;
+    }
+    const servers = new Promise(function (ok) {
+      call('get_ice_servers', undefined, function (d) { ok(Array.isArray(d.servers) ? d.servers : []); },
+        function () { ok([]); }); // host candidates still reach the server
+    });
+    Promise.all([servers, openMicrophone()]).then(function (got) {
+      if (gen !== voice.gen) {
+        releaseStream(got[1]);
+        return;
+      }
+      connect(got[0], got[1]);
+    });
+  }
+
+  // openMicrophone resolves with the chosen microphone's stream, or null
+  // when there is none (no device, permission refused, a page not on
+  // https): the page then hears the others and sends nothing.
+  function openMicrophone() {
+    const md = mediaDevices();
+    if (!md || typeof md.getUserMedia !== 'function') {
+      console.warn('CRVideo: no microphone: the browser allows one only to pages on https or localhost');
+      return Promise.resolve(null);
+    }
+    const id = deviceID(devices.mics, audioCfg.micName);
+    const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+    if (id) audio.deviceId = { exact: id };
+    return md.getUserMedia({ audio: audio, video: false }).then(function (s) {
+      refreshDevices(); // names are readable once the microphone is allowed
+      return s;
+    }, function (e) {
+      console.warn('CRVideo: no microphone (' + e.name + '): the page hears the meeting and sends nothing');
+      return null;
+    });
+  }
+
+  function releaseStream(s) {
+    if (s) for (const t of s.getTracks()) t.stop();
+  }
+
+  function connect(servers, stream) {
+    let pc;
+    try {
+      pc = new RTCPeerConnection({
+        iceServers: servers.map(function (s) {
+          s = obj(s);
+          const out = { urls: Array.isArray(s.urls) ? s.urls.map(str) : str(s.urls) };
+          if (s.username) { out.username = str(s.username); out.credential = str(s.credential); }
+          return out;
+        }),
+      });
+    } catch (e) {
+      console.warn('CRVideo: no audio connection:', e);
+      releaseStream(stream);
+      return;
+    }
+    voice.pc = pc;
+    voice.mic = stream;
+    const track = stream ? stream.getAudioTracks()[0] : null;
+    voice.micSection = pc.addTransceiver(track || 'audio', { direction: 'sendrecv', streams: stream ? [stream] : [] });
+    pc.onicecandidate = function (e) {
+      if (voice.pc !== pc || !e.candidate || !e.candidate.candidate) return;
+      const c = { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex };
+      if (voice.offered) sendCandidate(c);
+      else voice.localCands.push(c);
+    };
+    pc.onconnectionstatechange = function () {
+      // A path that broke without the session noticing (a network
+      // change): fresh ICE credentials find a new one.
+      if (voice.pc === pc && pc.connectionState === 'failed') voiceRestart();
+    };
+    ensureContext();
+    if (stream) voice.micLevel = levelOf(stream);
+    voiceFollowMic();
+    voice.energyTimer = setInterval(sampleEnergy, ENERGY_EVERY_MS);
+    offer();
+  }
+
+  function sendCandidate(c) {
+    call('media_candidate', { meet: voice.meet, cand: c }, function () {}, function (code) {
+      console.warn('CRVideo: the server refused an ICE candidate:', code);
+    });
+  }
+
+  // offer sends an offer with at least voice.receivers receiving sections,
+  // or notes that one is wanted once the current one is answered.
+  function offer() {
+    const pc = voice.pc;
+    if (!pc) return;
+    if (voice.negotiating) {
+      voice.again = true;
+      return;
+    }
+    let have = pc.getTransceivers().filter(function (t) { return t !== voice.micSection; }).length;
+    for (; have < voice.receivers; have++) pc.addTransceiver('audio', { direction: 'recvonly' });
+    const restart = voice.restart;
+    const gen = voice.gen, meet = voice.meet;
+    voice.restart = voice.again = false;
+    voice.negotiating = true;
+    pc.createOffer({ iceRestart: restart }).then(function (o) { return pc.setLocalDescription(o); }).then(function () {
+      if (gen !== voice.gen) return;
+      call('media_offer', { meet: meet, sdp: pc.localDescription.sdp },
+        function (d) { answered(gen, pc, d); },
+        function (code) { refused(gen, code); });
+      voice.offered = true;
+      const early = voice.localCands;
+      voice.localCands = [];
+      for (const c of early) sendCandidate(c);
+    }).catch(function (e) {
+      if (gen !== voice.gen) return;
+      console.warn('CRVideo: cannot make an audio offer:', e);
+      voice.negotiating = false;
+    });
+  }
+
+  function answered(gen, pc, d) {
+    if (gen !== voice.gen) return;
+    voice.speakers = new Map();
+    for (const t of Array.isArray(d.tracks) ? d.tracks : []) voice.speakers.set(str(obj(t).mid), str(obj(t).user));
+    pc.setRemoteDescription({ type: 'answer', sdp: str(d.sdp) }).catch(function (e) {
+      console.warn('CRVideo: the server\'s audio answer does not apply:', e);
+    }).then(function () {
+      if (gen !== voice.gen) return;
+      voice.negotiating = false;
+      const early = voice.remoteCands;
+      voice.remoteCands = [];
+      for (const c of early) addRemoteCandidate(pc, c);
+      listen();
+      if (voice.again) offer();
+    });
+  }
+
+  function refused(gen, code) {
+    if (gen !== voice.gen) return;
+    voice.negotiating = false;
+    console.warn('CRVideo: the server refused the audio offer:', code);
+    if (voice.again) offer(); // it asked for one since (media_update), or the session came back
+  }
+
+  function addRemoteCandidate(pc, c) {
+    pc.addIceCandidate(c).catch(function (e) { console.warn('CRVideo: an ICE candidate of the server does not apply:', e); });
+  }
+
+  // listen plays each receiving section that carries someone, on the
+  // chosen speaker, and measures its level.
+  function listen() {
+    for (const t of voice.pc.getTransceivers()) {
+      const user = t.mid !== null ? voice.speakers.get(t.mid) || '' : '';
+      let h = voice.heard.get(t);
+      if (!h && user) {
+        const el = new Audio();
+        el.autoplay = true;
+        el.srcObject = new MediaStream([t.receiver.track]);
+        el.volume = speakerVolume / VOLUME_MAX;
+        h = { user: user, el: el, level: levelOf(el.srcObject) };
+        voice.heard.set(t, h);
+        applySpeaker(el);
+        play(el);
+      }
+      if (h) h.user = user;
+    }
+  }
+
+  function play(el) {
+    el.play().catch(function (e) {
+      if (e.name !== 'NotAllowedError') return; // replaced or stopped meanwhile
+      // The browser's autoplay policy: sound starts with the user's next
+      // click or key.
+      if (!voice.blocked) console.warn('CRVideo: the meeting\'s audio starts at the next click or key press (the browser\'s autoplay policy)');
+      voice.blocked = true;
+    });
+  }
+
+  function unblock() {
+    if (voice.ctx && voice.ctx.state === 'suspended') voice.ctx.resume().catch(function () {});
+    if (!voice.blocked) return;
+    voice.blocked = false;
+    for (const h of voice.heard.values()) play(h.el);
+  }
+  if (typeof global.addEventListener === 'function') {
+    global.addEventListener('pointerdown', unblock, true);
+    global.addEventListener('keydown', unblock, true);
+  }
+
+  function ensureContext() {
+    if (voice.ctx || typeof global.AudioContext !== 'function') return;
+    voice.ctx = new AudioContext();
+  }
+
+  // levelOf measures a stream's loudness; null without WebAudio.
+  function levelOf(stream) {
+    if (!voice.ctx) return null;
+    try {
+      const source = voice.ctx.createMediaStreamSource(stream);
+      const analyser = voice.ctx.createAnalyser();
+      analyser.fftSize = 1024;
+      source.connect(analyser);
+      return { source: source, analyser: analyser, buf: new Float32Array(analyser.fftSize) };
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // energyOf is a level's loudness on the H5 SDK's 0..10 scale, 6 dB a
+  // step from -60 dBFS.
+  function energyOf(level) {
+    if (!level) return 0;
+    level.analyser.getFloatTimeDomainData(level.buf);
+    let sum = 0;
+    for (const x of level.buf) sum += x * x;
+    const rms = Math.sqrt(sum / level.buf.length);
+    if (rms <= 0) return 0;
+    return Math.max(0, Math.min(ENERGY_MAX, Math.round((20 * Math.log10(rms) + 60) / 6)));
+  }
+
+  function ownMicOpen() {
+    const r = room.current;
+    const i = r ? memberIndex(r, state.user) : -1;
+    return i >= 0 && (r.members[i].audioStatus === ASTATUS.AOPEN || r.members[i].audioStatus === ASTATUS.AOPENING);
+  }
+
+  // sampleEnergy reports each member's level that changed.
+  function sampleEnergy() {
+    const now = new Map();
+    now.set(state.user, ownMicOpen() ? energyOf(voice.micLevel) : 0);
+    for (const h of voice.heard.values()) if (h.user) now.set(h.user, Math.max(now.get(h.user) || 0, energyOf(h.level)));
+    for (const [user, old] of voice.energy) if (!now.has(user)) now.set(user, 0);
+    for (const [user, level] of now) {
+      const old = voice.energy.get(user) || 0;
+      if (level === old) continue;
+      if (level) voice.energy.set(user, level);
+      else voice.energy.delete(user);
+      fire('MicEnergyUpdate', user, old, level);
+    }
+  }
+
+  // voiceFollowMic sends the microphone only while the page's own is open
+  // (or opening) in the room.
+  function voiceFollowMic() {
+    if (voice.mic) for (const t of voice.mic.getAudioTracks()) t.enabled = ownMicOpen();
+  }
+
+  // voiceRestart offers again with fresh ICE credentials: the session came
+  // back from a drop and the old network path may be gone with it.
+  function voiceRestart() {
+    if (!voice.pc) return;
+    voice.restart = true;
+    offer();
+  }
+
+  function voiceStop() {
+    voice.gen++;
+    voice.meet = 0;
+    clearInterval(voice.energyTimer);
+    const pc = voice.pc;
+    if (pc) {
+      pc.onicecandidate = pc.onconnectionstatechange = null;
+      pc.close();
+    }
+    releaseStream(voice.mic);
+    for (const h of voice.heard.values()) {
+      h.el.pause();
+      h.el.srcObject = null;
+    }
+    if (voice.ctx) voice.ctx.close().catch(function () {});
+    for (const [user, old] of voice.energy) fire('MicEnergyUpdate', user, old, 0);
+    Object.assign(voice, {
+      pc: null, mic: null, micSection: null, micLevel: null, negotiating: false, again: false, restart: false,
+      offered: false, receivers: 0, speakers: new Map(), heard: new Map(), remoteCands: [], localCands: [],
+      ctx: null, energy: new Map(), energyTimer: 0, blocked: false,
+    });
+  }
+
+  pushHandlers.media_candidate = function (d) {
+    const pc = voice.pc;
+    if (!pc || int(d.meet) !== voice.meet) return;
+    const c = obj(d.cand);
+    const init = { candidate: str(c.candidate), sdpMid: c.sdpMid === undefined ? null : c.sdpMid, sdpMLineIndex: c.sdpMLineIndex === undefined ? null : c.sdpMLineIndex };
+    // One for an offer not answered yet (an ICE restart's) waits for it.
+    if (voice.negotiating || !pc.remoteDescription) voice.remoteCands.push(init);
+    else addRemoteCandidate(pc, init);
+  };
+  pushHandlers.media_update = function (d) {
+    if (!voice.pc || int(d.meet) !== voice.meet) return;
+    voice.receivers = Math.max(voice.receivers, int(d.tracks));
+    offer();
+  };
+
+  // ---- devices ----
+
+  // refreshDevices reads the microphones and speakers (their names only
+  // once the page may use the microphone; before, none is listed).
+  function refreshDevices() {
+    const md = mediaDevices();
+    if (!md || typeof md.enumerateDevices !== 'function') return Promise.resolve();
+    return md.enumerateDevices().then(function (list) {
+      const pick = function (kind) {
+        return list.filter(function (d) { return d.kind === kind && d.deviceId; })
+          .map(function (d, i) { return { name: d.label || (kind === 'audioinput' ? 'Microphone ' : 'Speaker ') + (i + 1), id: d.deviceId }; });
+      };
+      devices.mics = pick('audioinput');
+      devices.spks = pick('audiooutput');
+    }, function () {});
+  }
+
+  function deviceID(list, name) {
+    const d = name ? list.find(function (x) { return x.name === name; }) : null;
+    return d ? d.id : '';
+  }
+
+  function applySpeaker(el) {
+    const id = deviceID(devices.spks, audioCfg.speakerName);
+    if (typeof el.setSinkId !== 'function' || el.sinkId === id) return;
+    el.setSinkId(id).catch(function (e) { console.warn('CRVideo: cannot play on ' + audioCfg.speakerName + ':', e); });
+  }
+
+  // switchMicrophone puts the chosen microphone on the running call.
+  function switchMicrophone() {
+    const gen = voice.gen;
+    if (!voice.pc) return;
+    openMicrophone().then(function (s) {
+      if (gen !== voice.gen || !s) {
+        releaseStream(s);
+        return;
+      }
+      voice.micSection.sender.replaceTrack(s.getAudioTracks()[0]).then(function () {
+        if (gen !== voice.gen) {
+          releaseStream(s);
+          return;
+        }
+        releaseStream(voice.mic);
+        if (voice.micLevel) voice.micLevel.source.disconnect();
+        voice.mic = s;
+        voice.micLevel = levelOf(s);
+        voiceFollowMic();
+      }, function (e) {
+        releaseStream(s);
+        console.warn('CRVideo: cannot switch the microphone:', e);
+      });
+    });
+  }
+
+  const mdev = mediaDevices();
+  if (mdev && typeof mdev.addEventListener === 'function') {
+    mdev.addEventListener('devicechange', function () { refreshDevices().then(function () { fire('AudioDevChanged'); }); });
+  }
+  refreshDevices();
+
+  const voiceAPI = {
+    // The names of the microphones and speakers (for SetAudioCfg); a
+    // browser tells them once the page may use the microphone (after the
+    // first meeting), none before.
+    GetAudioMicNames: function () { return devices.mics.map(function (d) { return d.name; }); },
+    GetAudioSpkNames: function () { return devices.spks.map(function (d) { return d.name; }); },
+    // SetAudioCfg({micName, speakerName}) chooses them by name ('' the
+    // system's default); a running call switches at once. Other keys are
+    // kept and read back.
+    SetAudioCfg: function (cfg) {
+      cfg = obj(cfg);
+      const mic = audioCfg.micName;
+      Object.assign(audioCfg, cfg);
+      audioCfg.micName = str(audioCfg.micName);
+      audioCfg.speakerName = str(audioCfg.speakerName);
+      if (audioCfg.micName !== mic) switchMicrophone();
+      for (const h of voice.heard.values()) applySpeaker(h.el);
+    },
+    GetAudioCfg: function () { return Object.assign({}, audioCfg); },
+    // Loudness 0..10 of a member (the page's own with '' or its ID) as of
+    // the last 100 ms; MicEnergyUpdate(userID, oldLevel, newLevel) follows
+    // every change.
+    GetMicEnergy: function (userID) {
+      return voice.energy.get(str(userID) || state.user) || 0;
+    },
+    // The speaker's volume, 0..255, on everything the page hears.
+    GetSpeakerVolume: function () { return speakerVolume; },
+    SetSpeakerVolume: function (level) {
+      const v = Number(level);
+      if (!Number.isFinite(v) || v < 0 || v > VOLUME_MAX) return false;
+      speakerVolume = Math.round(v);
+      for (const h of voice.heard.values()) h.el.volume = speakerVolume / VOLUME_MAX;
+      return true;
+    },
+  };
+  for (const name of Object.keys(voiceAPI)) global['CRVideo_' + name] = voiceAPI[name];
+  for (const name of ['MicEnergyUpdate', 'AudioDevChanged']) {
+    const key = 'CRVideo_' + name;
+    if (!global[key] || typeof global[key] !== 'object') global[key] = { callback: null };
+  }
+
   // ---- the H5 SDK's functions Huddle does not implement -----------------
   //
-  // Pages written for CloudRoom's H5 SDK also call its media, device and
-  // queue functions. Huddle has no media (camera, screen, recording,
-  // playback) and no queues, so these are stubs that never throw: getters
-  // answer "nothing here" (no devices, no queues, no camera: status 1
-  // VNULL), settings are kept and read back, and an action with a result
+  // Pages written for CloudRoom's H5 SDK also call its video, media and
+  // queue functions. Huddle has audio only (voice, above: no camera,
+  // screen, recording, playback) and no queues, so these are stubs that
+  // never throw: getters answer "nothing here" (no queues, no camera:
+  // status 1 VNULL), settings are kept and read back, and an action with a result
   // callback answers it after the call returns with
   //   403 QUE_SERVICE_NOT_START (CloudRoom's code) for queue actions: a
   //       Huddle server runs no queue service;
   //   4 MISMATCHCLIENTVER ("not supported by this SDK") for media actions.
   // docs/web-sdk.md lists each. A function defined above, or by another
-  // part of this SDK (rooms), is never replaced by its stub.
+  // part of this SDK (rooms, voice), is never replaced by its stub.
   const NOT_SUPPORTED = ERR.MISMATCHCLIENTVER;
   const NO_QUEUES = ERR.QUE_SERVICE_NOT_START;
   const VNULL = 1; // CRVideo_VSTATUS: no video device
-  const kept = { audio: {}, video: {}, screen: {} }; // the page's settings, read back as set
+  const kept = { video: {}, screen: {} }; // the page's settings, read back as set
 
   const stubs = {
     // Rooms: what CRVideo_GetAllMembers says, when this SDK has it.
@@ -1457,16 +1917,10 @@
       return taskID;
     },
 
-    // Devices: a page sees none, and its settings back.
-    GetAudioMicNames: function () { return []; },
-    GetAudioSpkNames: function () { return []; },
-    SetAudioCfg: function (cfg) { kept.audio = Object.assign({}, obj(cfg)); },
-    GetAudioCfg: function () { return Object.assign({}, kept.audio); },
+    // The microphone's own volume: the browser's automatic gain control
+    // sets it (voice, above), so a page cannot.
     GetMicVolume: function () { return 0; },
-    SetMicVolume: function () { return false; }, // false: not set, no microphone
-    GetSpeakerVolume: function () { return 0; },
-    SetSpeakerVolume: function () { return false; },
-    GetMicEnergy: function () { return 0; },
+    SetMicVolume: function () { return false; }, // false: not set
     GetAllVideoInfo: function () { return []; },
     SetVideoCfg: function (cfg) { kept.video = Object.assign({}, obj(cfg)); },
     GetVideoCfg: function () { return Object.assign({}, kept.video); },
@@ -1517,7 +1971,7 @@
   // may assign them; only the stubs' own results above are ever fired.
   const STUB_CALLBACKS = [
     'SendIMmsgRlst', 'NotifyIMmsg', 'MeetingDropped', 'NetStateChanged',
-    'AudioDevChanged', 'MicEnergyUpdate', 'VideoStatusChanged', 'VideoDevChanged', 'DefVideoChanged', 'NotifyVideoData',
+    'VideoStatusChanged', 'VideoDevChanged', 'DefVideoChanged', 'NotifyVideoData',
     'StartScreenShareRslt', 'StopScreenShareRslt', 'NotifyScreenShareStarted', 'NotifyScreenShareStopped', 'NotifyScreenShareData',
     'NotifyMediaOpened', 'NotifyMediaStart', 'NotifyMediaStop', 'NotifyMediaPause', 'RecordErr', 'RecordStateChanged',
     'InitQueueDatRslt', 'QueueStatusChanged', 'QueuingInfoChanged', 'StartQueuingRslt', 'StopQueuingRslt',
