@@ -19,7 +19,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"huddle/internal/bot"
 	"huddle/internal/testkit"
+	"huddle/media"
 	"huddle/session"
 )
 
@@ -70,19 +72,21 @@ func findFirefox(t *testing.T) string {
 
 var bidiListening = regexp.MustCompile(`WebDriver BiDi listening on (ws://\S+)`)
 
-func startFirefox(t *testing.T, url string) *firefox {
+// startFirefox opens url in a fresh headless Firefox; prefs are extra
+// user.js lines.
+func startFirefox(t *testing.T, url string, prefs ...string) *firefox {
 	t.Helper()
 	bin := findFirefox(t)
 	profile, download := t.TempDir(), t.TempDir()
 	// Downloads go to a known folder without a question, as a user who
 	// chose "always save" has it.
-	prefs := fmt.Sprintf(`user_pref("browser.download.dir", %q);
+	userJS := fmt.Sprintf(`user_pref("browser.download.dir", %q);
 user_pref("browser.download.folderList", 2);
 user_pref("browser.download.useDownloadDir", true);
 user_pref("browser.download.always_ask_before_handling_new_types", false);
 user_pref("browser.download.alwaysOpenPanel", false);
-`, download)
-	require.NoError(t, os.WriteFile(filepath.Join(profile, "user.js"), []byte(prefs), 0o600))
+`, download) + strings.Join(prefs, "\n")
+	require.NoError(t, os.WriteFile(filepath.Join(profile, "user.js"), []byte(userJS), 0o600))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0", "about:blank")
@@ -337,4 +341,52 @@ func TestWebClientInFirefox(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(f.download, "report.bin"))
 		return err == nil && sha(b) == sha(want)
 	}, testkit.WaitTimeout, 20*time.Millisecond, "the saved download is the file sent")
+}
+
+// Voice in Firefox: its fake microphone (a tone Firefox generates; it
+// cannot play a file as Chromium can), no permission prompt, and sound
+// allowed without a click (what a user's click gives a real page). A bot at
+// 440 Hz calls; Firefox shows it speaking (it receives and measures the
+// audio), and the bot hears Firefox's tone only while the page is unmuted.
+func TestWebClientTalksInFirefox(t *testing.T) {
+	findFirefox(t)
+	srv := testkit.StartServer(t)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	f := startFirefox(t, hs.URL+"/",
+		`user_pref("media.navigator.streams.fake", true);`,
+		`user_pref("media.navigator.permission.disabled", true);`,
+		`user_pref("media.autoplay.default", 0);`, // sound without a click, as Chromium's autoplay flag
+		// Headless Firefox on a machine without a sound card never starts
+		// an AudioContext (it stays "suspended"); cubeb's mock output runs
+		// it, as Chromium's headless fake output does.
+		`user_pref("media.cubeb.force_mock_context", true);`)
+	f.untilText("#f-server", strings.TrimPrefix(hs.URL, "http://"))
+	f.typeInto("#f-nick", "Fox")
+	f.typeInto("#f-user", "fox")
+	f.click("#signin-button")
+	f.untilText("#self", "Fox (fox) · idle")
+	heard, sink := botRecorder(t)
+	testkit.StartBotWith(t, srv.URL, "ada", 0, func(c *bot.Config) {
+		c.CallUser, c.Play, c.Record, c.JitterFrames = "fox", botTone(t, 440), sink, 10
+	})
+	f.untilText("dialog[open]", "is calling")
+	f.click(`dialog[open] button[title="Accept"]`)
+	f.until(`document.querySelector('#room-members [data-user="ada"]')?.dataset.speaking === "yes"`)
+
+	level := func() float64 {
+		rate, pcm, err := media.ReadWAV(heard)
+		require.NoError(t, err)
+		if len(pcm) < rate/2 {
+			return 0
+		}
+		return media.Level(pcm[len(pcm)-rate/2:])
+	}
+	assert.Less(t, level(), 0.01, "muted on entering")
+	f.click("#room-mic")
+	f.untilText("#room-mic", "Mute")
+	require.Eventually(t, func() bool { return level() > 0.05 }, 20*time.Second, 50*time.Millisecond, "the bot hears Firefox")
+	f.click("#room-mic")
+	f.untilText("#room-mic", "Unmute")
+	require.Eventually(t, func() bool { return level() < 0.01 }, 10*time.Second, 50*time.Millisecond, "muted again")
 }
