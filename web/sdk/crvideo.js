@@ -1777,7 +1777,9 @@
     else addRemoteCandidate(pc, init);
   };
   pushHandlers.media_update = function (d) {
-    if (!voice.pc || int(d.meet) !== voice.meet) return;
+    if (!voice.meet || int(d.meet) !== voice.meet) return;
+    // Before the connection exists (the microphone still being asked
+    // for), the first offer carries the sections.
     voice.receivers = Math.max(voice.receivers, int(d.tracks));
     offer();
   };
