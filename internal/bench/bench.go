@@ -33,7 +33,10 @@ type Config struct {
 
 	App, Secret string // application to log in to; default demo/demo
 
-	Clients     int   // connections: how many log in and stay
+	Clients int // connections: how many log in and stay
+	// UserPrefix names the connections scenario's users (prefix + number):
+	// several load processes against one cluster each take their own.
+	UserPrefix  string
 	Subscribers int   // presence: how many subscribe to status changes
 	Changers    []int // presence: load levels, concurrent status changers
 	Pairs       int   // calls: caller/callee pairs
@@ -55,7 +58,7 @@ type Config struct {
 // 2-core machine.
 func DefaultConfig() Config {
 	return Config{
-		App: "demo", Secret: "demo",
+		App: "demo", Secret: "demo", UserPrefix: "conn-",
 		Clients: 10000, Subscribers: 10000, Changers: []int{1, 2, 4, 8},
 		Pairs: 200, Rates: []int{100, 250, 500, 1000, 2000}, FileMiB: 256,
 		Calls:       []int{1, 25, 100},
@@ -131,6 +134,9 @@ func Run(ctx context.Context, cfg Config) error {
 func fill(c *Config, d Config) {
 	if c.App == "" {
 		c.App, c.Secret = d.App, d.Secret
+	}
+	if c.UserPrefix == "" {
+		c.UserPrefix = d.UserPrefix
 	}
 	setInt := func(v *int, d int) {
 		if *v <= 0 {

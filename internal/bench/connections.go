@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"strconv"
 	"time"
 )
 
@@ -48,7 +49,7 @@ func runConnections(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	d := newDialer(t.urls, cfg.Sources)
 	var lat histogram
 	start := time.Now()
-	clients, err := pool(ctx, d, cfg, n, func(i int) string { return fmt.Sprintf("conn-%d", i) }, nil, &lat)
+	clients, err := pool(ctx, d, cfg, n, func(i int) string { return cfg.UserPrefix + strconv.Itoa(i) }, nil, &lat)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ func Bench(args []string) error {
 	fs.StringVar(&cfg.App, "app", d.App, "application ID")
 	fs.StringVar(&cfg.Secret, "secret", d.Secret, "application secret")
 	fs.IntVar(&cfg.Clients, "clients", d.Clients, "connections: clients that log in and stay")
+	fs.StringVar(&cfg.UserPrefix, "user-prefix", d.UserPrefix, "connections: user IDs are this and a number (several load processes against one server each take their own)")
 	fs.IntVar(&cfg.Subscribers, "subscribers", d.Subscribers, "presence: subscribers to status changes")
 	changers := fs.String("changers", joinInts(d.Changers), "presence: load levels, concurrent status changers")
 	fs.IntVar(&cfg.Pairs, "pairs", d.Pairs, "calls, cmd: pairs of clients")
