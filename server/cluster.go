@@ -113,8 +113,11 @@ type nodeSeen struct {
 	at       time.Time
 }
 
-// envelopeLen is the header of every frame between nodes: its kind, then
-// the session's number.
+// envelopeLen is the trailer of every frame between nodes: its kind, then
+// the session's number. A trailer, not a header: a frame whose buffer has
+// room after it (a relayed chunk, read with that room) goes out without a
+// copy (sendOwned), and one received leaves that room behind it for the
+// next node.
 const envelopeLen = 9
 
 // Kinds of frames between nodes.
@@ -718,11 +721,12 @@ func (cl *cluster) lostHome(app string, why error) {
 // subscription's messages one at a time, in the order each sender sent
 // them; nothing here waits.
 func (cl *cluster) receive(m *nats.Msg) {
-	if len(m.Data) < envelopeLen {
+	n := len(m.Data) - envelopeLen
+	if n < 0 {
 		return
 	}
 	cl.framed(m.Reply)
-	kind, id, payload := m.Data[0], binary.BigEndian.Uint64(m.Data[1:envelopeLen]), m.Data[envelopeLen:]
+	kind, id, payload := m.Data[n], binary.BigEndian.Uint64(m.Data[n+1:]), m.Data[:n:n+envelopeLen]
 	switch kind {
 	case kindOpen:
 		cl.openRemote(id, m.Reply, payload)
@@ -753,21 +757,28 @@ func (cl *cluster) receive(m *nats.Msg) {
 
 // send publishes one frame between nodes; payload is copied.
 func (cl *cluster) send(subject string, kind byte, id uint64, payload []byte) error {
-	return cl.sendParts(subject, kind, id, payload, nil)
-}
-
-// sendParts is send of two parts joined (a numbered batch, say).
-func (cl *cluster) sendParts(subject string, kind byte, id uint64, a, b []byte) error {
 	bp := envelopes.Get().(*[]byte)
-	buf := append((*bp)[:0], kind)
-	buf = binary.BigEndian.AppendUint64(buf, id)
-	buf = append(buf, a...)
-	buf = append(buf, b...)
-	// NATS copies the message before Publish returns: the buffer is free.
-	err := cl.nc.PublishMsg(&nats.Msg{Subject: subject, Reply: cl.subject, Data: buf})
-	*bp = buf
+	err := cl.publish(subject, append((*bp)[:0], payload...), kind, id)
+	*bp = (*bp)[:0]
 	envelopes.Put(bp)
 	return err
+}
+
+// sendOwned is send of a frame whose buffer the caller owns whole: the
+// envelope is written after it, in its spare capacity when there is room
+// (every relayed chunk has), so the frame is not copied on its way.
+func (cl *cluster) sendOwned(subject string, kind byte, id uint64, frame []byte) error {
+	if cap(frame)-len(frame) < envelopeLen {
+		return cl.send(subject, kind, id, frame)
+	}
+	return cl.publish(subject, frame, kind, id)
+}
+
+// publish appends the envelope to frame and hands it to NATS, which
+// copies the message before Publish returns.
+func (cl *cluster) publish(subject string, frame []byte, kind byte, id uint64) error {
+	frame = binary.BigEndian.AppendUint64(append(frame, kind), id)
+	return cl.nc.PublishMsg(&nats.Msg{Subject: subject, Reply: cl.subject, Data: frame})
 }
 
 var envelopes = sync.Pool{New: func() any { return new([]byte) }}

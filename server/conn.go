@@ -153,7 +153,9 @@ func (c *conn) ping() {
 
 // readPayload reads the message NextReader returned. A binary frame lands
 // in a pooled buffer of chunk size that travels to the receiver and back to
-// the pool once written: no allocation, no growing copies per chunk.
+// the pool once written: no allocation, no growing copies per chunk. The
+// buffer has room for a cluster envelope after the frame, so a chunk
+// relayed to another node is not copied (cluster.sendOwned).
 func (c *conn) readPayload(typ int, r io.Reader) ([]byte, error) {
 	if typ != websocket.BinaryMessage {
 		// The socket's read limit admits a data chunk; control messages
@@ -164,7 +166,7 @@ func (c *conn) readPayload(typ int, r io.Reader) ([]byte, error) {
 		}
 		return data, err
 	}
-	buf := getFrame(c.srv.cfg.Limits.Chunk + protocol.FrameHeader)
+	buf := getFrame(c.srv.cfg.Limits.Chunk + protocol.FrameHeader + envelopeLen)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)] // over a chunk: handleBinary refuses it

@@ -160,7 +160,7 @@ func (cl *cluster) toHome(c *conn, typ int, data []byte) error {
 	if typ == websocket.BinaryMessage {
 		kind = kindInBinary
 	}
-	err := cl.send(c.home.subject, kind, c.home.id, data)
+	err := cl.sendOwned(c.home.subject, kind, c.home.id, data)
 	if typ == websocket.BinaryMessage {
 		putFrame(data)
 	}
@@ -377,12 +377,12 @@ func (e *edgeLink) write(q []queued, data []byte) error {
 			*nbp = writeNumbered(bp, q[i], *nbp)
 		}
 		q = q[i:]
-		if err := e.cl.send(e.subject, kindOut, e.id, bp.Bytes()); err != nil {
+		if err := e.cl.sendOwned(e.subject, kindOut, e.id, bp.Bytes()); err != nil {
 			return err
 		}
 	}
 	if data != nil {
-		return e.cl.send(e.subject, kindOutBinary, e.id, data)
+		return e.cl.sendOwned(e.subject, kindOutBinary, e.id, data)
 	}
 	return nil
 }
