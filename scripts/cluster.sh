@@ -10,10 +10,15 @@
 #   scripts/cluster.sh -- --msg-rate 500  flags after -- go to every node
 #
 # Environment: HUDDLE_BIN (a huddle binary to use instead of building one),
-# HUDDLE_CLUSTER_KEEP=1 (keep the scratch folder and its logs at the end).
+# HUDDLE_CLUSTER_KEEP=1 (keep the scratch folder and its logs at the end),
+# HUDDLE_CLUSTER_NODES=N (N nodes instead of three, at most 9: HAProxy
+# still balances the first three, the others are reached directly; for
+# load tests such as docs/perf/cluster100k.sh), HUDDLE_CLUSTER_PG_CONNS=N
+# (each node's pool of PostgreSQL connections, pgx's pool_max_conns).
 # Fixed ports, each checked free first: 7090 (HAProxy), 7099 (its status
 # page), 4222 and 8222 (NATS, its monitoring), 7101-7103 (nodes' clients),
-# 7201-7203 (nodes' /metrics); PostgreSQL takes a free port.
+# 7201-7203 (nodes' /metrics), 710N/720N for more nodes; PostgreSQL takes
+# a free port.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 node_args=()
@@ -29,7 +34,10 @@ LB_ADDR=127.0.0.1:7090
 LB_STATS_ADDR=127.0.0.1:7099
 NATS_PORT=4222
 NATS_MONITOR_PORT=8222
-NODES=(node1 node2 node3)
+nodes=${HUDDLE_CLUSTER_NODES:-3}
+[[ $nodes =~ ^[3-9]$ ]] || { echo "cluster.sh: HUDDLE_CLUSTER_NODES is 3 to 9" >&2; exit 2; }
+NODES=()
+for ((i = 1; i <= nodes; i++)); do NODES+=("node$i"); done
 node_port() { echo $((7100 + ${1#node})); }
 metrics_port() { echo $((7200 + ${1#node})); }
 
@@ -37,7 +45,7 @@ metrics_port() { echo $((7200 + ${1#node})); }
 source "$ROOT/scripts/postgres.sh"
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in 7090 7099 $NATS_PORT $NATS_MONITOR_PORT 7101 7102 7103 7201 7202 7203; do
+for port in 7090 7099 $NATS_PORT $NATS_MONITOR_PORT $(for n in "${NODES[@]}"; do echo "$(node_port "$n") $(metrics_port "$n")"; done); do
 	port_free "$port" || { echo "cluster.sh: port $port is taken (another cluster.sh or huddle serve?)" >&2; exit 1; }
 done
 
@@ -110,6 +118,11 @@ NATS_URL=nats://127.0.0.1:$NATS_PORT
 pg_start >/dev/null
 psql -q "$HUDDLE_TEST_POSTGRES" -c "CREATE DATABASE huddle" >/dev/null
 POSTGRES_DSN=${HUDDLE_TEST_POSTGRES/\/postgres\?/\/huddle?}
+# Each node's pool of store connections (pgx's default: 4). Every login
+# asks the store, so a home taking thousands of logins a second needs more.
+if [ -n "${HUDDLE_CLUSTER_PG_CONNS:-}" ]; then
+	POSTGRES_DSN+="&pool_max_conns=$HUDDLE_CLUSTER_PG_CONNS"
+fi
 
 # One server.key for every node: it seals JWT applications' secrets in the
 # shared store, so a secret sealed by one node must open on every other.
