@@ -9,7 +9,9 @@
 #      16,700 sockets, under the 20,000 open-file limit of every process
 #      here), held idle while each node's memory is read; the clients
 #      connected are polled every half second.
-# Writes docs/perf/cluster100k.csv (huddle bench rows), cluster100k-nodes.csv
+# The same presence and calls against one server first: the baseline.
+# Writes docs/perf/cluster100k.csv (huddle bench rows; one server's in
+# cluster100k-single.csv), cluster100k-nodes.csv
 # (each node's sockets and memory), cluster100k-ramp.csv (clients connected
 # over time) and draws docs/perf/cluster100k.png. About five minutes.
 #
@@ -30,7 +32,14 @@ scratch=$(mktemp -d)
 bin=${HUDDLE_BIN:-$scratch/huddle}
 [ -n "${HUDDLE_BIN:-}" ] || CGO_ENABLED=0 go build -tags nogui -o "$bin" .
 out=docs/perf
-rm -f "$out"/cluster100k.csv "$out"/cluster100k-nodes.csv "$out"/cluster100k-ramp.csv
+rm -f "$out"/cluster100k.csv "$out"/cluster100k-single.csv "$out"/cluster100k-nodes.csv "$out"/cluster100k-ramp.csv
+
+# The baseline, in the same run: presence and calls against one server
+# (bench's child process), before the cluster starts.
+"$bin" bench --scenario presence --subscribers 10000 --changers 1 --duration 10s --csv "$out/cluster100k-single.csv" ||
+	echo "one server: presence failed" >&2
+"$bin" bench --scenario calls --pairs 200 --rates 500 --duration 10s --csv "$out/cluster100k-single.csv" ||
+	echo "one server: calls failed" >&2
 
 # The nodes' application limits lifted, as bench does for its own child:
 # the load tool is one application signing in thousands at once.

@@ -152,3 +152,28 @@ func TestPresenceReportsChangesTheServerRefused(t *testing.T) {
 	assert.Contains(t, out.String(), "refused by the server (code 1200", out.String())
 	assert.NotContains(t, out.String(), "not seen by all", "a refused change is no lost notification")
 }
+
+// Several load processes against one server each sign in users of their
+// own (--user-prefix): nobody is pushed off by a second login of the same
+// user.
+func TestLoadProcessesWithTheirOwnUsersDoNotKickEachOtherOut(t *testing.T) {
+	srv := testkit.StartSingle(t, testkit.WithLimits(func(l *server.Limits) {
+		load := loadLimits()
+		l.MsgRate, l.MsgBurst, l.LoginRatePerApp = load.MsgRate, load.MsgBurst, load.LoginRatePerApp
+	}))
+	outs := make([]bytes.Buffer, 2)
+	errs := make(chan error, 2)
+	for i, prefix := range []string{"a-", "b-"} {
+		go func() {
+			errs <- Run(context.Background(), Config{Scenario: "connections", Server: srv.URL, UserPrefix: prefix,
+				Clients: 30, Concurrency: 4, Duration: 500 * time.Millisecond, Out: &outs[i]})
+		}()
+	}
+	for range outs {
+		require.NoError(t, <-errs)
+	}
+	for i := range outs {
+		assert.Contains(t, outs[i].String(), "30 clients in", outs[i].String())
+		assert.NotContains(t, outs[i].String(), "disconnected", outs[i].String())
+	}
+}
