@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -109,9 +111,19 @@ func newSFU(s *Server) (*sfu, error) {
 			return nil, fmt.Errorf("media ports: %w", err)
 		}
 	}
+	// RTCP reports only (receiver reports to each sender, sender reports
+	// on what is forwarded). Without a registry pion adds its defaults,
+	// and the SFU uses none of the others: the stats recorder (nothing
+	// reads the server's GetStats) and TWCC feedback (no congestion
+	// control for audio) cost it CPU on every packet
+	// (docs/performance.md, "Voice"); NACK is negotiated for video only.
+	var reg interceptor.Registry
+	if err := webrtc.ConfigureRTCPReports(&reg); err != nil {
+		return nil, err
+	}
 	f := &sfu{
 		srv: s, log: s.log.With("part", "sfu"), rooms: make(map[roomKey]*sfuRoom), codecs: codecs,
-		api: webrtc.NewAPI(webrtc.WithMediaEngine(&m), webrtc.WithSettingEngine(se)),
+		api: webrtc.NewAPI(webrtc.WithMediaEngine(&m), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&reg)),
 	}
 	f.forwarded = prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_media_rtp_forwarded_total", Help: "RTP packets the SFU received from a member and forwarded to the others."})
 	dropped := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huddle_media_rtp_dropped_total", Help: "RTP packets the SFU dropped, by reason: unknown_track (a stream it did not negotiate), payload_type (a payload type not negotiated), mic_closed (the member's microphone is closed)."}, []string{"reason"})
@@ -282,10 +294,16 @@ func (f *sfu) onTrack(r *sfuRoom, pt *participant, t *webrtc.TrackRemote, recv *
 		u()
 	}
 	pt0 := t.PayloadType()
+	// One buffer and one packet for the track's life (WriteRTP has sent
+	// a packet, and the transcoder decoded it, before the next is read):
+	// ReadRTP allocates both for every packet, garbage the SFU paid for
+	// twice.
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
 	for {
-		pkt, _, err := t.ReadRTP()
-		if err != nil {
-			return
+		n, _, err := t.Read(buf)
+		if err != nil || pkt.Unmarshal(buf[:n]) != nil {
+			return // as ReadRTP's error did
 		}
 		if pkt.PayloadType != uint8(pt0) {
 			f.dropped[dropPayloadType].Inc()
@@ -297,10 +315,10 @@ func (f *sfu) onTrack(r *sfuRoom, pt *participant, t *webrtc.TrackRemote, recv *
 		}
 		// A listener's failed connection is theirs (it ends or restarts
 		// ICE); the others keep hearing.
-		if local.WriteRTP(pkt) == nil {
+		if local.WriteRTP(&pkt) == nil {
 			f.forwarded.Inc()
 		}
-		tc.push(pkt)
+		tc.push(&pkt)
 	}
 }
 

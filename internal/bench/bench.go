@@ -30,6 +30,8 @@ type Config struct {
 	Server     string
 	ServerPIDs []int // with Server: read these processes' RSS (summed)
 	InProc     bool  // start the server in this process instead of a child
+	// ServerCPUProfile: the child server writes a CPU profile here.
+	ServerCPUProfile string
 
 	App, Secret string // application to log in to; default demo/demo
 
@@ -43,6 +45,8 @@ type Config struct {
 	Rates       []int // calls: load levels, call setups per second
 	FileMiB     int   // transfer: size of the file sent
 	Calls       []int // voice: load levels, two-party calls talking at once
+	Members     int   // voice: then one meeting of this many (0: none)...
+	Speakers    int   // ...of whom this many talk at once
 
 	Concurrency int           // connections opened at once
 	Sources     int           // 127.0.0.x source addresses to spread over
@@ -61,7 +65,7 @@ func DefaultConfig() Config {
 		App: "demo", Secret: "demo", UserPrefix: "conn-",
 		Clients: 10000, Subscribers: 10000, Changers: []int{1, 2, 4, 8},
 		Pairs: 200, Rates: []int{100, 250, 500, 1000, 2000}, FileMiB: 256,
-		Calls:       []int{1, 25, 100},
+		Calls: []int{1, 25, 100}, Members: 50, Speakers: 3,
 		Concurrency: 128, Sources: 8,
 		Duration: 5 * time.Second, Timeout: 5 * time.Minute,
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -117,22 +119,47 @@ func TestPairDialersSpanTwoServers(t *testing.T) {
 	assert.Equal(t, one.url(5), other.url(5), "one server: both sides on it")
 }
 
-// The voice scenario sets up real calls with audio through the SFU and
-// reports every packet's trip: nothing lost on an idle loopback.
+// The voice scenario sets up a real meeting, then calls, with Opus
+// through the SFU, and times every packet's trip: every talker is heard,
+// each by the members it should be.
 func TestVoiceScenarioTimesPacketsThroughTheSFU(t *testing.T) {
 	var out bytes.Buffer
 	csvPath := filepath.Join(t.TempDir(), "voice.csv")
 	err := Run(context.Background(), Config{
-		Scenario: "voice", InProc: true, Calls: []int{2}, Concurrency: 2,
+		Scenario: "voice", InProc: true, Calls: []int{2}, Members: 4, Speakers: 2, Concurrency: 2,
 		Duration: time.Second, CSV: csvPath, Out: &out,
 	})
 	require.NoError(t, err, out.String())
 	rows := readCSV(t, csvPath)
-	require.Len(t, rows, 2, out.String())
-	assert.Equal(t, "voice", rows[1][0])
-	assert.Equal(t, "2 calls (4 streams)", rows[1][1])
-	assert.NotEqual(t, "0", rows[1][2], "packets were forwarded")
-	assert.NotEqual(t, "0.00", rows[1][4], "trips were timed")
+	require.Len(t, rows, 3, out.String())
+	assert.Equal(t, []string{"voice", "meeting of 4, 2 speaking"}, rows[1][:2])
+	assert.Equal(t, []string{"voice", "2 calls (4 streams)"}, rows[2][:2])
+	// In the meeting 2 speakers heard by 3 members each (setting it up
+	// waited until every member heard them); 4 streams in the calls.
+	for i, streams := range map[int]int{1: 6, 2: 4} {
+		rate, err := strconv.ParseFloat(rows[i][2], 64)
+		require.NoError(t, err)
+		assert.Positive(t, rate, "packets forwarded: %v", rows[i])
+		assert.NotEqual(t, "0.00", rows[i][4], "trips were timed: %v", rows[i])
+		assert.Contains(t, rows[i][7], fmt.Sprintf("%d streams forwarded", streams))
+	}
+}
+
+// A meeting needs speakers, and no more than its members.
+func TestVoiceMeetingSpeakersAreChecked(t *testing.T) {
+	err := Run(context.Background(), Config{Scenario: "voice", InProc: true, Calls: []int{1}, Members: 3, Speakers: 4, Out: &bytes.Buffer{}})
+	assert.ErrorContains(t, err, "needs 1 to 3 speakers")
+}
+
+// The replayed frames are real Opus payloads: two seconds of them, each
+// no longer than Opus allows.
+func TestVoiceFramesAreTwoSecondsOfOpus(t *testing.T) {
+	frames, err := voiceFrames()
+	require.NoError(t, err)
+	require.Len(t, frames, 100)
+	for _, f := range frames {
+		assert.True(t, len(f) > 2 && len(f) <= 1275, "frame of %d bytes", len(f))
+	}
 }
 
 // A status change the server refuses (RATE_LIMITED, 1200: a server with

@@ -90,7 +90,7 @@ func startTarget(ctx context.Context, cfg Config) (*target, error) {
 	case cfg.InProc:
 		return startInProc()
 	default:
-		return spawn(ctx)
+		return spawn(ctx, cfg.ServerCPUProfile)
 	}
 }
 
@@ -106,8 +106,9 @@ func freeLoopbackAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// spawn runs `huddle serve` (this same executable) in a fresh data folder.
-func spawn(ctx context.Context) (*target, error) {
+// spawn runs `huddle serve` (this same executable) in a fresh data folder,
+// writing a CPU profile to cpuProfile if not empty.
+func spawn(ctx context.Context, cpuProfile string) (*target, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -122,6 +123,9 @@ func spawn(ctx context.Context) (*target, error) {
 	}
 	cmd := exec.Command(exe, "serve", "--demo", "--addr", addr, "--data", dir,
 		"--conns-per-ip", "1000000", "--login-rate-per-ip", "1e6", "--login-rate-per-app", "1e6", "--msg-rate", "1e6")
+	if cpuProfile != "" {
+		cmd.Args = append(cmd.Args, "--cpuprofile", cpuProfile)
+	}
 	logf, err := os.Create(dir + "/server.log")
 	if err != nil {
 		return nil, err

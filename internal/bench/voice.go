@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -19,11 +18,13 @@ import (
 	"huddle/session"
 )
 
-// Voice: two-party calls through the server's SFU, each side a real pion
-// peer (media.Call) sending a 20 ms packet every 20 ms. The payload is a
-// stamp codec's (below): the send time, so each packet's trip from the
-// sender's WebRTC stack through the SFU to the receiver's is timed, with
-// the clock of one process. That is the delay Huddle adds; what a
+// Voice: Opus audio through the server's SFU, in one meeting of
+// cfg.Members where cfg.Speakers talk and everyone hears them, then in
+// two-party calls (cfg.Calls at once, both sides talking). The peers
+// (voicepeer.go) are real WebRTC endpoints made as cheap as they can be,
+// so that the CPU measured is the server's; every packet's trip from the
+// sender's WebRTC stack through the SFU to the receiver's is timed with
+// the clock of this one process. That is the delay Huddle adds; what a
 // listener hears adds the 20 ms frame, the codec and the jitter buffer
 // (docs/performance.md, "Voice").
 
@@ -32,55 +33,14 @@ type voiceStats struct {
 	transit  histogram // send to receive, through the SFU
 	jitter   histogram // |transit - previous transit|: jitter the path adds
 	received atomic.Int64
+	lost     atomic.Int64 // sequence numbers skipped (less those that came late)
 }
 
-// stampCodec names itself PCMU (160-byte payloads, as G.711's) and carries
-// the send time in the first 8 bytes; its decoder records the trip.
-func stampCodec(st *voiceStats) media.Codec {
-	return media.Codec{
-		Capability: media.PCMUCapability, PayloadType: media.PCMUPayloadType,
-		NewEncoder: func() (media.Encoder, error) { return stampEncoder{}, nil },
-		NewDecoder: func() (media.Decoder, error) { return &stampDecoder{st: st}, nil },
-	}
-}
-
-const stampPayload = 160
-
-type stampEncoder struct{}
-
-func (stampEncoder) Encode(_ []int16, out []byte) (int, error) {
-	clear(out[:stampPayload])
-	binary.BigEndian.PutUint64(out, uint64(time.Now().UnixNano()))
-	return stampPayload, nil
-}
-
-type stampDecoder struct {
-	st   *voiceStats
-	last time.Duration
-}
-
-func (d *stampDecoder) Decode(p []byte, pcm []int16) error {
-	if len(p) < 8 {
-		return errors.New("short stamp")
-	}
-	transit := time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(p))))
-	d.st.transit.add(transit)
-	if d.last != 0 {
-		d.st.jitter.add((transit - d.last).Abs())
-	}
-	d.last = transit
-	d.st.received.Add(1)
-	clear(pcm)
-	return nil
-}
-
-func (d *stampDecoder) Conceal(_ []byte, pcm []int16) error { clear(pcm); return nil }
-
-// voiceUser is one signed-in session whose events feed its media.Call and,
+// voiceUser is one signed-in session whose events feed its voicePeer and,
 // for the rest, the setup steps waiting in next.
 type voiceUser struct {
 	sess *session.Session
-	call atomic.Pointer[media.Call]
+	peer atomic.Pointer[voicePeer]
 	evs  chan session.Event
 }
 
@@ -88,7 +48,7 @@ func newVoiceUser(ctx context.Context, url, app, secret, name string) (*voiceUse
 	u := &voiceUser{sess: session.New(session.Config{ServerURL: url, ClientName: "huddle-bench"}), evs: make(chan session.Event, 256)}
 	go func() {
 		for ev := range u.sess.Events() {
-			if c := u.call.Load(); c != nil && c.Handle(ev) {
+			if p := u.peer.Load(); p != nil && p.handle(ev) {
 				continue
 			}
 			select {
@@ -106,8 +66,8 @@ func newVoiceUser(ctx context.Context, url, app, secret, name string) (*voiceUse
 }
 
 func (u *voiceUser) close() {
-	if c := u.call.Load(); c != nil {
-		c.Close()
+	if p := u.peer.Load(); p != nil {
+		p.close()
 	}
 	u.sess.Close()
 }
@@ -130,92 +90,153 @@ func next[T session.Event](ctx context.Context, u *voiceUser, match func(T) bool
 	}
 }
 
-// voiceCall is one two-party call with audio both ways.
-type voiceCall struct{ a, b *voiceUser }
+// connect opens u's microphone in meet (if it talks) and connects its
+// peer to the SFU.
+func (u *voiceUser) connect(ctx context.Context, l *voiceLoad, meet int, talk bool) error {
+	if talk {
+		u.sess.OpenMic("")
+		me := u.sess.UserID()
+		if _, err := next(ctx, u, func(e session.AudioStatusChanged) bool { return e.UserID == me && e.NewStatus == protocol.AudioOpen }); err != nil {
+			return err
+		}
+	}
+	p, err := newVoicePeer(l, u.sess, meet, talk)
+	if err != nil {
+		return err
+	}
+	u.peer.Store(p)
+	select {
+	case <-p.connected:
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("%s: no connection to the SFU within 30 s (%v)", p.user, p.failure())
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	p.startTalking()
+	return nil
+}
 
-// setUp signs both in, has a call b into a meeting made for it, opens both
-// microphones and connects both peers to the SFU.
-func setUpVoiceCall(ctx context.Context, cfg Config, url string, i int, st *voiceStats) (*voiceCall, error) {
+// setUpVoiceCall signs two users in, has the first call the second into a
+// meeting made for it, and connects both, talking.
+func setUpVoiceCall(ctx context.Context, cfg Config, url string, i int, l *voiceLoad) ([]*voiceUser, error) {
 	a, err := newVoiceUser(ctx, url, cfg.App, cfg.Secret, fmt.Sprintf("voice-a-%d", i))
 	if err != nil {
 		return nil, err
 	}
 	b, err := newVoiceUser(ctx, url, cfg.App, cfg.Secret, fmt.Sprintf("voice-b-%d", i))
 	if err != nil {
-		a.close()
-		return nil, err
+		return []*voiceUser{a}, err
 	}
-	vc := &voiceCall{a, b}
-	if err := vc.connect(ctx, st); err != nil {
-		vc.close()
-		return nil, err
-	}
-	return vc, nil
-}
-
-func (vc *voiceCall) connect(ctx context.Context, st *voiceStats) error {
-	a, b := vc.a, vc.b
+	users := []*voiceUser{a, b}
 	a.sess.CreateCallMeeting("bench", 0, "m")
 	m, err := next[session.CreateMeetingSuccess](ctx, a, nil)
 	if err != nil {
-		return err
+		return users, err
 	}
 	id := a.sess.Call(b.sess.UserID(), m.Meet, "", "c")
 	if _, err := next(ctx, b, func(e session.NotifyCallIn) bool { return e.CallID == id }); err != nil {
-		return err
+		return users, err
 	}
 	b.sess.AcceptCall(id, session.MeetInfo{}, "", "a")
 	if _, err := next(ctx, b, func(e session.AcceptCallSuccess) bool { return e.CallID == id }); err != nil {
-		return err
+		return users, err
 	}
 	if _, err := next(ctx, a, func(e session.NotifyCallAccepted) bool { return e.CallID == id }); err != nil {
-		return err
+		return users, err
 	}
-	for _, u := range []*voiceUser{a, b} {
-		u.sess.OpenMic("")
-		me := u.sess.UserID()
-		if _, err := next(ctx, u, func(e session.AudioStatusChanged) bool { return e.UserID == me && e.NewStatus == protocol.AudioOpen }); err != nil {
-			return err
+	for _, u := range users {
+		if err := u.connect(ctx, l, m.Meet.ID, true); err != nil {
+			return users, err
 		}
-		c, err := media.StartCall(u.sess, m.Meet.ID, media.PeerConfig{Codecs: []media.Codec{stampCodec(st)}, Loopback: true})
+	}
+	return users, nil
+}
+
+// setUpVoiceMeeting signs in members users, all entering one meeting; the
+// first speakers of them talk, the others listen with closed microphones
+// (and send nothing, as a muted client does).
+func setUpVoiceMeeting(ctx context.Context, cfg Config, t *target, l *voiceLoad) ([]*voiceUser, string, error) {
+	var users []*voiceUser
+	host, err := newVoiceUser(ctx, t.urls[0], cfg.App, cfg.Secret, "meet-0")
+	if err != nil {
+		return nil, "", err
+	}
+	users = append(users, host)
+	host.sess.CreateMeeting("bench meeting", 0, "m")
+	m, err := next[session.CreateMeetingSuccess](ctx, host, nil)
+	if err != nil {
+		return users, "", err
+	}
+	host.sess.EnterMeeting(m.Meet.ID, m.Meet.Pswd, "e")
+	if e, err := next[session.EnterMeetingRslt](ctx, host, nil); err != nil || e.Err != protocol.NoErr {
+		return users, "", errors.Join(err, fmt.Errorf("enter meeting: %v", e.Err))
+	}
+	for i := 1; i < cfg.Members; i++ {
+		u, err := newVoiceUser(ctx, t.urls[i%len(t.urls)], cfg.App, cfg.Secret, fmt.Sprintf("meet-%d", i))
 		if err != nil {
-			return err
+			return users, "", err
 		}
-		u.call.Store(c)
-	}
-	for _, u := range []*voiceUser{a, b} {
-		select {
-		case <-u.call.Load().Peer().Connected():
-		case <-time.After(30 * time.Second):
-			return errors.New("a peer did not connect within 30 s")
-		case <-ctx.Done():
-			return ctx.Err()
+		users = append(users, u)
+		u.sess.EnterMeeting(m.Meet.ID, m.Meet.Pswd, "e")
+		if e, err := next[session.EnterMeetingRslt](ctx, u, nil); err != nil || e.Err != protocol.NoErr {
+			return users, "", errors.Join(err, fmt.Errorf("meet-%d: enter meeting: %v", i, e.Err))
 		}
 	}
-	return nil
-}
-
-func (vc *voiceCall) close() {
-	vc.a.close()
-	vc.b.close()
-}
-
-func (vc *voiceCall) sent() int64 {
-	var n int64
-	for _, u := range []*voiceUser{vc.a, vc.b} {
-		if c := u.call.Load(); c != nil {
-			n += c.Peer().Stats().Sent
-		}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.Concurrency)
+	for i, u := range users {
+		g.Go(func() error { return u.connect(gctx, l, m.Meet.ID, i < cfg.Speakers) })
 	}
-	return n
+	if err := g.Wait(); err != nil {
+		return users, "", err
+	}
+	// Everyone hears every speaker but themselves once the SFU has asked
+	// each for the offers that make room for them. One who still does
+	// not after 10 s is counted, not waited for: the level runs, and says
+	// so.
+	deadline := time.Now().Add(10 * time.Second)
+	missing := 0
+	for i, u := range users {
+		want := int64(cfg.Speakers)
+		if i < cfg.Speakers {
+			want--
+		}
+		for u.peer.Load().tracks.Load() < want && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		missing += int(want - min(want, u.peer.Load().tracks.Load()))
+	}
+	if missing > 0 {
+		return users, fmt.Sprintf("%d of %d forwarded streams never reached their listener", missing, cfg.Speakers*(cfg.Members-1)), nil
+	}
+	return users, "", nil
 }
 
-// runVoice measures each level of cfg.Calls: that many calls set up, then
-// cfg.Duration of both sides talking.
+// runVoice measures the meeting, then each level of cfg.Calls: the
+// meeting first, on a server that has carried no voice yet, so that its
+// memory per stream is its own.
 func runVoice(ctx context.Context, cfg Config, t *target) ([]Row, error) {
+	if cfg.Members > 0 && (cfg.Speakers <= 0 || cfg.Speakers > cfg.Members) {
+		return nil, fmt.Errorf("a meeting of %d members needs 1 to %d speakers, not %d", cfg.Members, cfg.Members, cfg.Speakers)
+	}
+	idle, _ := t.memory() // the server before any voice
 	var rows []Row
+	if cfg.Members > 0 {
+		load := fmt.Sprintf("meeting of %d, %d speaking", cfg.Members, cfg.Speakers)
+		out := cfg.Speakers * (cfg.Members - 1)
+		row, err := voiceLevel(ctx, cfg, t, idle, load, cfg.Members, out, func(l *voiceLoad) ([]*voiceUser, string, error) {
+			return setUpVoiceMeeting(ctx, cfg, t, l)
+		})
+		if err != nil {
+			return rows, fmt.Errorf("%s: %w", load, err)
+		}
+		rows = append(rows, row)
+	}
 	for _, n := range cfg.Calls {
-		row, err := voiceLevel(ctx, cfg, t, n)
+		row, err := voiceLevel(ctx, cfg, t, idle, fmt.Sprintf("%d calls (%d streams)", n, 2*n), 2*n, 2*n, func(l *voiceLoad) ([]*voiceUser, string, error) {
+			users, err := setUpVoiceCalls(ctx, cfg, t, n, l)
+			return users, "", err
+		})
 		if err != nil {
 			return rows, fmt.Errorf("%d calls: %w", n, err)
 		}
@@ -224,36 +245,48 @@ func runVoice(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	return rows, nil
 }
 
-func voiceLevel(ctx context.Context, cfg Config, t *target, n int) (Row, error) {
-	if err := checkFiles(6*n, t); err != nil { // a socket, a UDP port and pion's each side
-		return Row{}, err
-	}
-	st := &voiceStats{}
-	calls := make([]*voiceCall, n)
-	var mu sync.Mutex
+func setUpVoiceCalls(ctx context.Context, cfg Config, t *target, n int, l *voiceLoad) ([]*voiceUser, error) {
+	var (
+		mu    sync.Mutex
+		users []*voiceUser
+	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.Concurrency)
-	for i := range calls {
+	for i := range n {
 		g.Go(func() error {
-			vc, err := setUpVoiceCall(gctx, cfg, t.urls[i%len(t.urls)], i, st)
+			us, err := setUpVoiceCall(gctx, cfg, t.urls[i%len(t.urls)], i, l)
 			mu.Lock()
-			calls[i] = vc
+			users = append(users, us...)
 			mu.Unlock()
 			return err
 		})
 	}
 	err := g.Wait()
+	return users, err
+}
+
+// voiceLevel sets up one level's members, lets them talk for a second to
+// settle, then measures cfg.Duration. streams is what the server forwards
+// (each speaker to each listener); members is how many connections.
+func voiceLevel(ctx context.Context, cfg Config, t *target, idle uint64, load string, members, streams int, setUp func(*voiceLoad) ([]*voiceUser, string, error)) (Row, error) {
+	if err := checkFiles(3*members, t); err != nil { // a socket, a UDP port each in the server, one here
+		return Row{}, err
+	}
+	st := &voiceStats{}
+	l, err := newVoiceLoad(st)
+	if err != nil {
+		return Row{}, err
+	}
+	users, problem, err := setUp(l)
 	defer func() {
-		for _, vc := range calls {
-			if vc != nil {
-				vc.close()
-			}
+		for _, u := range users {
+			u.close()
 		}
+		l.close()
 	}()
 	if err != nil {
 		return Row{}, err
 	}
-	// A second for every stream to settle, then the measured window.
 	select {
 	case <-time.After(time.Second):
 	case <-ctx.Done():
@@ -261,8 +294,9 @@ func voiceLevel(ctx context.Context, cfg Config, t *target, n int) (Row, error) 
 	}
 	st.transit.reset()
 	st.jitter.reset()
-	sent0, recv0 := totalSent(calls), st.received.Load()
-	cpu0 := cpuOf(t.pids)
+	sent0, recv0, lost0 := l.sent(), st.received.Load(), st.lost.Load()
+	cpu0, self0 := cpuOf(t.pids), cpuOf([]int{os.Getpid()})
+	overflow0, haveOverflow := udpOverflows()
 	start := time.Now()
 	select {
 	case <-time.After(cfg.Duration):
@@ -270,34 +304,85 @@ func voiceLevel(ctx context.Context, cfg Config, t *target, n int) (Row, error) 
 		return Row{}, ctx.Err()
 	}
 	elapsed := time.Since(start)
-	cpu := cpuOf(t.pids) - cpu0
-	sent, recv := totalSent(calls)-sent0, st.received.Load()-recv0
+	cpu, self := cpuOf(t.pids)-cpu0, cpuOf([]int{os.Getpid()})-self0
+	overflow1, _ := udpOverflows()
+	sent, recv, lost := l.sent()-sent0, st.received.Load()-recv0, st.lost.Load()-lost0
 	loss := 0.0
-	if sent > 0 {
-		loss = max(0, 1-float64(recv)/float64(sent))
+	if recv+lost > 0 {
+		loss = max(0, float64(lost)/float64(recv+lost))
 	}
-	streams := 2 * n
-	note := fmt.Sprintf("loss %.3f%%, jitter p99 %s ms", 100*loss, ms(st.jitter.quantile(0.99)))
-	if len(t.pids) > 0 {
-		note += fmt.Sprintf(", server CPU %.1f%% of a core (%.3f%% per stream)", 100*cpu.Seconds()/elapsed.Seconds(), 100*cpu.Seconds()/elapsed.Seconds()/float64(streams))
+	// Talkers send 50 packets a second; a load tool short of CPU sends
+	// fewer, and the level is then lighter than it says.
+	due := float64(l.talkers()) * elapsed.Seconds() / media.FrameDuration.Seconds()
+	note := fmt.Sprintf("%d streams forwarded, %d packets sent (%.0f%% of 50/s per talker), loss %.3f%%, jitter p99 %s ms", streams, sent, 100*float64(sent)/due, 100*loss, ms(st.jitter.quantile(0.99)))
+	if haveOverflow {
+		note += fmt.Sprintf(" (UDP receive buffers overflowed %d times, whole machine)", overflow1-overflow0)
+	}
+	core := func(d time.Duration) float64 { return 100 * d.Seconds() / elapsed.Seconds() }
+	if len(t.pids) > 0 && t.kind != "in-process" {
+		note += fmt.Sprintf(", server CPU %.1f%% of a core (%.3f%% per stream)", core(cpu), core(cpu)/float64(streams))
+		note += fmt.Sprintf(", load tool CPU %.1f%%", core(self))
+	}
+	if problem != "" {
+		note += "; " + problem
 	}
 	if rss, what := t.memory(); rss > 0 {
 		note += fmt.Sprintf(", RSS %d MiB (%s)", rss>>20, what)
+		if rss > idle && idle > 0 {
+			note += fmt.Sprintf(", %.0f KiB per stream over idle", float64(rss-idle)/1024/float64(streams))
+		}
 	}
 	return Row{
-		Scenario: "voice", Load: fmt.Sprintf("%d calls (%d streams)", n, streams),
+		Scenario: "voice", Load: load,
 		Rate: float64(recv) / elapsed.Seconds(), RateOf: "packets forwarded",
 		P50: st.transit.quantile(0.5), P99: st.transit.quantile(0.99), Max: st.transit.quantile(1),
 		Note: note,
 	}, nil
 }
 
-func totalSent(calls []*voiceCall) int64 {
+// sent is how many packets the load's talkers have sent.
+func (l *voiceLoad) sent() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	var n int64
-	for _, vc := range calls {
-		n += vc.sent()
+	for _, s := range l.streams {
+		n += s.sent.Load()
 	}
 	return n
+}
+
+// udpOverflows counts the UDP datagrams this machine dropped because a
+// socket's receive buffer was full (Linux: RcvbufErrors in /proc/net/snmp):
+// where loss comes from when a reader waits too long for a core.
+func udpOverflows() (int64, bool) {
+	b, err := os.ReadFile("/proc/net/snmp")
+	if err != nil {
+		return 0, false
+	}
+	var names []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] != "Udp:" {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, name := range names {
+			if name == "RcvbufErrors" && i < len(f) {
+				n, err := strconv.ParseInt(f[i], 10, 64)
+				return n, err == nil
+			}
+		}
+	}
+	return 0, false
+}
+
+func (l *voiceLoad) talkers() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.streams)
 }
 
 // cpuOf is the CPU time (user and system) the processes have used.

@@ -19,7 +19,7 @@ func Bench(args []string) error {
 	d := bench.DefaultConfig()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var cfg bench.Config
-	fs.StringVar(&cfg.Scenario, "scenario", "connections", "connections, presence, calls, cmd, transfer or voice (two-party calls with audio through the SFU: trip time, loss, jitter, server CPU)")
+	fs.StringVar(&cfg.Scenario, "scenario", "connections", "connections, presence, calls, cmd, transfer or voice (Opus through the SFU in one meeting, then in two-party calls: trip time, loss, jitter, server CPU and memory per stream)")
 	fs.StringVar(&cfg.Server, "server", "", "ws:// URL of a running server (loopback only), or the nodes of a cluster comma-separated (clients spread over them, each pair across two); empty starts `huddle serve` as a child process")
 	serverPIDs := fs.String("server-pid", "", "with --server: the server's process ID, or the nodes' comma-separated, to read their memory")
 	fs.BoolVar(&cfg.InProc, "inproc", false, "run the server inside this process (for --cpuprofile); memory then covers both")
@@ -32,6 +32,8 @@ func Bench(args []string) error {
 	fs.IntVar(&cfg.Pairs, "pairs", d.Pairs, "calls, cmd: pairs of clients")
 	rates := fs.String("rates", joinInts(d.Rates), "calls, cmd: load levels, call setups or command round trips per second")
 	calls := fs.String("calls", joinInts(d.Calls), "voice: load levels, two-party calls talking at once")
+	fs.IntVar(&cfg.Members, "members", d.Members, "voice: before the calls, one meeting of this many members (0: none)")
+	fs.IntVar(&cfg.Speakers, "speakers", d.Speakers, "voice: members of the meeting who talk at once (the others listen)")
 	fs.IntVar(&cfg.FileMiB, "file-mib", d.FileMiB, "transfer: size of the file sent, in MiB")
 	fs.IntVar(&cfg.Concurrency, "concurrency", d.Concurrency, "connections opened at once")
 	fs.IntVar(&cfg.Sources, "sources", d.Sources, "127.0.0.x source addresses to spread connections over (about 28k each)")
@@ -40,6 +42,7 @@ func Bench(args []string) error {
 	fs.StringVar(&cfg.CSV, "csv", "", "append the results to this CSV file")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "with --inproc --scenario connections: write a heap profile while all clients are connected")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process here")
+	fs.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the child server here (huddle serve --cpuprofile)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -42,6 +43,7 @@ type serveOptions struct {
 	web                            string // folder of pages served at /, or ""
 	turnAddr, publicIPs            string // voice: TURN listener, announced addresses
 	demo                           bool
+	cpuProfile                     string // write a CPU profile here until shutdown
 	grace                          time.Duration
 	limits                         server.Limits
 }
@@ -64,6 +66,7 @@ func parseServe(args []string) (serveOptions, error) {
 	fs.StringVar(&o.turnAddr, "turn-addr", "", "address of the embedded TURN/STUN server for voice, UDP and TCP (e.g. :3478); empty: none")
 	fs.StringVar(&o.publicIPs, "public-ip", "", "comma-separated public addresses of this machine, announced for voice and TURN relays when it sits behind a 1:1 NAT")
 	fs.BoolVar(&o.demo, "demo", false, `create application "demo" with secret "demo" if missing (loopback -addr only; for trying Huddle out)`)
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the server here, from start to shutdown (go tool pprof; huddle bench --server-cpuprofile)")
 	fs.DurationVar(&o.grace, "grace", 20*time.Second, "how long a dropped user keeps calls and meetings while reconnecting")
 	def := server.DefaultLimits()
 	fs.IntVar(&o.limits.ConnsPerIP, "conns-per-ip", def.ConnsPerIP, "simultaneous connections from one IP address (raise behind a reverse proxy)")
@@ -102,6 +105,17 @@ func Serve(args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var st store.Store // nil: the server opens SQLite in the data folder
 	if o.postgres != "" {
 		if st, err = openStore(o.postgres, o.data, true); err != nil {
