@@ -219,6 +219,9 @@ func runVoice(ctx context.Context, cfg Config, t *target) ([]Row, error) {
 	if cfg.Members > 0 && (cfg.Speakers <= 0 || cfg.Speakers > cfg.Members) {
 		return nil, fmt.Errorf("a meeting of %d members needs 1 to %d speakers, not %d", cfg.Members, cfg.Members, cfg.Speakers)
 	}
+	if !media.OpusBuiltIn() && t.kind != "external" {
+		return nil, errors.New("the voice bench sends Opus, and its server is this build, which has none: build huddle with cgo and libopus")
+	}
 	idle, _ := t.memory() // the server before any voice
 	var rows []Row
 	if cfg.Members > 0 {
