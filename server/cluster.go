@@ -320,7 +320,7 @@ func (cl *cluster) heard(m *nats.Msg) {
 // now, so that findDead finds it if it dies before its first heartbeat
 // arrives: a home killed that early was otherwise never found dead, and
 // the clients carried for it waited on it forever (clustertest's
-// TestHomeNodeKilledEveryClientIsToldAndSignsInAgain).
+// TestHomeNodeKilledClientsResumeOnTheNewHome).
 func (cl *cluster) talking(node, instance string) {
 	cl.mu.Lock()
 	if _, ok := cl.alive[node]; !ok {
