@@ -32,8 +32,12 @@ type SDK interface {
 	AcceptFile(taskID string)
 	RejectFile(taskID string)
 	MediaOffer(meetID int, sdp, cookie string)
+	MediaOfferFor(meetID, gen int, sdp, cookie string)
 	MediaCandidate(meetID int, c session.ICECandidate)
+	MediaCandidateFor(meetID, gen int, c session.ICECandidate)
 	GetICEServers(cookie string)
+	MediaJoin(meetID int, codecs []string, cookie string)
+	DirectSignal(meetID, gen int, sdp *session.SessionDescription, cand *session.ICECandidate)
 }
 
 var _ SDK = (*session.Session)(nil)

@@ -10,10 +10,13 @@ import (
 
 // Voice is the audio of the meeting the user is in (a call's or one
 // joined): it connects when the room has a meeting and hangs up when it
-// has none. Mute is the room's microphone (Room.ToggleMic): the server
-// forwards only open microphones. Echo: SystemAudio cancels the speaker's
-// echo where the build can (media.EchoCancellation); where it cannot, the
-// Audio… dialog recommends a headset.
+// has none. Two members talk directly, more through the server's SFU
+// (media.StartCall follows the server's mode). Mute is the room's
+// microphone (Room.ToggleMic): the SFU forwards only open microphones, and
+// in a direct call the server tells the app to stop sending. Echo:
+// SystemAudio cancels the speaker's echo where the build can
+// (media.EchoCancellation); where it cannot, the Audio… dialog recommends
+// a headset.
 type Voice struct {
 	c    *Client
 	call *media.Call
@@ -45,10 +48,12 @@ func (v *Voice) Levels() map[string]float64 {
 	if v.call == nil {
 		return map[string]float64{}
 	}
-	levels := v.call.Peer().Levels() // the SFU names each track after its member
+	levels := v.call.Levels()
 	mine := 0.0
 	if me, _ := v.c.Room.Me(); me.AudioStatus == protocol.AudioOpen {
-		mine = v.call.Peer().MicLevel()
+		if p := v.call.Peer(); p != nil {
+			mine = p.MicLevel()
+		}
 	}
 	levels[v.c.UserID()] = mine
 	return levels

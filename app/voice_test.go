@@ -71,6 +71,9 @@ func TestCallCarriesAudioAndMuteSilences(t *testing.T) {
 		return last != nil && media.DominantFrequency(last, media.SampleRate) == 660
 	}, 20*time.Second, 50*time.Millisecond, "alice hears bob")
 	l.await(t, "bob shows as speaking", func() bool { c.Voice.SampleLevels(); return c.Voice.Speaking("bob") })
+	l.do(func() {
+		require.Equal(t, protocol.ModeDirect, c.Voice.call.Mode(), "the app and the bot talk directly")
+	})
 
 	bobHearsAlice := func() bool {
 		_, pcm, err := media.ReadWAV(heard)

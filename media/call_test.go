@@ -43,21 +43,34 @@ func callInto(t *testing.T, alice, bob *testkit.Client) (meet session.MeetInfo) 
 	return meet
 }
 
-// voice starts c's voice in meet, playing src (nil: silent, the
-// microphone stays closed) and recording into a capture sink.
+// voice starts c's voice in meet as the app does (direct with one other
+// member who can, through the SFU otherwise), playing src (nil: silent,
+// the microphone stays closed) and recording into a capture sink.
 func voice(t *testing.T, c *testkit.Client, meet int, src media.Source) (*media.Call, *media.CaptureSink) {
 	t.Helper()
-	return voiceWith(t, c, meet, src, nil)
+	return startVoice(t, c, meet, src, nil, media.StartCall)
 }
 
-// voiceWith is voice offering only codecs (nil: all of this build's).
+// sfuVoice is voice always through the SFU, as a client that cannot go
+// direct (the browser SDK).
+func sfuVoice(t *testing.T, c *testkit.Client, meet int, src media.Source) (*media.Call, *media.CaptureSink) {
+	t.Helper()
+	return startVoice(t, c, meet, src, nil, media.StartSFUCall)
+}
+
+// voiceWith is sfuVoice offering only codecs (nil: all of this build's).
 func voiceWith(t *testing.T, c *testkit.Client, meet int, src media.Source, codecs []media.Codec) (*media.Call, *media.CaptureSink) {
+	t.Helper()
+	return startVoice(t, c, meet, src, codecs, media.StartSFUCall)
+}
+
+func startVoice(t *testing.T, c *testkit.Client, meet int, src media.Source, codecs []media.Codec, start func(media.Signaller, int, media.PeerConfig) (*media.Call, error)) (*media.Call, *media.CaptureSink) {
 	t.Helper()
 	if src != nil {
 		openMic(t, c)
 	}
 	sink := media.NewCaptureSink()
-	call, err := media.StartCall(c.Session, meet, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, Codecs: codecs})
+	call, err := start(c.Session, meet, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, Codecs: codecs})
 	require.NoError(t, err)
 	testkit.Pump(t, c, call.Handle)
 	t.Cleanup(func() { call.Close() })
@@ -77,8 +90,8 @@ func openMic(t *testing.T, c *testkit.Client) {
 func TestCallThroughTheSFUCarriesBothTones(t *testing.T) {
 	srv := testkit.StartServer(t)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	_, aliceHears := voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
-	_, bobHears := voice(t, bob, meet.ID, &media.Tone{Freq: 660, Amplitude: 0.5})
+	_, aliceHears := sfuVoice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	_, bobHears := sfuVoice(t, bob, meet.ID, &media.Tone{Freq: 660, Amplitude: 0.5})
 	media.HeardTone(t, bobHears, 440)
 	media.HeardTone(t, aliceHears, 660)
 	// Both speak Opus: forwarded as it came, nothing decoded.
@@ -197,8 +210,8 @@ func TestThreePartyMeetingRecorderHearsBothSpeakers(t *testing.T) {
 func TestCloseMicStopsTheToneAndOpenMicBringsItBack(t *testing.T) {
 	srv := testkit.StartServer(t)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
-	_, bobHears := voice(t, bob, meet.ID, nil)
+	sfuVoice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	_, bobHears := sfuVoice(t, bob, meet.ID, nil)
 	silent := func() bool {
 		pcm := bobHears.Snapshot()
 		return len(pcm) > media.SampleRate/2 && media.Level(pcm[len(pcm)-media.SampleRate/2:]) == 0
@@ -416,7 +429,7 @@ func nodeMetric(t *testing.T, addr, line string) float64 {
 func TestSFUDropsAStreamItDidNotNegotiate(t *testing.T) {
 	srv := testkit.StartServer(t)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	aliceCall, _ := voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	aliceCall, _ := sfuVoice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
 	extra, err := webrtc.NewTrackLocalStaticRTP(media.PCMUCapability, "extra", "alice-extra")
 	require.NoError(t, err)
 	_, err = aliceCall.Peer().PeerConnection().AddTrack(extra)
@@ -438,7 +451,7 @@ func TestSFUDropsAStreamItDidNotNegotiate(t *testing.T) {
 			}
 		}
 	}()
-	_, bobHears := voice(t, bob, meet.ID, nil)
+	_, bobHears := sfuVoice(t, bob, meet.ID, nil)
 	media.HeardTone(t, bobHears, 440)
 	require.Eventually(t, func() bool {
 		return metric(t, srv, `huddle_media_rtp_dropped_total{reason="unknown_track"}`) > 10

@@ -9,7 +9,7 @@ import (
 	"huddle/media"
 )
 
-// Voice on a cluster: alice signs in on the application's home, bob on
+// Voice through the SFU on a cluster: alice signs in on the application's home, bob on
 // the other node (an edge, which passes his frames to the home). The
 // meeting's SFU runs on the home; bob, who speaks only G.711 and may use
 // only TURN relays, gets the home's TURN, whose "still signed in" check
@@ -20,13 +20,13 @@ func TestVoiceAcrossClusterNodes(t *testing.T) {
 	alice := testkit.Login(t, home.URL, "alice") // the first sign-in makes node1 the home
 	bob := testkit.Login(t, edge.URL, "bob")
 	meet := callInto(t, alice, bob)
-	_, aliceHears := voice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	_, aliceHears := sfuVoice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
 
 	pcmu, err := media.CodecsNamed("PCMU")
 	require.NoError(t, err)
 	openMic(t, bob)
 	bobHears := media.NewCaptureSink()
-	call, err := media.StartCall(bob.Session, meet.ID, media.PeerConfig{
+	call, err := media.StartSFUCall(bob.Session, meet.ID, media.PeerConfig{
 		Source: &media.Tone{Freq: 660, Amplitude: 0.5}, Sink: bobHears, JitterFrames: media.RecorderJitter,
 		Codecs: pcmu, ICEServers: iceServers(t, bob), RelayOnly: true,
 	})

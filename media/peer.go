@@ -145,6 +145,9 @@ func NewPeer(cfg PeerConfig) (*Peer, error) {
 	}
 	p.mixer = NewMixer(sink, cfg.JitterFrames)
 	pc.OnTrack(p.onTrack)
+	p.sender.Transport().ICETransport().OnSelectedCandidatePairChange(func(pair *webrtc.ICECandidatePair) {
+		p.log.Debug("ice pair", "pair", pair.String())
+	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		p.log.Debug("peer connection", "state", s)
 		if s == webrtc.PeerConnectionStateConnected {

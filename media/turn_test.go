@@ -24,14 +24,14 @@ func iceServers(t *testing.T, c *testkit.Client) []webrtc.ICEServer {
 	return media.ICEServers(ok.Servers)
 }
 
-// Both members may only use relays (as behind a NAT that lets nothing
+// Both members, through the SFU, may only use relays (as behind a NAT that lets nothing
 // else through): their audio goes through the embedded TURN server.
-func TestVoiceThroughTURNOnly(t *testing.T) {
+func TestSFUVoiceThroughTURNOnly(t *testing.T) {
 	srv := testkit.StartServer(t, withTURN)
 	alice, bob, meet := meetingCall(t, srv.URL)
 	start := func(c *testkit.Client, src media.Source) (*media.Call, *media.CaptureSink) {
 		sink := media.NewCaptureSink()
-		call, err := media.StartCall(c.Session, meet.ID, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, ICEServers: iceServers(t, c), RelayOnly: true})
+		call, err := media.StartSFUCall(c.Session, meet.ID, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, ICEServers: iceServers(t, c), RelayOnly: true})
 		require.NoError(t, err)
 		testkit.Pump(t, c, call.Handle)
 		t.Cleanup(func() { call.Close() })

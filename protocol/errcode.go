@@ -64,7 +64,7 @@ var codeNames = map[ErrCode]string{
 	MemberOverflowError: "MEMBEROVERFLOWERROR", SendFail: "SENDFAIL", SendCmdLarge: "SENDCMD_LARGE",
 	SendBufferLarge: "SENDBUFFER_LARGE", SendDataTargetInvalid: "SENDDATA_TARGETINVALID",
 	SendFileFileInError: "SENDFILE_FILEINERROR", TransIDInvalid: "TRANSID_INVALID", RateLimited: "RATE_LIMITED",
-	NotInMeeting: "NOT_IN_MEETING",
+	NotInMeeting: "NOT_IN_MEETING", MediaModeChanged: "MEDIA_MODE_CHANGED",
 }
 
 // String gives the SDK's constant name, e.g. "ERR_BUSY".

@@ -22,6 +22,9 @@ const NotInMeeting ErrCode = 1201
 type MediaOffer struct {
 	Meet int    `json:"meet"`
 	SDP  string `json:"sdp"`
+	// Gen, from a client that sent media_join, is the mode generation
+	// (MediaMode) the offer belongs to: one of an older one is refused.
+	Gen int `json:"gen,omitempty"`
 }
 
 // MediaTrack says whose audio a media section (by its mid) of the answer
@@ -48,6 +51,8 @@ type ICECandidate struct {
 type MediaCandidate struct {
 	Meet int          `json:"meet"`
 	Cand ICECandidate `json:"cand"`
+	// Gen: as in MediaOffer (client to server only).
+	Gen int `json:"gen,omitempty"`
 }
 
 // MediaUpdate asks the client to offer again: the speakers it should
@@ -70,4 +75,70 @@ type ICEServer struct {
 type ICEServers struct {
 	Servers []ICEServer `json:"servers"`
 	TTL     int         `json:"ttl,omitempty"`
+}
+
+// Direct media: a two-member meeting whose members both declared they can
+// do it (media_join) carries its audio peer to peer, the server relaying
+// only the signalling (direct_signal). docs/protocol.md, "Voice".
+const (
+	OpMediaJoin    = "media_join"    // MediaJoin → empty; a media_mode push follows
+	OpDirectSignal = "direct_signal" // DirectSignal → empty
+)
+
+const (
+	EvMediaMode    = "media_mode"    // MediaMode: how this member's audio flows now
+	EvDirectSignal = "direct_signal" // DirectSignal: from the other member, with From
+)
+
+// MediaModeChanged (Huddle's own, 1202) answers media signalling meant for
+// a mode the meeting is no longer in: a direct_signal of an old generation
+// or outside direct mode, a media_offer while the member's audio is direct.
+const MediaModeChanged ErrCode = 1202
+
+// Media modes (MediaMode.Mode).
+const (
+	ModeSFU    = "sfu"    // through the server's SFU: media_offer
+	ModeDirect = "direct" // peer to peer with MediaMode.Peer: direct_signal
+)
+
+// MediaJoin asks for a meeting's audio and declares that this client can
+// carry it directly to one other member. Codecs are the audio codecs it
+// sends and receives (MIME types, e.g. "audio/opus", "audio/PCMU"): two
+// members go direct only if they share one (the SFU transcodes for those
+// who do not); none listed is taken as sharing.
+type MediaJoin struct {
+	Meet   int      `json:"meet"`
+	Codecs []string `json:"codecs,omitempty"`
+}
+
+// MediaMode says how a member's audio in Meet flows. Gen numbers the
+// meeting's modes; every change of mode or of the pair is a new one, and
+// signalling of an older one is void. In direct mode Peer is the other
+// member, Offerer says whether this member makes the offer, and Mic
+// whether its microphone is open in the room: only then does it send
+// (the server forwards nothing in direct mode, so it cannot silence it).
+type MediaMode struct {
+	Meet    int    `json:"meet"`
+	Gen     int    `json:"gen"`
+	Mode    string `json:"mode"`
+	Peer    string `json:"peer,omitempty"`
+	Offerer bool   `json:"offerer,omitempty"`
+	Mic     bool   `json:"mic,omitempty"`
+}
+
+// SessionDescription is RTCSessionDescriptionInit.
+type SessionDescription struct {
+	Type string `json:"type"` // "offer" or "answer"
+	SDP  string `json:"sdp"`
+}
+
+// DirectSignal is one SDP or one trickled ICE candidate (exactly one of
+// the two) for the direct connection of generation Gen, sent to the
+// server and pushed on to the other member with From set.
+type DirectSignal struct {
+	Meet int                 `json:"meet"`
+	Gen  int                 `json:"gen"`
+	From string              `json:"from,omitempty"`
+	SDP  *SessionDescription `json:"sdp,omitempty"`
+	Cand *ICECandidate       `json:"cand,omitempty"`
 }

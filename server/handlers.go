@@ -54,6 +54,8 @@ func init() {
 		protocol.OpMediaOffer:        {fn: (*conn).handleMediaOffer, needLogin: true},
 		protocol.OpMediaCandidate:    {fn: (*conn).handleMediaCandidate, needLogin: true},
 		protocol.OpGetICEServers:     {fn: (*conn).handleGetICEServers, needLogin: true},
+		protocol.OpMediaJoin:         {fn: (*conn).handleMediaJoin, needLogin: true},
+		protocol.OpDirectSignal:      {fn: (*conn).handleDirectSignal, needLogin: true},
 	}
 }
 

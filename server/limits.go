@@ -120,10 +120,11 @@ type Limits struct {
 	MaxUnackedCmds int
 	CmdAckTimeout  time.Duration
 
-	// Voice (server/sfu.go). MaxSDPBytes bounds one media_offer's SDP
-	// (ERR_DATA above); MaxICECandidates the candidates a member may trickle
-	// per offer (RATE_LIMITED above: a real client gathers a handful);
-	// MaxMediaMembers the members with media in one meeting
+	// Voice (server/sfu.go, server/direct.go). MaxSDPBytes bounds one
+	// media_offer's or direct_signal's SDP (ERR_DATA above);
+	// MaxICECandidates the candidates a member may trickle per offer, or
+	// per SDP in direct mode (RATE_LIMITED above: a real client gathers a
+	// handful); MaxMediaMembers the members with media in one meeting
 	// (MEMBEROVERFLOWERROR above).
 	MaxSDPBytes      int
 	MaxICECandidates int

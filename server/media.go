@@ -11,9 +11,10 @@ import (
 
 // mediaRoom finds the room and the member's connection for a media request
 // about meet: 800 if the meeting does not exist, NOT_IN_MEETING if the user
-// is not in it. create makes the connection on the first offer; otherwise
+// is not in it, MEDIA_MODE_CHANGED if a request of generation gen is not for
+// the member's mode now (direct.go). create makes the connection on the first offer; otherwise
 // a member without one gets NOT_IN_MEETING too.
-func (c *conn) mediaRoom(meet int, create bool) (*sfuRoom, *participant, protocol.ErrCode, string) {
+func (c *conn) mediaRoom(meet, gen int, create bool) (*sfuRoom, *participant, protocol.ErrCode, string) {
 	cs, err := c.srv.calls.loaded(c.app)
 	if err != nil {
 		return nil, nil, protocol.ServerException, "cannot read meetings"
@@ -29,6 +30,9 @@ func (c *conn) mediaRoom(meet int, create bool) (*sfuRoom, *participant, protoco
 		return nil, nil, protocol.NotInMeeting, "you are not in that meeting"
 	}
 	key := roomKey{c.app, mt.ID}
+	if mt.sfuRefused(c.user, gen) {
+		return nil, nil, protocol.MediaModeChanged, "your audio in this meeting is not in that mode any more (media_mode)"
+	}
 	if !create {
 		r, pt := c.srv.sfu.find(key, c.user)
 		if pt == nil {
@@ -40,6 +44,7 @@ func (c *conn) mediaRoom(meet int, create bool) (*sfuRoom, *participant, protoco
 	if code != protocol.NoErr {
 		return nil, nil, code, "the meeting's voice is full"
 	}
+	cs.directChanged(mt, "")
 	return r, pt, protocol.NoErr, ""
 }
 
@@ -56,7 +61,7 @@ func (c *conn) handleMediaOffer(m protocol.Message) {
 		c.fail(m.ID, protocol.ErrData, err.Error())
 		return
 	}
-	room, pt, code, why := c.mediaRoom(r.Meet, true)
+	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, true)
 	if code != protocol.NoErr {
 		c.fail(m.ID, code, why)
 		return
@@ -74,7 +79,7 @@ func (c *conn) handleMediaCandidate(m protocol.Message) {
 	if !c.decode(m, &r) {
 		return
 	}
-	room, pt, code, why := c.mediaRoom(r.Meet, false)
+	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, false)
 	if code == protocol.NoErr {
 		code, why = c.srv.sfu.candidate(room, pt, r.Cand)
 	}

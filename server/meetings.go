@@ -26,7 +26,8 @@ type meeting struct {
 	forCall bool // made for one call: ends with its last call (meetinglife.go)
 	legs    map[*leg]struct{}
 	room    room
-	idle    *timer // runs while nobody is in it; nil otherwise
+	idle    *timer      // runs while nobody is in it; nil otherwise
+	direct  *directRoom // its media mode once a member sent media_join (direct.go)
 }
 
 // info is the meeting as user sees it: the password only for the creator

@@ -117,6 +117,7 @@ func (cs *appCalls) leave(m *meeting, user string, tellUser bool) {
 	delete(cs.inRoom, user)
 	cs.saveMeeting(m)
 	cs.srv.sfu.leave(roomKey{cs.app, m.ID}, user)
+	cs.directLeft(m, user)
 	left := protocol.UserLeft{Meet: int(m.ID), User: user}
 	cs.tell(&m.room, "", protocol.EvUserLeft, left)
 	if tellUser && mb.hears {
@@ -157,6 +158,7 @@ func (cs *appCalls) empty(m *meeting) {
 		cs.srv.sfu.leave(roomKey{cs.app, m.ID}, mb.user)
 		cs.refresh(mb.user)
 	}
+	cs.dropDirect(m)
 }
 
 // roomLeft: the session p of user has ended; out of its room; mu held.
@@ -298,6 +300,7 @@ func (c *conn) handleSetAudio(m protocol.Message) {
 		target.audio = r.Audio
 		cs.saveMeeting(mt)
 		cs.srv.sfu.setOpen(roomKey{cs.app, mt.ID}, r.User, r.Audio == protocol.AudioOpen)
+		cs.directMic(mt, r.User)
 		cs.tell(&mt.room, "", protocol.EvAudioStatus, protocol.AudioStatus{Meet: int(mt.ID), User: r.User, Old: old, New: r.Audio})
 	}
 	c.reply(m.ID, protocol.NoErr, nil)

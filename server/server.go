@@ -132,6 +132,7 @@ type Server struct {
 	presence   Presence
 	calls      *calls
 	sfu        *sfu
+	direct     *directMetrics
 	turn       *turnServer // nil without Config.Media.TURNAddr
 	guard      *guard
 	relay      relay
@@ -223,6 +224,7 @@ func New(cfg Config) (*Server, error) {
 	mp.metrics = s.metrics
 	s.presence = mp
 	s.calls = newCalls(s)
+	s.direct = newDirectMetrics(s.metrics.reg)
 	if s.sfu, err = newSFU(s); err == nil && cfg.Media.TURNAddr != "" {
 		s.turn, err = startTURN(s)
 	}

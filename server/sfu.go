@@ -488,3 +488,20 @@ func (f *sfu) find(key roomKey, user string) (*sfuRoom, *participant) {
 	defer r.mu.Unlock()
 	return r, r.parts[user]
 }
+
+// users lists the members with a connection to the SFU in the room.
+func (f *sfu) users(key roomKey) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.rooms[key]
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.parts))
+	for u := range r.parts {
+		out = append(out, u)
+	}
+	return out
+}

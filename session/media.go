@@ -36,6 +36,7 @@ type (
 	// RATE_LIMITED too many for one offer, NOT_IN_MEETING).
 	MediaCandidateFail struct {
 		MeetID int
+		Gen    int // as given to MediaCandidateFor
 		Err    ErrCode
 	}
 	// NotifyMediaCandidate is one of the SFU's ICE candidates.
@@ -71,7 +72,15 @@ func (GetICEServersFail) isEvent()    {}
 // MediaOffer sends an SDP offer for the meeting's voice. Outcome:
 // MediaAnswer or MediaOfferFail.
 func (s *Session) MediaOffer(meetID int, sdp, cookie string) {
-	s.call(protocol.OpMediaOffer, protocol.MediaOffer{Meet: meetID, SDP: sdp},
+	s.MediaOfferFor(meetID, 0, sdp, cookie)
+}
+
+// MediaOfferFor is MediaOffer from a client that sent MediaJoin: the offer
+// belongs to generation gen of the meeting's media modes
+// (NotifyMediaMode), and is refused with MEDIA_MODE_CHANGED (1202) once
+// the meeting has moved on.
+func (s *Session) MediaOfferFor(meetID, gen int, sdp, cookie string) {
+	s.call(protocol.OpMediaOffer, protocol.MediaOffer{Meet: meetID, SDP: sdp, Gen: gen},
 		func(m protocol.Message) {
 			var a protocol.MediaAnswer
 			if err := protocol.Decode(m.D, &a); err != nil {
@@ -86,9 +95,15 @@ func (s *Session) MediaOffer(meetID int, sdp, cookie string) {
 // MediaCandidate trickles one local ICE candidate to the SFU; only a
 // refusal is reported (MediaCandidateFail).
 func (s *Session) MediaCandidate(meetID int, c ICECandidate) {
-	s.call(protocol.OpMediaCandidate, protocol.MediaCandidate{Meet: meetID, Cand: c},
+	s.MediaCandidateFor(meetID, 0, c)
+}
+
+// MediaCandidateFor is MediaCandidate for generation gen, as
+// MediaOfferFor.
+func (s *Session) MediaCandidateFor(meetID, gen int, c ICECandidate) {
+	s.call(protocol.OpMediaCandidate, protocol.MediaCandidate{Meet: meetID, Cand: c, Gen: gen},
 		func(protocol.Message) {},
-		func(code ErrCode) { s.emit(MediaCandidateFail{MeetID: meetID, Err: code}) })
+		func(code ErrCode) { s.emit(MediaCandidateFail{MeetID: meetID, Gen: gen, Err: code}) })
 }
 
 // GetICEServers asks for the STUN/TURN servers to use, with fresh TURN

@@ -29,6 +29,8 @@ func init() {
 		protocol.EvAudioStatus:    (*Session).onAudioStatus,
 		protocol.EvMediaCandidate: (*Session).onMediaCandidate,
 		protocol.EvMediaUpdate:    (*Session).onMediaUpdate,
+		protocol.EvMediaMode:      (*Session).onMediaMode,
+		protocol.EvDirectSignal:   (*Session).onDirectSignal,
 	}
 }
 

@@ -1,7 +1,11 @@
 package bot_test
 
 import (
+	"bufio"
+	"net/http"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +102,26 @@ func TestTwoBotsHearEachOthersTone(t *testing.T) {
 	})
 	heardTone(t, bobHeard, 440)
 	heardTone(t, adaHeard, 660)
+	// Two bots go direct: the server's SFU forwards none of it.
+	require.Zero(t, forwardedRTP(t, srv))
+}
+
+// forwardedRTP is how many RTP packets the server's SFU has forwarded
+// (its /metrics, which loopback may read).
+func forwardedRTP(t *testing.T, srv *testkit.Server) float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + srv.Addr + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "huddle_media_rtp_forwarded_total "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			require.NoError(t, err)
+			return f
+		}
+	}
+	return 0
 }
 
 func TestThreeBotMeetingRecorderHearsBothTones(t *testing.T) {
@@ -162,13 +186,16 @@ func TestBotAudioResumesAfterADrop(t *testing.T) {
 	}, 20*time.Second, 50*time.Millisecond, "the tone, a second after ada came back")
 }
 
-// A bot that speaks only G.711 (as the Windows build) and one with Opus
-// hear each other: the SFU transcodes between them.
+// A bot that speaks only G.711 (as the Windows build) and one that speaks
+// only Opus share no codec: the server keeps their call on the SFU, which
+// transcodes between them, and they hear each other.
 func TestOpusBotAndG711BotHearEachOther(t *testing.T) {
 	if !media.OpusBuiltIn() {
 		t.Skip("this build has no Opus")
 	}
 	pcmu, err := media.CodecsNamed("PCMU")
+	require.NoError(t, err)
+	opus, err := media.CodecsNamed("opus")
 	require.NoError(t, err)
 	srv := testkit.StartServer(t)
 	bobHeard, bobSink := recorder(t)
@@ -177,8 +204,9 @@ func TestOpusBotAndG711BotHearEachOther(t *testing.T) {
 	})
 	adaHeard, adaSink := recorder(t)
 	voiceBot(t, srv.URL, "ada", func(c *bot.Config) {
-		c.CallUser, c.Play, c.Record, c.JitterFrames = "bob", tone(t, 440), adaSink, recordJitter
+		c.CallUser, c.Play, c.Record, c.JitterFrames, c.Codecs = "bob", tone(t, 440), adaSink, recordJitter, opus
 	})
 	heardTone(t, bobHeard, 440)
 	heardTone(t, adaHeard, 660)
+	require.Positive(t, forwardedRTP(t, srv), "through the SFU")
 }
