@@ -113,9 +113,13 @@ func NewPeer(cfg PeerConfig) (*Peer, error) {
 	if cfg.Net != nil {
 		se.SetNet(cfg.Net)
 	}
-	// The SFU starts forwarding a new speaker as soon as it has answered;
-	// their first packets may come before this side has applied the answer.
-	se.SetHandleUndeclaredSSRCWithoutAnswer(true)
+	// The SFU starts forwarding a new speaker as soon as it has answered,
+	// so their first packets may come before this side has applied the
+	// answer. pion's default keeps them waiting for the answer that
+	// declares their SSRC; SetHandleUndeclaredSSRCWithoutAnswer would guess
+	// a section from the previous answer instead and, in a meeting, hand
+	// the stream to a wrong or new transceiver: that speaker is then
+	// never heard.
 	api, err := NewAPI(cfg.Codecs, se)
 	if err != nil {
 		return nil, err

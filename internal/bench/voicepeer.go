@@ -97,9 +97,8 @@ func newVoiceLoad(st *voiceStats) (*voiceLoad, error) {
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	// The SFU forwards a new speaker as soon as it has answered, maybe
-	// before this side has applied the answer (as media.NewPeer).
-	se.SetHandleUndeclaredSSRCWithoutAnswer(true)
+	// No SetHandleUndeclaredSSRCWithoutAnswer: a new speaker's packets
+	// that come before the answer wait for it (as media.NewPeer).
 	// Peers closing at the end of a level make pion log writes on closed
 	// connections: expected here, and noise in the table.
 	se.LoggerFactory = &logging.DefaultLoggerFactory{Writer: io.Discard, DefaultLogLevel: logging.LogLevelDisabled}
