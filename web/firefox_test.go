@@ -121,7 +121,9 @@ user_pref("browser.download.alwaysOpenPanel", false);
 	t.Cleanup(func() { ws.Close() })
 	t.Cleanup(f.assertNoProblems)
 
-	f.call("session.new", map[string]any{"capabilities": map[string]any{}}, nil)
+	// Firefox opens its BiDi port before it has finished starting: under a
+	// loaded machine the first session takes as long as the start itself.
+	f.callWithin(firefoxStartTimeout, "session.new", map[string]any{"capabilities": map[string]any{}}, nil)
 	f.call("session.subscribe", map[string]any{"events": []string{"log.entryAdded"}}, nil)
 	var tree struct {
 		Contexts []struct {
@@ -178,6 +180,11 @@ func (f *firefox) assertNoProblems() {
 // call sends one command and decodes its result into out (nil: ignore).
 func (f *firefox) call(method string, params any, out any) {
 	f.t.Helper()
+	f.callWithin(testkit.WaitTimeout+5*time.Second, method, params, out)
+}
+
+func (f *firefox) callWithin(timeout time.Duration, method string, params any, out any) {
+	f.t.Helper()
 	f.mu.Lock()
 	f.next++
 	id := f.next
@@ -193,8 +200,8 @@ func (f *firefox) call(method string, params any, out any) {
 		if out != nil {
 			require.NoError(f.t, json.Unmarshal(r.Result, out))
 		}
-	case <-time.After(testkit.WaitTimeout + 5*time.Second):
-		f.t.Fatalf("%s: no answer from firefox", method)
+	case <-time.After(timeout):
+		f.t.Fatalf("%s: no answer from firefox within %v", method, timeout)
 	}
 }
 
