@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,7 +67,9 @@ type Peer struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	tracksMu  sync.Mutex
-	tracks    map[string]*MixInput // by remote track ID, for speaking levels
+	tracks    map[string]*MixInput  // by remote track ID, for speaking levels
+	reading   []*webrtc.TrackRemote // tracks whose receive loop runs
+	closed    bool                  // no receive loop starts after Close
 	connected chan struct{}
 	once      sync.Once
 
@@ -209,6 +212,16 @@ func (p *Peer) Stats() Stats {
 func (p *Peer) Close() error {
 	p.cancel()
 	err := p.pc.Close()
+	// Closing the connection ends every track's reads, except one pion
+	// lost track of: a full test run once hung here for good, a receive
+	// loop blocked in a read of a stream nobody closed. A deadline in the
+	// past ends those too.
+	p.tracksMu.Lock()
+	p.closed = true
+	for _, t := range p.reading {
+		t.SetReadDeadline(time.Now())
+	}
+	p.tracksMu.Unlock()
 	p.wg.Wait()
 	return err
 }
@@ -319,9 +332,15 @@ func (p *Peer) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	}
 	in := p.mixer.Input()
 	p.tracksMu.Lock()
+	if p.closed {
+		p.tracksMu.Unlock()
+		in.Remove()
+		return
+	}
 	p.tracks[track.ID()] = in
+	p.reading = append(p.reading, track)
+	p.wg.Add(1) // before Close can Wait: both under tracksMu
 	p.tracksMu.Unlock()
-	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
 		defer func() {
@@ -330,6 +349,7 @@ func (p *Peer) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 			if p.tracks[track.ID()] == in {
 				delete(p.tracks, track.ID())
 			}
+			p.reading = slices.DeleteFunc(p.reading, func(t *webrtc.TrackRemote) bool { return t == track })
 			p.tracksMu.Unlock()
 		}()
 		p.receive(track, dec, in)
