@@ -147,11 +147,19 @@ func (m *metrics) push(p Peer, ev string, payload any) {
 }
 
 // awaitSaved returns once app's state is written as it is now (a cluster
-// home: resumestate.go).
-func (cs *calls) awaitSaved(app string) {
+// home: resumestate.go), and tells whether a client may be told of it.
+func (cs *calls) awaitSaved(app string) bool {
 	if v, ok := cs.apps.Load(app); ok {
-		v.(*appCalls).saved.await()
+		return v.(*appCalls).saved.await()
 	}
+	return true
+}
+
+// handedOver tells whether app was handed over to its next home
+// (resumestate.go): its sessions here end without ending anything.
+func (cs *calls) handedOver(app string) bool {
+	v, ok := cs.apps.Load(app)
+	return ok && v.(*appCalls).saved.handedOver()
 }
 
 // add registers a new ringing leg and starts its ring-out timer; mu held.

@@ -805,9 +805,13 @@ func timed[T any](cl *cluster, req func() (T, error)) (T, error) {
 // Connected tells whether this node's link to NATS is up (/readyz).
 func (cl *cluster) connected() bool { return cl.nc.IsConnected() }
 
-// releaseHomes stops heartbeats and renewals and gives the leases back, so
-// that other nodes take the applications over at once: this node is
-// shutting down. Its sessions still end normally.
+// releaseHomes stops heartbeats and renewals and hands the applications
+// homed here over, so that other nodes take them over at once: this node
+// is shutting down. Each application's state is written a last time and
+// kept (resumestate.go), then its lease is given back; its sessions here
+// then end without ending anything (Server.sessionEnded), and their
+// clients, told the server is going away, come back through another node
+// and resume there, as after a kill -9 of their home.
 func (cl *cluster) releaseHomes() {
 	cl.release.Do(func() {
 		close(cl.stop)
@@ -816,13 +820,13 @@ func (cl *cluster) releaseHomes() {
 		homes := cl.homes
 		cl.homes = map[string]uint64{}
 		cl.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*natsTimeout)
 		defer cancel()
 		for app, rev := range homes {
-			// Its sessions end now, not parked: nothing to resume.
-			cl.srv.stopSaving(app)
-			if err := cl.dropState(ctx, app); err != nil {
-				cl.log.Warn("remove the state of an application given up", "app", app, "err", err)
+			if v, ok := cl.srv.calls.apps.Load(app); ok {
+				if err := v.(*appCalls).saved.handOver(ctx); err != nil {
+					cl.log.Warn("write the state of an application handed over", "app", app, "err", err)
+				}
 			}
 			cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
 		}

@@ -467,8 +467,8 @@ func (c *conn) writeLoop() {
 			return
 		}
 		c.qmu.Unlock()
-		if len(q) > 0 && c.held.Load() {
-			c.srv.calls.awaitSaved(c.app) // what it tells the client is durable first
+		if len(q) > 0 && c.held.Load() && !c.srv.calls.awaitSaved(c.app) { // what it tells the client is durable first
+			q = nil // or never told: the next home resumes without it
 		}
 		err := c.writeTurn(q, pinged, data)
 		if hasData {
@@ -515,6 +515,9 @@ func (c *conn) writeTurn(q []queued, pinged bool, data []byte) error {
 // writeQueued writes everything queued, as few frames as MaxBatch allows.
 func (c *conn) writeQueued() error {
 	for q := c.takeQueued(); len(q) > 0; q = c.takeQueued() {
+		if c.held.Load() && !c.srv.calls.awaitSaved(c.app) {
+			continue // as in writeLoop
+		}
 		if err := c.writeTurn(q, false, nil); err != nil {
 			return err
 		}

@@ -134,7 +134,10 @@ type appState struct {
 	done     chan struct{} // closed when a round ends
 	flushing bool
 	stopped  bool
-	rounds   sync.WaitGroup // the flush goroutine, while it runs
+	// handing: handOver runs, no round starts; handed: it is done, and
+	// what its last round did not cover is never told to a client.
+	handing, handed bool
+	rounds          sync.WaitGroup // the flush goroutine, while it runs
 }
 
 func newAppState(cl *cluster, cs *appCalls) *appState {
@@ -188,7 +191,7 @@ func (a *appState) acked(sid string, seq uint64) {
 }
 
 func (a *appState) startLocked() {
-	if !a.flushing && !a.stopped {
+	if !a.flushing && !a.stopped && !a.handing {
 		a.flushing = true
 		a.rounds.Add(1)
 		go a.flush()
@@ -213,10 +216,13 @@ func (a *appState) stop() {
 
 // await returns once every change made so far is written (or writing
 // stopped, or resumeAwaitTimeout passed: NATS is away, and holding every
-// client's pushes longer would be worse than the risk).
-func (a *appState) await() {
+// client's pushes longer would be worse than the risk). It tells whether
+// the caller may tell its client: not if the application was handed
+// over (handOver) without those changes, which the next home then never
+// heard of.
+func (a *appState) await() bool {
 	if a == nil {
-		return
+		return true
 	}
 	var timeout <-chan time.Time
 	a.mu.Lock()
@@ -231,11 +237,59 @@ func (a *appState) await() {
 		case <-done:
 		case <-timeout:
 			a.cl.log.Warn("client writes went out before the application's state was written", "app", a.cs.app)
-			return
+			return true
 		}
 		a.mu.Lock()
 	}
+	defer a.mu.Unlock()
+	return a.written >= target || !a.handed
+}
+
+// handOver writes the application's state a last time and stops: this
+// node is shutting down, and the next home resumes the application from
+// what is written (cluster.releaseHomes). Changes made after its last
+// round are never told to a client (await), as after a kill -9; the
+// round is tried until ctx ends.
+func (a *appState) handOver(ctx context.Context) error {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	a.handing = true
 	a.mu.Unlock()
+	a.rounds.Wait() // the round under way ends, and no other starts
+	a.mu.Lock()
+	keys, pushes, acks, target := a.dirty, a.pushes, a.acks, a.changed
+	a.dirty, a.pushes, a.lastMsg, a.acks = map[string]struct{}{}, nil, nil, map[string]uint64{}
+	stopped := a.stopped
+	a.mu.Unlock()
+	var err error
+	if !stopped {
+		msgs := a.round(keys, pushes, acks)
+		for err = a.cl.publishAll(msgs); err != nil && ctx.Err() == nil; err = a.cl.publishAll(msgs) {
+			a.cl.log.Warn("write the application's state a last time", "app", a.cs.app, "err", err)
+			time.Sleep(resumeRetry)
+		}
+	}
+	a.mu.Lock()
+	if err == nil && !stopped {
+		a.written = max(a.written, target)
+	}
+	a.stopped, a.handed = true, true
+	close(a.done)
+	a.done = make(chan struct{})
+	a.mu.Unlock()
+	return err
+}
+
+// handedOver tells whether handOver ran.
+func (a *appState) handedOver() bool {
+	if a == nil {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.handed
 }
 
 // flush runs write rounds until nothing is left to write.
@@ -243,7 +297,7 @@ func (a *appState) flush() {
 	defer a.rounds.Done()
 	for {
 		a.mu.Lock()
-		if a.stopped || (len(a.dirty) == 0 && len(a.pushes) == 0 && len(a.acks) == 0) {
+		if a.stopped || a.handing || (len(a.dirty) == 0 && len(a.pushes) == 0 && len(a.acks) == 0) {
 			a.flushing = false
 			a.mu.Unlock()
 			return
@@ -435,19 +489,6 @@ func (cl *cluster) publishAll(msgs []*nats.Msg) error {
 		}
 	}
 	return err
-}
-
-// dropState removes what is written of app: the node gives it up on
-// shutdown, closing its sessions for good (their clients sign in afresh).
-func (cl *cluster) dropState(ctx context.Context, app string) error {
-	js, _, st := cl.jetStream()
-	tok := token(app)
-	err := st.Purge(ctx, jetstream.WithPurgeSubject(pushesSubject+tok))
-	kvs, kerr := js.Stream(ctx, "KV_"+resumeBucket)
-	if kerr == nil {
-		kerr = kvs.Purge(ctx, jetstream.WithPurgeSubject("$KV."+resumeBucket+"."+tok+".>"))
-	}
-	return errors.Join(err, kerr)
 }
 
 // loadState reads app's state as its last home wrote it and makes it this

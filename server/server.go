@@ -342,12 +342,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	s.calls.stopClocks() // no meeting expires into a closing store
+	// Before the sessions end: a timer must not fire into a server going
+	// away (a call ringing out, a parked session expiring), nor after it,
+	// nor into the state a cluster home hands over.
+	s.timers.stop()
 	if s.cluster != nil {
 		s.cluster.releaseHomes() // other nodes take the applications over now
 	}
-	// Before the sessions end: a timer must not fire into a server going
-	// away (a call ringing out, a parked session expiring), nor after it.
-	s.timers.stop()
 
 	var err error
 	if srv != nil {
@@ -462,6 +463,9 @@ func (s *Server) sessionEnded(c *conn) {
 		s.presence.Unsubscribe(c.app, c)
 	}
 	s.relay.connEnded(c)
+	if s.calls.handedOver(c.app) {
+		return // its next home resumes it (cluster.releaseHomes)
+	}
 	if s.beforePark != nil {
 		s.beforePark(c)
 	}
