@@ -166,21 +166,31 @@ func TestClusterEdgeNodeGoneSessionsResumeElsewhere(t *testing.T) {
 	assert.Empty(t, testkit.All[session.NotifyCallHungup](alice), "alice never noticed the drop")
 }
 
-// The home node shut down: its applications move to a node still up; the
-// clients there sign in again (their state is lost with the home) and
-// everything works on the new home.
+// The home node shut down: it hands its applications over to a node
+// still up (their state written a last time, the lease given back), and
+// the clients of the other nodes resume there: sessions kept, their call
+// still up, its end heard once, and the new home works as the old did.
 func TestClusterHomeNodeGoneApplicationMoves(t *testing.T) {
 	cl := testkit.StartCluster(t, 3)
 	testkit.Login(t, cl.Nodes[0].URL, "first") // node1 is the home
 	bob := loginReconnecting(t, cl.Nodes[1].URL, "bob")
 	carol := loginReconnecting(t, cl.Nodes[2].URL, "carol")
+	meet := createMeeting(t, bob, "m", 1)
+	id := ring(t, bob, carol, meet, "x")
+	accept(t, bob, carol, id, "")
 
 	cl.Nodes[0].Stop(t)
 	testkit.Await[session.Reconnecting](t, bob, nil)
-	assert.Equal(t, session.Reconnected{UsrID: "bob", StateLost: true}, testkit.Await[session.Reconnected](t, bob, nil))
-	testkit.Await[session.Reconnected](t, carol, nil)
-	meet := createMeeting(t, bob, "after", 0)
-	id := ring(t, bob, carol, meet, "again")
+	assert.Equal(t, session.Reconnected{UsrID: "bob"}, testkit.Await[session.Reconnected](t, bob, nil), "bob resumed")
+	assert.Equal(t, session.Reconnected{UsrID: "carol"}, testkit.Await[session.Reconnected](t, carol, nil), "carol resumed")
+	bob.HungupCall(id, "bye", "h")
+	assert.Equal(t, id, testkit.Await[session.NotifyCallHungup](t, carol, nil).CallID, "the call was still up")
+	testkit.Sync(t, carol)
+	assert.Len(t, testkit.All[session.NotifyCallHungup](carol), 1, "once")
+	assert.Empty(t, testkit.All[session.NotifyCallHungup](bob), "nobody ended the call but bob")
+
+	meet = createMeeting(t, bob, "after", 0)
+	id = ring(t, bob, carol, meet, "again")
 	accept(t, bob, carol, id, "")
 }
 
