@@ -309,9 +309,16 @@ func (a *appState) flush() {
 		msgs := a.round(keys, pushes, acks)
 		for err := a.cl.publishAll(msgs); err != nil; err = a.cl.publishAll(msgs) {
 			a.cl.log.Warn("write the application's state", "app", a.cs.app, "err", err)
-			if a.isStopped() {
+			a.mu.Lock()
+			if a.stopped || a.handing {
+				if a.handing { // handOver's last round writes it
+					a.giveBackLocked(keys, pushes, acks)
+					a.flushing = false
+				}
+				a.mu.Unlock()
 				return
 			}
+			a.mu.Unlock()
 			time.Sleep(resumeRetry)
 		}
 		a.mu.Lock()
@@ -322,10 +329,16 @@ func (a *appState) flush() {
 	}
 }
 
-func (a *appState) isStopped() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.stopped
+// giveBackLocked puts a round not written back among what is to be
+// written, before what was marked since; mu held.
+func (a *appState) giveBackLocked(keys map[string]struct{}, pushes []pushBatch, acks map[string]uint64) {
+	for k := range keys {
+		a.dirty[k] = struct{}{}
+	}
+	a.pushes = append(pushes, a.pushes...)
+	for sid, seq := range acks {
+		a.acks[sid] = max(a.acks[sid], seq)
+	}
 }
 
 // round makes the messages of one write round: the pushes first (a
