@@ -16,8 +16,8 @@ import (
 // signalling, on its own WebSocket, is not touched.
 type CuttableNet struct {
 	*stdnet.Net
-	mu    sync.Mutex
-	conns []*cuttableConn
+	mu   sync.Mutex
+	cuts []*atomic.Bool // one per socket opened so far: true once cut
 }
 
 // NewCuttableNet is the host's network, not cut yet.
@@ -33,8 +33,8 @@ func NewCuttableNet() (*CuttableNet, error) {
 func (n *CuttableNet) Cut() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for _, c := range n.conns {
-		c.dead.Store(true)
+	for _, dead := range n.cuts {
+		dead.Store(true)
 	}
 }
 
@@ -57,81 +57,10 @@ func (n *CuttableNet) ListenPacket(network, address string) (net.PacketConn, err
 	return c, nil
 }
 
-func (n *CuttableNet) track(c transport.UDPConn) *cuttableConn {
-	cc := &cuttableConn{UDPConn: c}
+func (n *CuttableNet) track(c transport.UDPConn) *filteredConn {
+	var dead atomic.Bool
 	n.mu.Lock()
-	n.conns = append(n.conns, cc)
+	n.cuts = append(n.cuts, &dead)
 	n.mu.Unlock()
-	return cc
-}
-
-// cuttableConn is one socket: once dead, what is written is dropped and
-// what arrives is read and dropped.
-type cuttableConn struct {
-	transport.UDPConn
-	dead atomic.Bool
-}
-
-func (c *cuttableConn) WriteTo(b []byte, addr net.Addr) (int, error) {
-	if c.dead.Load() {
-		return len(b), nil
-	}
-	return c.UDPConn.WriteTo(b, addr)
-}
-
-func (c *cuttableConn) WriteToUDP(b []byte, addr *net.UDPAddr) (int, error) {
-	if c.dead.Load() {
-		return len(b), nil
-	}
-	return c.UDPConn.WriteToUDP(b, addr)
-}
-
-func (c *cuttableConn) Write(b []byte) (int, error) {
-	if c.dead.Load() {
-		return len(b), nil
-	}
-	return c.UDPConn.Write(b)
-}
-
-func (c *cuttableConn) WriteMsgUDP(b, oob []byte, addr *net.UDPAddr) (int, int, error) {
-	if c.dead.Load() {
-		return len(b), len(oob), nil
-	}
-	return c.UDPConn.WriteMsgUDP(b, oob, addr)
-}
-
-func (c *cuttableConn) ReadFrom(b []byte) (int, net.Addr, error) {
-	for {
-		n, addr, err := c.UDPConn.ReadFrom(b)
-		if err != nil || !c.dead.Load() {
-			return n, addr, err
-		}
-	}
-}
-
-func (c *cuttableConn) ReadFromUDP(b []byte) (int, *net.UDPAddr, error) {
-	for {
-		n, addr, err := c.UDPConn.ReadFromUDP(b)
-		if err != nil || !c.dead.Load() {
-			return n, addr, err
-		}
-	}
-}
-
-func (c *cuttableConn) Read(b []byte) (int, error) {
-	for {
-		n, err := c.UDPConn.Read(b)
-		if err != nil || !c.dead.Load() {
-			return n, err
-		}
-	}
-}
-
-func (c *cuttableConn) ReadMsgUDP(b, oob []byte) (int, int, int, *net.UDPAddr, error) {
-	for {
-		n, oobn, flags, addr, err := c.UDPConn.ReadMsgUDP(b, oob)
-		if err != nil || !c.dead.Load() {
-			return n, oobn, flags, addr, err
-		}
-	}
+	return &filteredConn{UDPConn: c, drop: func(net.Addr) bool { return dead.Load() }}
 }
