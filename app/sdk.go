@@ -38,6 +38,7 @@ type SDK interface {
 	GetICEServers(cookie string)
 	MediaJoin(meetID int, codecs []string, cookie string)
 	DirectSignal(meetID, gen int, sdp *session.SessionDescription, cand *session.ICECandidate)
+	DirectFailed(meetID, gen int)
 }
 
 var _ SDK = (*session.Session)(nil)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 
@@ -26,6 +27,12 @@ import (
 // StartSFUCall always goes through the SFU, as clients that cannot go
 // direct do.
 //
+// A direct leg that has not connected within DirectConnectTimeout (or
+// whose ICE failed before it ever connected) will not: the two members
+// cannot reach each other. The call says so (direct_failed) and the server
+// moves the meeting to the SFU, which both reach. A direct leg that was
+// connected and then dropped restarts instead (Restart).
+//
 // On an SFU leg only the client offers: one negotiation at a time, and a
 // media_update that comes during one is answered with a new offer right
 // after it. On a direct leg the member the server names offerer offers
@@ -43,6 +50,9 @@ type Call struct {
 	mode    string // protocol.ModeSFU or ModeDirect; "" before the first
 	remote  string // direct: the other member
 	offerer bool   // direct: this side offers
+	// connecting fires DirectConnectTimeout after a direct leg opened.
+	connecting *time.Timer
+	unreachable int // the generation reported unreachable, 0 if none
 	// The SFU leg's negotiation:
 	negotiating bool
 	again       bool // offer again once the current negotiation ends
@@ -63,7 +73,14 @@ type Signaller interface {
 	MediaCandidateFor(meetID, gen int, c session.ICECandidate)
 	MediaJoin(meetID int, codecs []string, cookie string)
 	DirectSignal(meetID, gen int, sdp *session.SessionDescription, cand *session.ICECandidate)
+	DirectFailed(meetID, gen int)
 }
+
+// DirectConnectTimeout bounds a direct leg's set-up: ICE and DTLS take
+// well under a second between two hosts that reach each other, and a few
+// through a distant TURN relay. A leg not connected by then is reported
+// and the call moves to the SFU; the users hear nothing until then.
+const DirectConnectTimeout = 6 * time.Second
 
 // ICEServers converts what get_ice_servers returned for pion.
 func ICEServers(servers []session.ICEServer) []webrtc.ICEServer {
@@ -225,8 +242,41 @@ func (c *Call) Restart() {
 func (c *Call) legLost(p *Peer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.peer == p {
+	switch {
+	case c.peer != p:
+	case c.mode == protocol.ModeDirect && !connected(p):
+		c.unreachableLocked()
+	default:
 		c.restartLocked()
+	}
+}
+
+// directTimedOut: leg p was opened DirectConnectTimeout ago.
+func (c *Call) directTimedOut(p *Peer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.peer == p && !connected(p) {
+		c.unreachableLocked()
+	}
+}
+
+// unreachableLocked reports, once, that the current direct leg cannot
+// connect; the server's answer is a media_mode of the SFU; mu held.
+func (c *Call) unreachableLocked() {
+	if c.closed || c.unreachable == c.gen {
+		return
+	}
+	c.unreachable = c.gen
+	c.sess.DirectFailed(c.meet, c.gen)
+}
+
+// connected says whether p's connection has ever been up.
+func connected(p *Peer) bool {
+	select {
+	case <-p.Connected():
+		return true
+	default:
+		return false
 	}
 }
 
@@ -254,6 +304,7 @@ func (c *Call) Close() error {
 	c.closed = true
 	p := c.peer
 	c.peer = nil
+	c.stopConnectingLocked()
 	c.mu.Unlock()
 	var err error
 	if p != nil {
@@ -305,6 +356,16 @@ func (c *Call) Handle(ev session.Event) bool {
 		}
 		if e.Gen == c.gen {
 			c.err = fmt.Errorf("direct signal refused: %v", e.Err)
+		}
+	case session.DirectFailedFail:
+		if e.MeetID != c.meet {
+			return false
+		}
+		if e.Gen == c.gen && e.Err != protocol.MediaModeChanged {
+			// A server that does not take the report (one from before
+			// direct_failed answers 6): try directly afresh, as before.
+			c.err = fmt.Errorf("direct_failed refused: %v", e.Err)
+			c.restartLocked()
 		}
 	case session.MediaAnswer:
 		if e.MeetID != c.meet || !c.ours(e.Cookie) {
@@ -390,6 +451,7 @@ func (c *Call) openLegLocked(m protocol.MediaMode) error {
 			old.Close()
 		}()
 	}
+	c.stopConnectingLocked()
 	c.gen, c.mode, c.remote, c.offerer = m.Gen, m.Mode, m.Peer, m.Offerer
 	c.negotiating, c.again, c.restart, c.receivers = false, false, false, 0
 	clear(c.tracks)
@@ -417,6 +479,7 @@ func (c *Call) openLegLocked(m protocol.MediaMode) error {
 	// Direct: the server cannot silence this side, so it sends only while
 	// its microphone is open in the room.
 	p.SetMuted(!m.Mic)
+	c.connecting = time.AfterFunc(DirectConnectTimeout, func() { c.directTimedOut(p) })
 	p.OnCandidate(func(ci webrtc.ICECandidateInit) {
 		c.sess.DirectSignal(meet, gen, nil, &session.ICECandidate{Candidate: ci.Candidate, SDPMid: ci.SDPMid, SDPMLineIndex: ci.SDPMLineIndex})
 	})
@@ -429,6 +492,15 @@ func (c *Call) openLegLocked(m protocol.MediaMode) error {
 		c.sess.DirectSignal(meet, gen, &session.SessionDescription{Type: "offer", SDP: sdp}, nil)
 	}
 	return nil
+}
+
+// stopConnectingLocked stops the current direct leg's set-up clock; mu
+// held.
+func (c *Call) stopConnectingLocked() {
+	if c.connecting != nil {
+		c.connecting.Stop()
+		c.connecting = nil
+	}
 }
 
 // directSignalLocked applies the other member's SDP or candidate; mu held.

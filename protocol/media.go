@@ -83,6 +83,7 @@ type ICEServers struct {
 const (
 	OpMediaJoin    = "media_join"    // MediaJoin → empty; a media_mode push follows
 	OpDirectSignal = "direct_signal" // DirectSignal → empty
+	OpDirectFailed = "direct_failed" // DirectFailed → empty; a media_mode push follows
 )
 
 const (
@@ -124,6 +125,14 @@ type MediaMode struct {
 	Peer    string `json:"peer,omitempty"`
 	Offerer bool   `json:"offerer,omitempty"`
 	Mic     bool   `json:"mic,omitempty"`
+}
+
+// DirectFailed says that the direct connection of generation Gen never
+// connected: the server moves the meeting to the SFU and does not put the
+// same two members on a direct connection again while both stay in it.
+type DirectFailed struct {
+	Meet int `json:"meet"`
+	Gen  int `json:"gen"`
 }
 
 // SessionDescription is RTCSessionDescriptionInit.

@@ -19,7 +19,9 @@ import (
 // their SDP and candidates. Any other meeting is "sfu" (sfu.go): clients
 // that never declared it (the browser SDK) always use the SFU. The mode
 // is a function of who has audio: a third member moves the pair to the
-// SFU, and back to direct once they are two again.
+// SFU, and back to direct once they are two again. One thing is
+// remembered: a pair whose direct connection never connected
+// (direct_failed) stays on the SFU while both stay in the meeting.
 //
 // Everything here is under appCalls.mu.
 
@@ -29,6 +31,10 @@ type directRoom struct {
 	mode    string                   // protocol.ModeSFU or ModeDirect
 	gen     int                      // bumped at every change of mode or pair
 	pair    [2]string                // direct mode: the two, offerer first
+	// unreachable is a pair whose direct connection never connected: the
+	// two cannot reach each other, so they talk through the SFU until one
+	// of them leaves the meeting (and may come back from elsewhere).
+	unreachable [2]string
 }
 
 // directMember is one direct-capable member: their codecs, and their
@@ -57,14 +63,16 @@ func shareCodec(a, b *directMember) bool {
 type directMetrics struct {
 	signals  *prometheus.CounterVec // relayed, by kind (sdp, candidate)
 	meetings prometheus.Gauge       // meetings in direct mode now
+	failed   prometheus.Counter     // direct connections that never connected
 }
 
 func newDirectMetrics(reg prometheus.Registerer) *directMetrics {
 	d := &directMetrics{
 		signals:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huddle_media_direct_signals_total", Help: "direct_signal messages relayed between the two members of a direct-mode meeting, by kind (sdp, candidate)."}, []string{"kind"}),
 		meetings: prometheus.NewGauge(prometheus.GaugeOpts{Name: "huddle_media_direct_meetings", Help: "Meetings whose audio flows directly between their two members, not through the SFU."}),
+		failed:   prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_media_direct_failed_total", Help: "Direct connections that never connected (direct_failed taken): their meeting moved to the SFU."}),
 	}
-	reg.MustRegister(d.signals, d.meetings)
+	reg.MustRegister(d.signals, d.meetings, d.failed)
 	return d
 }
 
@@ -133,9 +141,10 @@ func (cs *appCalls) directChanged(mt *meeting, joined string) {
 	users := cs.audioUsers(mt)
 	mode, pair := protocol.ModeSFU, [2]string{}
 	if len(users) == 2 && v.members[users[0]] != nil && v.members[users[1]] != nil && shareCodec(v.members[users[0]], v.members[users[1]]) {
-		mode = protocol.ModeDirect
 		slices.Sort(users)
-		pair = [2]string{users[0], users[1]}
+		if p := [2]string{users[0], users[1]}; p != v.unreachable {
+			mode, pair = protocol.ModeDirect, p
+		}
 	}
 	if mode == v.mode && pair == v.pair && (joined == "" || mode == protocol.ModeSFU) {
 		if joined != "" {
@@ -185,6 +194,9 @@ func (cs *appCalls) directLeft(mt *meeting, user string) {
 		return
 	}
 	delete(v.members, user)
+	if slices.Contains(v.unreachable[:], user) {
+		v.unreachable = [2]string{}
+	}
 	if len(v.members) == 0 {
 		cs.dropDirect(mt)
 		return
@@ -290,4 +302,41 @@ func (c *conn) handleDirectSignal(m protocol.Message) {
 	cs.srv.metrics.push(to.peer, protocol.EvDirectSignal, r)
 	c.srv.direct.signals.WithLabelValues(kind).Inc()
 	c.reply(m.ID, protocol.NoErr, nil)
+}
+
+// handleDirectFailed: a member's client says the direct connection of
+// generation gen never connected. The meeting moves to the SFU (a new
+// generation) and the pair is not tried directly again while both stay.
+// The other member's report of the same connection, or a late one, is
+// 1202 and changes nothing.
+func (c *conn) handleDirectFailed(m protocol.Message) {
+	var r protocol.DirectFailed
+	if !c.decode(m, &r) {
+		return
+	}
+	cs, err := c.srv.calls.loaded(c.app)
+	if err != nil {
+		c.fail(m.ID, protocol.ServerException, "cannot read meetings")
+		return
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	mt := cs.meetings[int64(r.Meet)]
+	if mt == nil {
+		c.fail(m.ID, protocol.MeetNotExist, "no such meeting")
+		return
+	}
+	v := mt.direct
+	if mt.room.get(c.user) == nil || v == nil || v.members[c.user] == nil {
+		c.fail(m.ID, protocol.NotInMeeting, "you are not in that meeting's audio: media_join first")
+		return
+	}
+	if v.mode != protocol.ModeDirect || r.Gen != v.gen {
+		c.fail(m.ID, protocol.MediaModeChanged, fmt.Sprintf("the meeting's audio is %s, generation %d", v.mode, v.gen))
+		return
+	}
+	v.unreachable = v.pair
+	c.srv.direct.failed.Inc()
+	c.reply(m.ID, protocol.NoErr, nil)
+	cs.directChanged(mt, "")
 }

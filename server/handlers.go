@@ -56,6 +56,7 @@ func init() {
 		protocol.OpGetICEServers:     {fn: (*conn).handleGetICEServers, needLogin: true},
 		protocol.OpMediaJoin:         {fn: (*conn).handleMediaJoin, needLogin: true},
 		protocol.OpDirectSignal:      {fn: (*conn).handleDirectSignal, needLogin: true},
+		protocol.OpDirectFailed:      {fn: (*conn).handleDirectFailed, needLogin: true},
 	}
 }
 

@@ -56,12 +56,22 @@ type (
 		Gen    int
 		Err    ErrCode
 	}
+	// DirectFailedFail: a DirectFailed was refused: 800 no such meeting,
+	// NOT_IN_MEETING, MEDIA_MODE_CHANGED (1202) the meeting is no longer
+	// in generation Gen of direct mode (the other member said it first,
+	// or the meeting changed anyway).
+	DirectFailedFail struct {
+		MeetID int
+		Gen    int
+		Err    ErrCode
+	}
 )
 
 func (MediaJoinFail) isEvent()      {}
 func (NotifyMediaMode) isEvent()    {}
 func (NotifyDirectSignal) isEvent() {}
 func (DirectSignalFail) isEvent()   {}
+func (DirectFailedFail) isEvent()   {}
 
 // MediaJoin asks for the meeting's audio, able to go direct with the
 // audio codecs given (MIME types; the other member must share one).
@@ -79,6 +89,16 @@ func (s *Session) DirectSignal(meetID, gen int, sdp *SessionDescription, cand *I
 	s.call(protocol.OpDirectSignal, protocol.DirectSignal{Meet: meetID, Gen: gen, SDP: sdp, Cand: cand},
 		func(protocol.Message) {},
 		func(code ErrCode) { s.emit(DirectSignalFail{MeetID: meetID, Gen: gen, Err: code}) })
+}
+
+// DirectFailed tells the server that the direct connection of generation
+// gen never connected (the two members cannot reach each other): it moves
+// the meeting to the SFU with a NotifyMediaMode. Only a refusal is
+// reported (DirectFailedFail).
+func (s *Session) DirectFailed(meetID, gen int) {
+	s.call(protocol.OpDirectFailed, protocol.DirectFailed{Meet: meetID, Gen: gen},
+		func(protocol.Message) {},
+		func(code ErrCode) { s.emit(DirectFailedFail{MeetID: meetID, Gen: gen, Err: code}) })
 }
 
 func (s *Session) onMediaMode(_ *link, m protocol.Message) {
