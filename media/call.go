@@ -51,7 +51,7 @@ type Call struct {
 	remote  string // direct: the other member
 	offerer bool   // direct: this side offers
 	// connecting fires DirectConnectTimeout after a direct leg opened.
-	connecting *time.Timer
+	connecting  *time.Timer
 	unreachable int // the generation reported unreachable, 0 if none
 	// The SFU leg's negotiation:
 	negotiating bool
