@@ -47,16 +47,24 @@ import (
 // a new home, which read the application's live state from JetStream:
 // resumestate.go, so they resume) and homes close the sessions whose edge
 // it was (they are parked for the grace period and resume through another
-// node).
+// node). A node taken for dead that was not (paused, or starved on a
+// loaded machine) finds out and joins again as a new instance (rejoin).
 
 // Cluster timings.
 const (
 	// NodeTimeout is how long a node may stay silent before the others
-	// take it for dead.
-	NodeTimeout = 3 * time.Second
-	heartbeat   = time.Second
-	homeTTL     = 5 * time.Second // a lease nobody renews lasts this long
-	homeRenew   = time.Second
+	// take it for dead, unless Config.NodeTimeout says otherwise; within
+	// MinNodeTimeout and MaxNodeTimeout. Longer spares a loaded node being
+	// taken for dead (and its clients a reconnect); shorter moves the
+	// applications of a node killed sooner, and a client of a killed node
+	// that does not come back shows offline NodeTimeout after its grace
+	// (the bound: 10 s).
+	NodeTimeout    = 3 * time.Second
+	MinNodeTimeout = 2 * heartbeat
+	MaxNodeTimeout = 8 * time.Second
+	heartbeat      = time.Second
+	homeTTL        = 5 * time.Second // a lease nobody renews lasts this long
+	homeRenew      = time.Second
 	// natsTimeout bounds one request to NATS or JetStream.
 	natsTimeout = 2 * time.Second
 )
@@ -66,6 +74,7 @@ const (
 	nodeSubjectPrefix = "huddle.node."     // + node name: frames for that node
 	aliveSubject      = "huddle.alive"     // heartbeats: "node instance"
 	askSubject        = "huddle.homes.ask" // who is home of an application? (payload: its ID)
+	deadSubject       = "huddle.dead"      // "node instance": you were taken for dead (heard from a dead instance)
 	homesBucket       = "huddle_homes"
 )
 
@@ -75,14 +84,14 @@ const (
 // A conn's home or edge link is set before the conn is put in edges or
 // remotes (under mu) and never changes after.
 type cluster struct {
-	srv      *Server
-	node     string
-	instance string             // random per process: a node restarted under its old name is a new instance
-	value    []byte             // this node's lease value: "node instance"
-	subject  string             // where the others reach this node
-	nc       *nats.Conn         // frames, leases, questions
-	beats    *nats.Conn         // heartbeats alone
-	kv       jetstream.KeyValue // under mu: bucket()
+	srv     *Server
+	node    string
+	me      atomic.Pointer[identity] // changed (under mu) by rejoin alone
+	timeout time.Duration            // NodeTimeout or Config.NodeTimeout
+	subject string                   // where the others reach this node
+	nc      *nats.Conn               // frames, leases, questions
+	beats   *nats.Conn               // heartbeats alone
+	kv      jetstream.KeyValue       // under mu: bucket()
 	// Where homes write their applications' state (resumestate.go); under
 	// mu: jetStream().
 	js       jetstream.JetStream
@@ -91,6 +100,10 @@ type cluster struct {
 	takes    singleflight.Group // finding or taking an application's home, by application
 	log      *slog.Logger
 	started  time.Time
+	// When the loop last ran (since started, ns): a node whose loop did
+	// not run for the timeout may be taken for dead, and writes nothing
+	// as a home until it knows (stoodStill).
+	ticked atomic.Int64
 	// When the link to NATS last broke and came back (unix ns): after a
 	// NATS restart every node needs a moment to make its leases again.
 	downAt, upAt atomic.Int64
@@ -107,6 +120,24 @@ type cluster struct {
 	release sync.Once
 	leave   sync.Once
 }
+
+// identity is this node's instance: random per process, and new when the
+// node joins again after being taken for dead (rejoin), so that the
+// others tell it from the instance they buried.
+type identity struct {
+	instance string
+	value    []byte // "node instance": heartbeats, lease values
+}
+
+func (cl *cluster) newIdentity() {
+	var b [8]byte
+	rand.Read(b[:])
+	inst := hex.EncodeToString(b[:])
+	cl.me.Store(&identity{inst, []byte(cl.node + " " + inst)})
+}
+
+// self is this node's instance now.
+func (cl *cluster) self() *identity { return cl.me.Load() }
 
 type nodeSeen struct {
 	instance string
@@ -178,16 +209,21 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 	if !validNodeName(cfg.Node) {
 		return nil, fmt.Errorf("node name %q: use 1-64 letters, digits, '-' or '_'", cfg.Node)
 	}
-	var b [8]byte
-	rand.Read(b[:])
+	timeout := cfg.NodeTimeout
+	if timeout == 0 {
+		timeout = NodeTimeout
+	}
+	if timeout < MinNodeTimeout || timeout > MaxNodeTimeout {
+		return nil, fmt.Errorf("node timeout %v: give %v to %v", timeout, MinNodeTimeout, MaxNodeTimeout)
+	}
 	cl := &cluster{
-		srv: s, node: cfg.Node, instance: hex.EncodeToString(b[:]), subject: nodeSubjectPrefix + cfg.Node,
+		srv: s, node: cfg.Node, timeout: timeout, subject: nodeSubjectPrefix + cfg.Node,
 		log: cfg.Logger.With("node", cfg.Node), started: time.Now(),
 		homes: make(map[string]uint64), alive: make(map[string]nodeSeen),
 		edges: make(map[uint64]*conn), remotes: make(map[uint64]*conn), dead: make(map[string]struct{}),
 		stop: make(chan struct{}),
 	}
-	cl.value = []byte(cl.node + " " + cl.instance)
+	cl.newIdentity()
 	nc, err := nats.Connect(cfg.NATS,
 		nats.Name("huddle "+cfg.Node),
 		nats.MaxReconnects(-1),
@@ -237,6 +273,9 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 		_, err = cl.beats.Subscribe(aliveSubject, cl.heard)
 	}
 	if err == nil {
+		_, err = cl.beats.Subscribe(deadSubject, cl.toldDead)
+	}
+	if err == nil {
 		_, err = nc.Subscribe(askSubject, cl.answerAsk)
 	}
 	if err == nil {
@@ -266,21 +305,39 @@ func subjectOf(sub *nats.Subscription) string {
 // renews leases, until releaseHomes. A heartbeat behind renewals came
 // late enough, on a loaded machine, for a serving home to be taken for
 // dead (docs/performance.md, "Cluster").
+//
+// A loop that did not run for the timeout means the whole node stood
+// still (paused, swapping, starved): the others have taken it for dead,
+// and it joins again before anything else. What it knows of them is as
+// old, so it judges nobody on it.
 func (cl *cluster) loop() {
 	defer cl.wg.Done()
 	cl.wg.Add(1)
 	go cl.renewLoop()
 	t := time.NewTicker(heartbeat)
 	defer t.Stop()
+	last := time.Since(cl.started)
 	for {
 		select {
 		case <-cl.stop:
 			return
 		case <-t.C:
 		}
+		now := time.Since(cl.started)
+		if now-last > cl.timeout {
+			cl.rejoin(cl.self(), fmt.Sprintf("this node stood still for %v", (now-last).Round(time.Millisecond)))
+		}
+		last = now
+		cl.ticked.Store(int64(now))
 		cl.beat()
 		cl.findDead(time.Now())
 	}
+}
+
+// stoodStill tells whether the loop has not run for the timeout: the
+// node may have been taken for dead, and its applications taken over.
+func (cl *cluster) stoodStill() bool {
+	return time.Since(cl.started)-time.Duration(cl.ticked.Load()) > cl.timeout
 }
 
 func (cl *cluster) renewLoop() {
@@ -297,22 +354,79 @@ func (cl *cluster) renewLoop() {
 	}
 }
 
-func (cl *cluster) beat() { cl.beats.Publish(aliveSubject, cl.value) }
+func (cl *cluster) beat() { cl.beats.Publish(aliveSubject, cl.self().value) }
 
 // heard records another node's heartbeat. A node back under a new
-// instance restarted: what the old one held is gone.
+// instance restarted: what the old one held is gone. One heard under an
+// instance found dead was not: it is told so (toldDead).
 func (cl *cluster) heard(m *nats.Msg) {
 	node, inst, ok := strings.Cut(string(m.Data), " ")
 	if !ok || node == cl.node {
 		return
 	}
 	cl.mu.Lock()
+	if _, dead := cl.dead[string(m.Data)]; dead {
+		cl.mu.Unlock()
+		cl.beats.Publish(deadSubject, m.Data)
+		return
+	}
 	old, known := cl.alive[node]
 	cl.alive[node] = nodeSeen{inst, time.Now()}
 	cl.mu.Unlock()
 	if known && old.instance != inst {
 		cl.nodeDied(node, old.instance)
 	}
+}
+
+// toldDead: another node heard this one under an instance it found dead.
+func (cl *cluster) toldDead(m *nats.Msg) {
+	if me := cl.self(); string(m.Data) == string(me.value) {
+		cl.rejoin(me, "the other nodes took this node for dead")
+	}
+}
+
+// rejoin: the other nodes took this node, as instance was, for dead. They
+// refuse its frames, closed the sessions it carried, and took its
+// applications over from the state it wrote. So it stops acting as their
+// home at once (leaveApp: nothing more written, nothing not written
+// told, its sessions closed without ending anything), closes every
+// client connection it carried (its clients come back and resume), drops
+// what it heard of the others before (stale) and goes on as a new
+// instance, as a restarted node would, without restarting.
+func (cl *cluster) rejoin(was *identity, why string) {
+	cl.mu.Lock()
+	if cl.self() != was {
+		cl.mu.Unlock()
+		return // done already
+	}
+	cl.newIdentity()
+	homes := cl.homes
+	cl.homes = make(map[string]uint64)
+	cl.alive = make(map[string]nodeSeen)
+	edges := make([]*conn, 0, len(cl.edges))
+	for _, c := range cl.edges {
+		edges = append(edges, c)
+	}
+	remotes := make([]*conn, 0, len(cl.remotes))
+	for _, c := range cl.remotes {
+		remotes = append(remotes, c)
+	}
+	cl.mu.Unlock()
+	cl.log.Warn("taken for dead: joining again as a new instance", "why", why, "was", was.instance, "now", cl.self().instance, "applications", len(homes))
+	for app := range homes {
+		cl.srv.leaveApp(app, "this node lost the application")
+	}
+	closeCarried(edges, remotes, "this node was taken for dead", "this node was taken for dead")
+	cl.beat()
+	// Leases still in the old instance's name are given back: the next
+	// node to need the application takes it over at once.
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
+		defer cancel()
+		for app, rev := range homes {
+			cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
+		}
+	}()
 }
 
 // talking notes that this node now depends on instance of node (its
@@ -354,7 +468,7 @@ func (cl *cluster) findDead(now time.Time) {
 	var names []string
 	cl.mu.Lock()
 	for n, s := range cl.alive {
-		if now.Sub(s.at) > NodeTimeout && now.Sub(cl.lastFrame(n)) > NodeTimeout {
+		if now.Sub(s.at) > cl.timeout && now.Sub(cl.lastFrame(n)) > cl.timeout {
 			delete(cl.alive, n)
 			gone, names = append(gone, s), append(names, n)
 		}
@@ -430,7 +544,7 @@ func closeCarried(edges, remotes []*conn, edgeReason, remoteReason string) {
 // silent for NodeTimeout while this node has been up long enough to know.
 func (cl *cluster) isDead(node, instance string) bool {
 	if node == cl.node {
-		return instance != cl.instance // a lease of this node's previous run
+		return instance != cl.self().instance // a lease of this node's previous run, or life
 	}
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
@@ -441,7 +555,7 @@ func (cl *cluster) isDead(node, instance string) bool {
 	if ok {
 		return s.instance != instance
 	}
-	return time.Since(cl.started) > 2*NodeTimeout
+	return time.Since(cl.started) > 2*cl.timeout
 }
 
 // disconnected: the link to NATS broke. Frames sent meanwhile may be lost,
@@ -487,7 +601,7 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 	_, mine := cl.homes[app]
 	cl.mu.Unlock()
 	if mine {
-		return homeRef{cl.node, cl.instance}, nil
+		return homeRef{cl.node, cl.self().instance}, nil
 	}
 	// One search at a time per application: a caller that finds the lease
 	// just taken by this node must wait until its state is loaded.
@@ -498,8 +612,9 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 // findHome is homeOf's search: the lease's holder, or this node, having
 // taken it and loaded the application's state.
 func (cl *cluster) findHome(app string) (homeRef, error) {
+	me := cl.self()
 	if cl.isHome(app) {
-		return homeRef{cl.node, cl.instance}, nil
+		return homeRef{cl.node, me.instance}, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 	defer cancel()
@@ -517,10 +632,10 @@ func (cl *cluster) findHome(app string) (homeRef, error) {
 				// now would end every session it holds.
 				return homeRef{}, fmt.Errorf("%w: NATS came back moments ago", errNoHome)
 			}
-			rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, cl.value) })
+			rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, me.value) })
 			if err == nil {
 				// A lease that expired was last renewed at least homeTTL ago.
-				return cl.becameHome(app, rev, time.Now().Add(-homeTTL))
+				return cl.becameHome(app, me, rev, time.Now().Add(-homeTTL))
 			}
 			if !errors.Is(err, jetstream.ErrKeyExists) {
 				return homeRef{}, fmt.Errorf("%w: %v", errNoHome, err)
@@ -537,20 +652,20 @@ func (cl *cluster) findHome(app string) (homeRef, error) {
 		if !cl.isDead(h.node, h.instance) {
 			return h, nil
 		}
-		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, cl.value, e.Revision()) })
+		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, me.value, e.Revision()) })
 		if err == nil {
 			cl.log.Info("took over an application from a node gone", "app", app, "from", h.node)
-			return cl.becameHome(app, rev, e.Created()) // the last renewal: the old home's last sign of life
+			return cl.becameHome(app, me, rev, e.Created()) // the last renewal: the old home's last sign of life
 		}
 	}
 	return homeRef{}, errNoHome
 }
 
 // settling tells whether this node's link to NATS is down, or came back
-// less than NodeTimeout ago: other nodes may not be back yet.
+// less than the node timeout ago: other nodes may not be back yet.
 func (cl *cluster) settling() bool {
 	down, up := cl.downAt.Load(), cl.upAt.Load()
-	return down != 0 && (up < down || time.Since(time.Unix(0, up)) < NodeTimeout)
+	return down != 0 && (up < down || time.Since(time.Unix(0, up)) < cl.timeout)
 }
 
 // askWait is how long a node waits for a home to answer ask.
@@ -574,17 +689,18 @@ func (cl *cluster) answerAsk(m *nats.Msg) {
 	if !cl.isHome(string(m.Data)) {
 		return
 	}
-	m.Respond(cl.value)
+	m.Respond(cl.self().value)
 	go cl.renew()
 }
 
-// becameHome starts holding app's lease. Whatever this node remembers of
-// the application from an earlier time as its home is stale: it is read
-// afresh from the store, and its live state as the last home wrote it
-// (resumestate.go; that home was last heard at since). A state that
-// cannot be read leaves the sessions lost, as if none were written:
-// their clients sign in afresh.
-func (cl *cluster) becameHome(app string, rev uint64, since time.Time) (homeRef, error) {
+// becameHome starts holding app's lease, taken as instance me.
+// Whatever this node remembers of the application from an earlier time
+// as its home is stale: it is read afresh from the store, and its live
+// state as the last home wrote it (resumestate.go; that home was last
+// heard at since). A state that cannot be read leaves the sessions lost,
+// as if none were written: their clients sign in afresh. A node that
+// joined again meanwhile (rejoin) does not keep a lease taken before.
+func (cl *cluster) becameHome(app string, me *identity, rev uint64, since time.Time) (homeRef, error) {
 	cl.srv.forgetApp(app)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*natsTimeout)
 	defer cancel()
@@ -592,10 +708,18 @@ func (cl *cluster) becameHome(app string, rev uint64, since time.Time) (homeRef,
 		cl.log.Error("read the state of an application taken over: its sessions are lost", "app", app, "err", err)
 	}
 	cl.mu.Lock()
-	cl.homes[app] = rev
+	same := cl.self() == me
+	if same {
+		cl.homes[app] = rev
+	}
 	cl.mu.Unlock()
+	if !same {
+		cl.srv.leaveApp(app, "this node lost the application")
+		cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
+		return homeRef{}, fmt.Errorf("%w: this node joined again meanwhile", errNoHome)
+	}
 	cl.log.Info("home of application", "app", app)
-	return homeRef{cl.node, cl.instance}, nil
+	return homeRef{cl.node, me.instance}, nil
 }
 
 // isHome tells whether this node holds app's lease.
@@ -613,6 +737,7 @@ func (cl *cluster) isHome(app string) bool {
 // again.
 func (cl *cluster) renew() {
 	cl.mu.Lock()
+	me := cl.self()
 	held := make(map[string]uint64, len(cl.homes))
 	for app, rev := range cl.homes {
 		held[app] = rev
@@ -623,9 +748,11 @@ func (cl *cluster) renew() {
 			return // the next tick after the reconnect
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
-		next, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, cl.value, rev) })
+		// On the revision last written: a lease another node took over
+		// meanwhile is not written over.
+		next, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, me.value, rev) })
 		if err != nil {
-			next, err = cl.retake(ctx, app)
+			next, err = cl.retake(ctx, app, me)
 		}
 		cancel()
 		switch {
@@ -635,7 +762,7 @@ func (cl *cluster) renew() {
 			cl.log.Warn("renew the lease of an application", "app", app, "err", err) // again next tick
 		default:
 			cl.mu.Lock()
-			if _, ok := cl.homes[app]; ok {
+			if _, ok := cl.homes[app]; ok && cl.self() == me {
 				cl.homes[app] = next
 			}
 			cl.mu.Unlock()
@@ -648,11 +775,11 @@ var errTaken = errors.New("the application's lease is held by another node")
 
 // retake finds out why a renewal failed: the lease is still this node's
 // (its revision is returned), gone (created again), or taken (errTaken).
-func (cl *cluster) retake(ctx context.Context, app string) (uint64, error) {
+func (cl *cluster) retake(ctx context.Context, app string, me *identity) (uint64, error) {
 	e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.bucket().Get(ctx, app) })
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
-		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, cl.value) })
+		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, me.value) })
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return 0, errTaken
 		}
@@ -662,7 +789,7 @@ func (cl *cluster) retake(ctx context.Context, app string) (uint64, error) {
 			return 0, errors.Join(err, berr)
 		}
 		return 0, err
-	case string(e.Value()) == string(cl.value):
+	case string(e.Value()) == string(me.value):
 		return e.Revision(), nil
 	}
 	return 0, fmt.Errorf("%w: %s", errTaken, parseHome(e.Value()).node)
@@ -711,10 +838,12 @@ func (cl *cluster) reconnected() {
 func (cl *cluster) lostHome(app string, why error) {
 	cl.log.Warn("no longer home of application", "app", app, "err", why)
 	cl.mu.Lock()
+	_, held := cl.homes[app]
 	delete(cl.homes, app)
 	cl.mu.Unlock()
-	cl.srv.stopSaving(app) // the new home writes it now
-	cl.srv.closeApp(app, websocket.CloseGoingAway, "the application moved to another node")
+	if held {
+		cl.srv.leaveApp(app, "the application moved to another node")
+	}
 }
 
 // receive dispatches a frame from another node. NATS delivers a

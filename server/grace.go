@@ -100,6 +100,17 @@ func (p *parked) expire() {
 	p.srv.endSession(p.app, p.user, p)
 }
 
+// abandon ends the wait without ending the session: it lives on at its
+// application's new home (Server.leaveApp).
+func (p *parked) abandon() {
+	p.mu.Lock()
+	if p.state == parkWaiting {
+		p.state = parkExpired
+		p.timer.Stop()
+	}
+	p.mu.Unlock()
+}
+
 func newResumeToken() string {
 	b := make([]byte, 16)
 	rand.Read(b)

@@ -128,7 +128,7 @@ func (cl *cluster) beforeLogin(c *conn, frame []byte) error {
 // for a name a client made up.
 func (cl *cluster) homeFor(app string) (homeRef, error) {
 	if cl.isHome(app) {
-		return homeRef{cl.node, cl.instance}, nil
+		return homeRef{cl.node, cl.self().instance}, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 	defer cancel()
@@ -149,7 +149,7 @@ func (cl *cluster) proxy(c *conn, h homeRef) {
 	cl.mu.Lock()
 	cl.edges[c.home.id] = c
 	cl.mu.Unlock()
-	p, _ := json.Marshal(openPayload{Node: cl.node, Instance: cl.instance, IP: c.ip, Version: c.version,
+	p, _ := json.Marshal(openPayload{Node: cl.node, Instance: cl.self().instance, IP: c.ip, Version: c.version,
 		Tokens: c.limiter.msgs.Tokens(), Strikes: c.limiter.strikes})
 	cl.send(c.home.subject, kindOpen, c.home.id, p)
 }
@@ -234,6 +234,10 @@ func (cl *cluster) openRemote(id uint64, reply string, payload []byte) {
 		cl.talking(p.Node, p.Instance)
 	}
 	if dead {
+		// Its edge was taken for dead and does not know yet: its client
+		// is closed, and comes back (through a node alive, or this one
+		// joined again: cluster.rejoin).
+		cl.send(reply, kindGone, id, nil)
 		return
 	}
 	s.mu.Lock()
@@ -397,17 +401,31 @@ func (e *edgeLink) closeEdge(code int, reason string) {
 	e.cl.send(e.subject, kindClose, e.id, closePayload(code, reason))
 }
 
-// closeApp closes every session of app here (the application moved to
-// another node): their clients sign in again, there.
-func (s *Server) closeApp(app string, code int, reason string) {
+// leaveApp gives app up: another node is its home now (or is about to be,
+// from the state written: resumestate.go). Nothing more is written, and
+// nothing not written is told; its sessions here are closed without
+// ending anything (no hang-up, no offline: as after a hand-over), so
+// their clients come back, reach the new home and resume; its meetings'
+// clocks stop; and what this node held of it is forgotten.
+func (s *Server) leaveApp(app, reason string) {
+	if v, ok := s.calls.apps.Load(app); ok {
+		ac := v.(*appCalls)
+		ac.saved.fence()
+		ac.mu.Lock()
+		ac.stopped = true
+		ac.mu.Unlock()
+	}
 	for _, p := range s.router.(*memRouter).peersOf(app) {
 		switch p := p.(type) {
 		case *conn:
-			p.close(code, reason)
+			s.router.Detach(app, p.user, p)
+			p.close(websocket.CloseGoingAway, reason)
 		case *parked:
-			go p.expire()
+			s.router.Detach(app, p.user, p)
+			p.abandon()
 		}
 	}
+	s.presence.Forget(app)
 }
 
 // forgetApp drops what this node remembers of app's live state: it is
@@ -423,13 +441,6 @@ func (s *Server) forgetApp(app string) {
 			ac.busy(m)
 		}
 		ac.mu.Unlock()
-	}
-}
-
-// stopSaving stops writing app's state: this node is no longer its home.
-func (s *Server) stopSaving(app string) {
-	if v, ok := s.calls.apps.Load(app); ok {
-		v.(*appCalls).saved.stop()
 	}
 }
 

@@ -245,6 +245,22 @@ func (a *appState) await() bool {
 	return a.written >= target || !a.handed
 }
 
+// fence ends the writing at once, a round under way included: another
+// node took the application over from what is written, and anything
+// written after would land on its state. Like handOver without the last
+// round: nothing not written is told, and the sessions here end without
+// ending anything.
+func (a *appState) fence() {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	a.stopped, a.handed = true, true
+	close(a.done)
+	a.done = make(chan struct{})
+	a.mu.Unlock()
+}
+
 // handOver writes the application's state a last time and stops: this
 // node is shutting down, and the next home resumes the application from
 // what is written (cluster.releaseHomes). Changes made after its last
@@ -307,7 +323,7 @@ func (a *appState) flush() {
 		a.mu.Unlock()
 
 		msgs := a.round(keys, pushes, acks)
-		for err := a.cl.publishAll(msgs); err != nil; err = a.cl.publishAll(msgs) {
+		for err := a.cl.publishAsHome(msgs); err != nil; err = a.cl.publishAsHome(msgs) {
 			a.cl.log.Warn("write the application's state", "app", a.cs.app, "err", err)
 			a.mu.Lock()
 			if a.stopped || a.handing {
@@ -468,6 +484,20 @@ func (cl *cluster) jetStream() (jetstream.JetStream, jetstream.KeyValue, jetstre
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	return cl.js, cl.resumeKV, cl.pushes
+}
+
+// errStoodStill: this node stood still long enough to be taken for dead;
+// it writes nothing as a home until it knows (cluster.loop).
+var errStoodStill = errors.New("this node stood still past the node timeout: its applications may have moved")
+
+// publishAsHome is publishAll for a home's write round, unless the node
+// stood still: a write round that was waiting when it was paused must not
+// land on the state of the node that took the application over meanwhile.
+func (cl *cluster) publishAsHome(msgs []*nats.Msg) error {
+	if cl.stoodStill() {
+		return errStoodStill
+	}
+	return cl.publishAll(msgs)
 }
 
 // publishAll publishes msgs to JetStream at once and waits for every

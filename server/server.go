@@ -102,6 +102,10 @@ type Config struct {
 	// Node names this node in the cluster: unique, 1-64 letters, digits,
 	// '-' or '_'. Default: the host name and a random suffix.
 	Node string
+	// NodeTimeout is how long another node may stay silent before this one
+	// takes it for dead (cluster.go); zero: NodeTimeout (3 s). Give every
+	// node the same.
+	NodeTimeout time.Duration
 	// Media configures the voice SFU's and TURN's network side.
 	Media MediaConfig
 	// Version is reported to clients in the hello reply.

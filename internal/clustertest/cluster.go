@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -152,6 +153,13 @@ func (c *Cluster) StartNode(t testing.TB, n *Node) {
 // Kill9 ends n with kill -9: its clients' connections are reset, the
 // other nodes hear nothing more from it.
 func (n *Node) Kill9(t testing.TB) { n.p.kill9(t) }
+
+// Pause stops n (SIGSTOP) as a VM pause, a long swap or GC stall would:
+// its sockets stay open, it does nothing at all until Continue.
+func (n *Node) Pause(t testing.TB) { n.p.signal(t, syscall.SIGSTOP) }
+
+// Continue wakes n up after Pause (SIGCONT).
+func (n *Node) Continue(t testing.TB) { n.p.signal(t, syscall.SIGCONT) }
 
 // Ready tells whether n's /readyz answers 200 now.
 func (n *Node) Ready() bool { return pollOnce("http://" + n.Addr + "/readyz") }

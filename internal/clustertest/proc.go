@@ -80,6 +80,17 @@ func (p *proc) kill9(t testing.TB) {
 	<-p.exited
 }
 
+// signal sends sig to the running process.
+func (p *proc) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if !p.running() {
+		t.Fatalf("%s is not running", p.name)
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("%s: %v", p.name, err)
+	}
+}
+
 // stop asks the process to stop (SIGTERM), and kills it if it has not
 // within grace.
 func (p *proc) stop(grace time.Duration) {
@@ -87,6 +98,7 @@ func (p *proc) stop(grace time.Duration) {
 		return
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Process.Signal(syscall.SIGCONT) // a paused one too
 	select {
 	case <-p.exited:
 	case <-time.After(grace):
