@@ -45,6 +45,7 @@ type serveOptions struct {
 	demo                           bool
 	cpuProfile                     string // write a CPU profile here until shutdown
 	grace                          time.Duration
+	nodeTimeout                    time.Duration // cluster: how long a silent node is taken for alive
 	limits                         server.Limits
 }
 
@@ -58,6 +59,7 @@ func parseServe(args []string) (serveOptions, error) {
 	fs.StringVar(&o.postgres, "postgres", "", postgresUsage)
 	fs.StringVar(&o.nats, "nats", "", "URL of the NATS server(s) (JetStream on) joining this server to a cluster of nodes, e.g. nats://127.0.0.1:4222; needs -postgres, shared by every node (docs/cluster.md)")
 	fs.StringVar(&o.node, "node", "", "this node's name in the cluster: unique, letters, digits, '-' or '_' (default: host name and -addr's port)")
+	fs.DurationVar(&o.nodeTimeout, "node-timeout", server.NodeTimeout, fmt.Sprintf("cluster: how long another node may stay silent before this one takes it for dead (%v to %v; the same on every node; longer spares loaded nodes false deaths, shorter moves a dead node's applications sooner: docs/cluster.md)", server.MinNodeTimeout, server.MaxNodeTimeout))
 	fs.StringVar(&o.cert, "tls-cert", "", "TLS certificate file; with -tls-key serves wss://")
 	fs.StringVar(&o.key, "tls-key", "", "TLS key file")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", `address of a separate listener for /metrics, /healthz and /readyz (e.g. 127.0.0.1:7091); "off" for no /metrics; empty: /metrics beside /ws if -addr is loopback, else nowhere`)
@@ -84,6 +86,9 @@ func parseServe(args []string) (serveOptions, error) {
 	}
 	if o.nats != "" && o.postgres == "" {
 		return o, errors.New("-nats needs -postgres: a cluster's nodes share one store")
+	}
+	if o.nodeTimeout < server.MinNodeTimeout || o.nodeTimeout > server.MaxNodeTimeout {
+		return o, fmt.Errorf("-node-timeout %v: give %v to %v", o.nodeTimeout, server.MinNodeTimeout, server.MaxNodeTimeout)
 	}
 	if o.node != "" && o.nats == "" {
 		return o, errors.New("-node names a node of a cluster: give -nats too")
@@ -125,7 +130,7 @@ func Serve(args []string) error {
 	srv, err := server.New(server.Config{
 		DataDir: o.data, Store: st, Demo: o.demo, Version: buildinfo.String(), Logger: log,
 		AllowedOrigins: server.ParseOrigins(o.origins), GracePeriod: o.grace, Limits: o.limits,
-		MetricsElsewhere: o.metricsAddr != "", WebDir: o.web, NATS: o.nats, Node: o.node,
+		MetricsElsewhere: o.metricsAddr != "", WebDir: o.web, NATS: o.nats, Node: o.node, NodeTimeout: o.nodeTimeout,
 		Media: server.MediaConfig{TURNAddr: o.turnAddr, PublicIPs: splitList(o.publicIPs)},
 	})
 	if err != nil {

@@ -117,3 +117,19 @@ func TestServeClusterFlags(t *testing.T) {
 	_, err = parseServe([]string{"--nats", "", "--node", "x"})
 	assert.ErrorContains(t, err, "-nats", "a node name without a cluster is a mistake")
 }
+
+// --node-timeout (HUDDLE_NODE_TIMEOUT) is how long another node may stay
+// silent: within its limits, or a clear error.
+func TestServeNodeTimeout(t *testing.T) {
+	o, err := parseServe(nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3*time.Second, o.nodeTimeout, "the default")
+	t.Setenv("HUDDLE_NODE_TIMEOUT", "6s")
+	o, err = parseServe(nil)
+	require.NoError(t, err)
+	assert.Equal(t, 6*time.Second, o.nodeTimeout)
+	for _, bad := range []string{"1s", "9s"} {
+		_, err = parseServe([]string{"--node-timeout", bad})
+		assert.ErrorContains(t, err, "-node-timeout "+bad+": give 2s to 8s")
+	}
+}

@@ -48,6 +48,9 @@ type Options struct {
 	// Grace is the nodes' --grace: how long a dropped user's session is
 	// kept for a resume. Zero: the default (20 s).
 	Grace time.Duration
+	// NodeTimeouts are the nodes' --node-timeout, by index; zero or
+	// missing: the default (server.NodeTimeout).
+	NodeTimeouts []time.Duration
 }
 
 // Start runs a cluster and stops it when the test ends. Nodes are started
@@ -96,6 +99,9 @@ func Start(t testing.TB, o Options) *Cluster {
 			"--conns-per-ip", "1000000", "--login-rate-per-ip", "1000000"}
 		if o.Grace > 0 {
 			args = append(args, "--grace", o.Grace.String())
+		}
+		if i < len(o.NodeTimeouts) && o.NodeTimeouts[i] > 0 {
+			args = append(args, "--node-timeout", o.NodeTimeouts[i].String())
 		}
 		n.p = newProc(dir, n.Name, args...)
 		c.Nodes = append(c.Nodes, n)

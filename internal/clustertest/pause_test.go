@@ -25,11 +25,27 @@ import (
 // (nobody was told of a hang-up), statuses are right, users on the woken
 // node and another can call each other, and there is one home: a change
 // after the wake reaches every subscriber, once.
+//
+// The home finds out by itself: it stood still for longer than its node
+// timeout.
 func TestHomeNodePausedPastItsLeaseRejoinsClientsResume(t *testing.T) {
 	// The fault: longer than NodeTimeout plus the lease's TTL (5 s,
 	// docs/cluster.md), so the application has moved when the home wakes.
-	const pause = server.NodeTimeout + 5*time.Second + time.Second
-	c := Start(t, Options{}) // the default grace: 20 s
+	pausedHomeRejoins(t, Start(t, Options{}), server.NodeTimeout+5*time.Second+time.Second)
+}
+
+// As above, but the home does not find out by itself: by its own clock it
+// did not stand still for long (its node timeout is longer than the
+// others'; as when its heartbeats were held up on their way). The others
+// tell it, hearing it under the instance they took for dead.
+func TestHomeNodeTakenForDeadIsToldAndRejoins(t *testing.T) {
+	c := Start(t, Options{NodeTimeouts: []time.Duration{server.MaxNodeTimeout, server.MinNodeTimeout, server.MinNodeTimeout}})
+	pausedHomeRejoins(t, c, server.MinNodeTimeout+2*time.Second)
+}
+
+// pausedHomeRejoins pauses c's first node, the home, for pause, and
+// checks what users see after it wakes (the default grace: 20 s).
+func pausedHomeRejoins(t *testing.T, c *Cluster, pause time.Duration) {
 	home, edge := c.Nodes[0], c.Nodes[1]
 	c.Place(t, home)
 	alice := login(t, c.URL, "alice") // on the home
