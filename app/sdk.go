@@ -33,6 +33,7 @@ type SDK interface {
 	RejectFile(taskID string)
 	MediaOffer(meetID int, sdp, cookie string)
 	MediaOfferFor(meetID, gen int, sdp, cookie string)
+	MediaReady(meetID, gen, answer int)
 	MediaCandidate(meetID int, c session.ICECandidate)
 	MediaCandidateFor(meetID, gen int, c session.ICECandidate)
 	GetICEServers(cookie string)

@@ -35,7 +35,8 @@ import (
 //
 // On an SFU leg only the client offers: one negotiation at a time, and a
 // media_update that comes during one is answered with a new offer right
-// after it. On a direct leg the member the server names offerer offers
+// after it. Each answer, once applied, is acknowledged (media_ready): the
+// SFU sends the audio of the speakers it added only then. On a direct leg the member the server names offerer offers
 // and the other answers, through direct_signal.
 type Call struct {
 	sess   Signaller
@@ -70,6 +71,7 @@ var callIDs atomic.Int64
 // app's wrapper of it.
 type Signaller interface {
 	MediaOfferFor(meetID, gen int, sdp, cookie string)
+	MediaReady(meetID, gen, answer int)
 	MediaCandidateFor(meetID, gen int, c session.ICECandidate)
 	MediaJoin(meetID int, codecs []string, cookie string)
 	DirectSignal(meetID, gen int, sdp *session.SessionDescription, cand *session.ICECandidate)
@@ -377,6 +379,8 @@ func (c *Call) Handle(ev session.Event) bool {
 		c.negotiating = false
 		if err := c.peer.SetAnswer(e.SDP); err != nil {
 			c.err = fmt.Errorf("answer: %w", err)
+		} else if e.Answer > 0 { // 0: a server without media_ready
+			c.sess.MediaReady(c.meet, c.gen, e.Answer)
 		}
 		clear(c.tracks)
 		for _, t := range e.Tracks {
@@ -403,6 +407,13 @@ func (c *Call) Handle(ev session.Event) bool {
 		}
 		if e.Gen == c.gen && c.mode == protocol.ModeSFU {
 			c.err = fmt.Errorf("candidate refused: %v", e.Err)
+		}
+	case session.MediaReadyFail:
+		if e.MeetID != c.meet {
+			return false
+		}
+		if e.Gen == c.gen && c.mode == protocol.ModeSFU {
+			c.err = fmt.Errorf("media_ready refused: %v", e.Err)
 		}
 	case session.NotifyMediaCandidate:
 		if e.MeetID != c.meet {

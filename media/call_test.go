@@ -2,12 +2,15 @@ package media_test
 
 import (
 	"bufio"
+	"context"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -375,8 +378,22 @@ func TestMediaRequestsAreChecked(t *testing.T) {
 	// A candidate before any offer, then after one: malformed, then a flood.
 	alice.MediaCandidate(meet.ID, session.ICECandidate{Candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host"})
 	require.Equal(t, protocol.NotInMeeting, testkit.Await[session.MediaCandidateFail](t, alice, nil).Err)
+	readyFail := func(c *testkit.Client, meetID, answer int) session.ErrCode {
+		t.Helper()
+		c.MediaReady(meetID, 0, answer)
+		return testkit.Await[session.MediaReadyFail](t, c, nil).Err
+	}
+	require.Equal(t, protocol.NotInMeeting, readyFail(alice, meet.ID, 1), "media_ready before any offer")
 	alice.MediaOffer(meet.ID, offer, "ok")
-	testkit.Await(t, alice, func(e session.MediaAnswer) bool { return e.Cookie == "ok" })
+	answer := testkit.Await(t, alice, func(e session.MediaAnswer) bool { return e.Cookie == "ok" })
+	require.Equal(t, 1, answer.Answer, "answers are numbered from 1")
+	require.Equal(t, protocol.NotInMeeting, readyFail(carol, meet.ID, 1), "carol is not in the meeting")
+	require.Equal(t, protocol.MeetNotExist, readyFail(alice, meet.ID+1000, 1))
+	require.Equal(t, protocol.ErrData, readyFail(alice, meet.ID, 2), "an answer not given yet")
+	require.Equal(t, protocol.ErrData, readyFail(alice, meet.ID, 0))
+	alice.MediaReady(meet.ID, 0, 1)
+	testkit.Sync(t, alice)
+	require.Empty(t, testkit.Unused[session.MediaReadyFail](alice), "the answer given is ready")
 	alice.MediaCandidate(meet.ID, session.ICECandidate{Candidate: "candidate:garbage"})
 	require.Equal(t, protocol.ErrData, testkit.Await[session.MediaCandidateFail](t, alice, nil).Err)
 	for range 6 {
@@ -457,4 +474,85 @@ func TestSFUDropsAStreamItDidNotNegotiate(t *testing.T) {
 		return metric(t, srv, `huddle_media_rtp_dropped_total{reason="unknown_track"}`) > 10
 	}, 10*time.Second, 50*time.Millisecond)
 	require.Greater(t, metric(t, srv, "huddle_media_rtp_forwarded_total"), 0.0)
+}
+
+// A listener slow to apply the SFU's answer (a busy machine): the server
+// sends it nothing of the new speaker that answer added until it has
+// applied it, so its WebRTC stack never gets RTP it cannot route yet
+// (pion's early-media path, which raced with the track's reader and once
+// lost whole speakers), and it hears the speaker once it has.
+func TestNewSpeakerReachesAListenerOnlyAfterItAppliedTheAnswer(t *testing.T) {
+	srv := testkit.StartServer(t)
+	alice, bob, meet := meetingCall(t, srv.URL)
+
+	pion := &errorLog{}
+	bobHears := media.NewCaptureSink()
+	bobCall, err := media.StartSFUCall(bob.Session, meet.ID, media.PeerConfig{Sink: bobHears, JitterFrames: media.RecorderJitter, Log: slog.New(pion)})
+	require.NoError(t, err)
+	t.Cleanup(func() { bobCall.Close() })
+	bobCall.Peer().SetMuted(true)
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	releaseAnswer := func() { once.Do(func() { close(release) }) }
+	testkit.Pump(t, bob, func(ev session.Event) bool {
+		if a, ok := ev.(session.MediaAnswer); ok && slices.ContainsFunc(a.Tracks, func(tr session.MediaTrack) bool { return tr.User == "alice" }) {
+			close(held)
+			<-release // bob's machine is busy: the answer waits
+		}
+		return bobCall.Handle(ev)
+	})
+	t.Cleanup(releaseAnswer) // before the pump stops, should the test fail
+	select {
+	case <-bobCall.Peer().Connected():
+	case <-time.After(10 * time.Second):
+		t.Fatal("bob's connection to the SFU never came up")
+	}
+
+	sfuVoice(t, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer adding alice's track came to bob")
+	}
+	// Half a second of alice's audio reaches the SFU while bob holds the
+	// answer: none of it may reach bob.
+	from := metric(t, srv, "huddle_media_rtp_forwarded_total")
+	require.Eventually(t, func() bool { return metric(t, srv, "huddle_media_rtp_forwarded_total") >= from+25 }, 10*time.Second, 20*time.Millisecond)
+	require.Empty(t, pion.matching("unhandled RTP"), "RTP came to bob before he applied the answer")
+	require.Positive(t, metric(t, srv, "huddle_media_rtp_held_total"), "alice's packets held for bob")
+
+	releaseAnswer()
+	media.HeardTone(t, bobHears, 440)
+	require.Empty(t, pion.matching("unhandled RTP"))
+}
+
+// errorLog keeps the error lines logged to it (a peer's, pion's among them).
+type errorLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *errorLog) Enabled(_ context.Context, level slog.Level) bool { return level >= slog.LevelError }
+
+func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, r.Message)
+	return nil
+}
+
+func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *errorLog) WithGroup(string) slog.Handler      { return l }
+
+// matching are the lines so far that contain s.
+func (l *errorLog) matching(s string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, line := range l.lines {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return out
 }

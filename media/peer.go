@@ -38,7 +38,9 @@ type PeerConfig struct {
 	JitterFrames int
 	// Codecs offered, preferred first; nil takes Codecs().
 	Codecs []Codec
-	Log    *slog.Logger
+	// Log gets the peer's log lines and pion's (nil: none of the peer's;
+	// pion's errors on stderr, as pion does by default).
+	Log *slog.Logger
 
 	// Net is the network ICE uses (nil: the host's); tests cut it
 	// (testkit.CuttableNet).
@@ -108,10 +110,12 @@ func NewPeer(cfg PeerConfig) (*Peer, error) {
 	if cfg.Source == nil {
 		cfg.Source = &Tone{}
 	}
+	var se webrtc.SettingEngine
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	} else {
+		se.LoggerFactory = pionLogs{cfg.Log}
 	}
-	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(cfg.Loopback)
 	if cfg.Net != nil {
 		se.SetNet(cfg.Net)

@@ -5,6 +5,7 @@ package protocol
 const (
 	OpMediaOffer     = "media_offer"     // MediaOffer → MediaAnswer
 	OpMediaCandidate = "media_candidate" // MediaCandidate → empty
+	OpMediaReady     = "media_ready"     // MediaReady → empty
 	OpGetICEServers  = "get_ice_servers" // no payload → ICEServers
 )
 
@@ -38,6 +39,20 @@ type MediaTrack struct {
 type MediaAnswer struct {
 	SDP    string       `json:"sdp"`
 	Tracks []MediaTrack `json:"tracks,omitempty"`
+	// Answer numbers the SFU's answers on the member's connection, from 1:
+	// media_ready names the one applied.
+	Answer int `json:"answer"`
+}
+
+// MediaReady says that the client has applied answer Answer (and every
+// one before it): the SFU starts sending the audio of the speakers those
+// answers added. A connection that has sent one gets a new speaker's audio
+// only then; one that never has (an older client) 2 s after the answer.
+// Gen: as in MediaOffer.
+type MediaReady struct {
+	Meet   int `json:"meet"`
+	Answer int `json:"answer"`
+	Gen    int `json:"gen,omitempty"`
 }
 
 // ICECandidate is RTCIceCandidateInit, as browsers write it.

@@ -53,6 +53,7 @@ func init() {
 		protocol.OpXferCancel:        {fn: (*conn).handleXferCancel, needLogin: true},
 		protocol.OpMediaOffer:        {fn: (*conn).handleMediaOffer, needLogin: true},
 		protocol.OpMediaCandidate:    {fn: (*conn).handleMediaCandidate, needLogin: true},
+		protocol.OpMediaReady:        {fn: (*conn).handleMediaReady, needLogin: true},
 		protocol.OpGetICEServers:     {fn: (*conn).handleGetICEServers, needLogin: true},
 		protocol.OpMediaJoin:         {fn: (*conn).handleMediaJoin, needLogin: true},
 		protocol.OpDirectSignal:      {fn: (*conn).handleDirectSignal, needLogin: true},

@@ -89,3 +89,19 @@ func (c *conn) handleMediaCandidate(m protocol.Message) {
 	}
 	c.reply(m.ID, protocol.NoErr, nil)
 }
+
+func (c *conn) handleMediaReady(m protocol.Message) {
+	var r protocol.MediaReady
+	if !c.decode(m, &r) {
+		return
+	}
+	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, false)
+	if code == protocol.NoErr {
+		code, why = c.srv.sfu.ready(room, pt, r.Answer)
+	}
+	if code != protocol.NoErr {
+		c.fail(m.ID, code, why)
+		return
+	}
+	c.reply(m.ID, protocol.NoErr, nil)
+}

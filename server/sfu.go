@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
@@ -30,7 +31,8 @@ import (
 //
 // Clients always offer (media_offer); the server answers, and asks for a
 // new offer (media_update) when the speakers a member should hear change,
-// so the two sides never offer at once.
+// so the two sides never offer at once. A listener gets a new speaker's
+// audio only once it has applied the answer that added them (sfugate.go).
 //
 // Lock order: appCalls.mu, then sfu.mu, then sfuRoom.mu; pion's callbacks
 // take sfuRoom.mu only.
@@ -44,6 +46,7 @@ type sfu struct {
 
 	codecs    []media.Codec // what this build decodes and encodes, so negotiates
 	forwarded prometheus.Counter
+	held      prometheus.Counter            // packets a gate kept from a listener
 	dropped   map[string]prometheus.Counter // by reason
 	transcode *transcodeMetrics
 }
@@ -72,6 +75,9 @@ type participant struct {
 	codecs     []media.Codec                // what the member receives, preferred first
 	senders    map[string]*webrtc.RTPSender // other member → sender of their audio on pc
 	transcoded map[string]*encodedTrack     // other member → their audio in codecs, if not forwarded
+	held       map[string]heldSender        // other member → their gated sender, until media_ready
+	answers    int                          // answers given so far: the last one's number
+	acks       bool                         // the member has sent media_ready: wait for it
 	candidates int                          // remote candidates since the last offer
 	closed     bool
 
@@ -79,6 +85,12 @@ type participant struct {
 	// open mirrors the member's microphone in the room (set_audio): only
 	// an open microphone is forwarded, so a host's CloseMic silences.
 	open atomic.Bool
+}
+
+// heldSender is a sender waiting for the listener to apply answer.
+type heldSender struct {
+	answer int
+	gate   *gatedTrack
 }
 
 // Reasons RTP is dropped (huddle_media_rtp_dropped_total).
@@ -126,13 +138,14 @@ func newSFU(s *Server) (*sfu, error) {
 		api: webrtc.NewAPI(webrtc.WithMediaEngine(&m), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(&reg)),
 	}
 	f.forwarded = prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_media_rtp_forwarded_total", Help: "RTP packets the SFU received from a member and forwarded to the others."})
+	f.held = prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_media_rtp_held_total", Help: "RTP packets the SFU did not send to a listener because it had not yet applied the answer that added their speaker (media_ready)."})
 	dropped := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huddle_media_rtp_dropped_total", Help: "RTP packets the SFU dropped, by reason: unknown_track (a stream it did not negotiate), payload_type (a payload type not negotiated), mic_closed (the member's microphone is closed)."}, []string{"reason"})
 	f.transcode = &transcodeMetrics{
 		encoders: prometheus.NewGauge(prometheus.GaugeOpts{Name: "huddle_media_transcoders", Help: "Encoders running: one per speaker and codec some listener of theirs did not negotiate, shared by all such listeners."}),
 		packets:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huddle_media_rtp_transcoded_total", Help: "RTP packets the SFU made by transcoding, by the codec made."}, []string{"codec"}),
 		failed:   prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_media_rtp_undecodable_total", Help: "RTP packets the SFU could not decode to transcode (still forwarded to listeners of their codec)."}),
 	}
-	s.metrics.reg.MustRegister(f.forwarded, dropped, f.transcode.encoders, f.transcode.packets, f.transcode.failed)
+	s.metrics.reg.MustRegister(f.forwarded, f.held, dropped, f.transcode.encoders, f.transcode.packets, f.transcode.failed)
 	f.dropped = map[string]prometheus.Counter{
 		dropUnknownTrack: dropped.WithLabelValues(dropUnknownTrack),
 		dropPayloadType:  dropped.WithLabelValues(dropPayloadType),
@@ -167,7 +180,7 @@ func (f *sfu) join(key roomKey, user string, p Peer, open bool) (*sfuRoom, *part
 		f.log.Error("new peer connection", "err", err)
 		return nil, nil, protocol.ServerException
 	}
-	pt := &participant{user: user, pc: pc, peer: p, senders: make(map[string]*webrtc.RTPSender), transcoded: make(map[string]*encodedTrack)}
+	pt := &participant{user: user, pc: pc, peer: p, senders: make(map[string]*webrtc.RTPSender), transcoded: make(map[string]*encodedTrack), held: make(map[string]heldSender)}
 	pt.open.Store(open)
 	r.parts[user] = pt
 	meet := int(key.meet)
@@ -213,6 +226,7 @@ func (f *sfu) leave(key roomKey, user string) {
 		if s := o.senders[user]; s != nil {
 			delete(o.senders, user)
 			delete(o.transcoded, user)
+			delete(o.held, user)
 			_ = o.pc.RemoveTrack(s)
 			updates = append(updates, r.updateFor(f, o))
 		}
@@ -351,8 +365,13 @@ func checkOffer(s string) error {
 }
 
 // offer answers a member's offer: their track is received, and every other
-// member's track is added to a section they offered to receive. Tracks
-// that found no section wait for the next offer (a media_update follows).
+// member's track is added to a section they offered to receive, behind a
+// gate that opens when the member says it has applied this answer
+// (media_ready) or, from a member that never has, after mediaReadyWait.
+// (Its first answer needs no wait: no media flows before the member has
+// applied it, and the media_ready for it teaches the SFU that this member
+// sends them.) Tracks that found no section wait for the next offer (a
+// media_update follows).
 func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAnswer, protocol.ErrCode, error) {
 	pt.negotiate.Lock()
 	defer pt.negotiate.Unlock()
@@ -366,6 +385,7 @@ func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAn
 	}
 	r.mu.Lock()
 	pt.codecs = codecs
+	n := pt.answers + 1 // this answer's number
 	for u, o := range r.parts {
 		if u == pt.user || o.track == nil || pt.senders[u] != nil {
 			continue
@@ -374,7 +394,8 @@ func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAn
 		if track == nil {
 			continue
 		}
-		s, err := pt.pc.AddTrack(track)
+		gate := newGatedTrack(track, f.held)
+		s, err := pt.pc.AddTrack(gate)
 		if err != nil {
 			f.log.Warn("add forwarded track", "err", err)
 			if enc != nil {
@@ -383,6 +404,10 @@ func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAn
 			continue
 		}
 		pt.senders[u] = s
+		pt.held[u] = heldSender{answer: n, gate: gate}
+		if !pt.acks {
+			time.AfterFunc(mediaReadyWait, gate.release)
+		}
 		if enc != nil {
 			pt.transcoded[u] = enc
 		}
@@ -396,9 +421,10 @@ func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAn
 	if err := pt.pc.SetLocalDescription(answer); err != nil {
 		return protocol.MediaAnswer{}, protocol.ErrData, err
 	}
-	out := protocol.MediaAnswer{SDP: pt.pc.LocalDescription().SDP}
+	out := protocol.MediaAnswer{SDP: pt.pc.LocalDescription().SDP, Answer: n}
 	pending := false
 	r.mu.Lock()
+	pt.answers = n
 	for u, s := range pt.senders {
 		mid := ""
 		for _, tr := range pt.pc.GetTransceivers() {
@@ -423,6 +449,24 @@ func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAn
 		defer func() { go update() }()
 	}
 	return out, protocol.NoErr, nil
+}
+
+// ready opens the gates of the senders that answers up to answer added:
+// the member has applied it (media_ready).
+func (f *sfu) ready(r *sfuRoom, pt *participant, answer int) (protocol.ErrCode, string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if answer < 1 || answer > pt.answers {
+		return protocol.ErrData, "no such answer: the last was " + strconv.Itoa(pt.answers)
+	}
+	pt.acks = true
+	for u, h := range pt.held {
+		if h.answer <= answer {
+			h.gate.release()
+			delete(pt.held, u)
+		}
+	}
+	return protocol.NoErr, ""
 }
 
 // trackOf is the track that carries speaker o's audio to pt: the packets

@@ -17,11 +17,13 @@ type (
 // Voice events.
 type (
 	// MediaAnswer is the SFU's answer to MediaOffer; Tracks says whose
-	// audio each receiving section (by mid) carries.
+	// audio each receiving section (by mid) carries. Answer numbers it:
+	// call MediaReady with it once it is applied.
 	MediaAnswer struct {
 		MeetID int
 		SDP    string
 		Tracks []MediaTrack
+		Answer int
 		Cookie string
 	}
 	// MediaOfferFail: ERR_DATA (6) malformed SDP, 800 no such meeting,
@@ -37,6 +39,13 @@ type (
 	MediaCandidateFail struct {
 		MeetID int
 		Gen    int // as given to MediaCandidateFor
+		Err    ErrCode
+	}
+	// MediaReadyFail: MediaReady was refused (ERR_DATA no such answer,
+	// NOT_IN_MEETING, MEDIA_MODE_CHANGED).
+	MediaReadyFail struct {
+		MeetID int
+		Gen    int // as given to MediaReady
 		Err    ErrCode
 	}
 	// NotifyMediaCandidate is one of the SFU's ICE candidates.
@@ -64,6 +73,7 @@ type (
 func (MediaAnswer) isEvent()          {}
 func (MediaOfferFail) isEvent()       {}
 func (MediaCandidateFail) isEvent()   {}
+func (MediaReadyFail) isEvent()       {}
 func (NotifyMediaCandidate) isEvent() {}
 func (NotifyMediaUpdate) isEvent()    {}
 func (GetICEServersSuccess) isEvent() {}
@@ -87,7 +97,7 @@ func (s *Session) MediaOfferFor(meetID, gen int, sdp, cookie string) {
 				s.emit(MediaOfferFail{MeetID: meetID, Err: protocol.ErrData, Cookie: cookie})
 				return
 			}
-			s.emit(MediaAnswer{MeetID: meetID, SDP: a.SDP, Tracks: a.Tracks, Cookie: cookie})
+			s.emit(MediaAnswer{MeetID: meetID, SDP: a.SDP, Tracks: a.Tracks, Answer: a.Answer, Cookie: cookie})
 		},
 		func(code ErrCode) { s.emit(MediaOfferFail{MeetID: meetID, Err: code, Cookie: cookie}) })
 }
@@ -104,6 +114,17 @@ func (s *Session) MediaCandidateFor(meetID, gen int, c ICECandidate) {
 	s.call(protocol.OpMediaCandidate, protocol.MediaCandidate{Meet: meetID, Cand: c, Gen: gen},
 		func(protocol.Message) {},
 		func(code ErrCode) { s.emit(MediaCandidateFail{MeetID: meetID, Gen: gen, Err: code}) })
+}
+
+// MediaReady tells the SFU that answer (MediaAnswer.Answer, and every one
+// before it) is applied: the audio of the speakers it added may come now.
+// A client that calls it after every answer never gets RTP it cannot route
+// yet; one that never does gets that audio 2 s after the answer. Only a
+// refusal is reported (MediaReadyFail). gen: as in MediaOfferFor.
+func (s *Session) MediaReady(meetID, gen, answer int) {
+	s.call(protocol.OpMediaReady, protocol.MediaReady{Meet: meetID, Answer: answer, Gen: gen},
+		func(protocol.Message) {},
+		func(code ErrCode) { s.emit(MediaReadyFail{MeetID: meetID, Gen: gen, Err: code}) })
 }
 
 // GetICEServers asks for the STUN/TURN servers to use, with fresh TURN

@@ -196,8 +196,8 @@ func (l *voiceLoad) send(s *voiceStream) {
 
 // voicePeer is one member's connection to the SFU, signalled over its
 // session as media.Call does: only this side offers, one negotiation at
-// a time, and a media_update asks for another offer with more receiving
-// sections.
+// a time, each answer acknowledged once applied (media_ready), and a
+// media_update asks for another offer with more receiving sections.
 type voicePeer struct {
 	load      *voiceLoad
 	sess      *session.Session
@@ -283,6 +283,10 @@ func (p *voicePeer) handle(ev session.Event) bool {
 		p.negotiating = false
 		if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: e.SDP}); err != nil {
 			p.err = fmt.Errorf("answer: %w", err)
+		} else if e.Answer > 0 {
+			// Applied: the SFU may send the speakers it added now, not
+			// before (what this side could not route yet).
+			p.sess.MediaReady(p.meet, 0, e.Answer)
 		}
 		for _, c := range p.pending {
 			if err := p.pc.AddICECandidate(c); err != nil {
@@ -307,6 +311,11 @@ func (p *voicePeer) handle(ev session.Event) bool {
 			return false
 		}
 		p.err = fmt.Errorf("candidate refused: %v", e.Err)
+	case session.MediaReadyFail:
+		if e.MeetID != p.meet {
+			return false
+		}
+		p.err = fmt.Errorf("media_ready refused: %v", e.Err)
 	case session.NotifyMediaCandidate:
 		if e.MeetID != p.meet {
 			return false

@@ -1442,7 +1442,9 @@
   // does (media/call.go, docs/protocol.md "Voice"): the page always offers,
   // its microphone is the offer's first section (sendrecv), one recvonly
   // section per other speaker; media_update asks for a new offer (one
-  // outstanding at a time, the next right after it); a resumed session
+  // outstanding at a time, the next right after it); each answer, once
+  // applied, is acknowledged (media_ready), and the server sends the
+  // speakers it added only then; a resumed session
   // restarts ICE. The microphone (getUserMedia) is taken on entering and
   // released on leaving, hanging up, signing out or a LineOff; it sends
   // only while the page's own ASTATUS is open (OpenMic/CloseMic; the server
@@ -1613,7 +1615,15 @@
     if (gen !== voice.gen) return;
     voice.speakers = new Map();
     for (const t of Array.isArray(d.tracks) ? d.tracks : []) voice.speakers.set(str(obj(t).mid), str(obj(t).user));
-    pc.setRemoteDescription({ type: 'answer', sdp: str(d.sdp) }).catch(function (e) {
+    pc.setRemoteDescription({ type: 'answer', sdp: str(d.sdp) }).then(function () {
+      // Applied: the server may send the speakers it added now, not
+      // before (audio the browser could not route yet).
+      if (gen === voice.gen && int(d.answer) > 0) {
+        call('media_ready', { meet: voice.meet, answer: int(d.answer) }, function () {}, function (code) {
+          console.warn('CRVideo: the server refused media_ready:', code);
+        });
+      }
+    }, function (e) {
       console.warn('CRVideo: the server\'s audio answer does not apply:', e);
     }).then(function () {
       if (gen !== voice.gen) return;
