@@ -34,6 +34,7 @@ type SDK interface {
 	MediaOffer(meetID int, sdp, cookie string)
 	MediaOfferFor(meetID, gen int, sdp, cookie string)
 	MediaReady(meetID, gen, answer int)
+	MediaOfferOn(meetID, gen int, conn, sdp, cookie string)
 	MediaCandidate(meetID int, c session.ICECandidate)
 	MediaCandidateFor(meetID, gen int, c session.ICECandidate)
 	GetICEServers(cookie string)

@@ -36,7 +36,11 @@ import (
 // On an SFU leg only the client offers: one negotiation at a time, and a
 // media_update that comes during one is answered with a new offer right
 // after it. Each answer, once applied, is acknowledged (media_ready): the
-// SFU sends the audio of the speakers it added only then. On a direct leg the member the server names offerer offers
+// SFU sends the audio of the speakers it added only then. Every offer
+// after the first names the server's connection; a server that does not
+// have it (the meeting's SFU moved to another node of a cluster) refuses,
+// and the leg is replaced by a new one: the new SFU's DTLS certificate
+// cannot be taken on by the old connection. On a direct leg the member the server names offerer offers
 // and the other answers, through direct_signal.
 type Call struct {
 	sess   Signaller
@@ -56,9 +60,10 @@ type Call struct {
 	unreachable int // the generation reported unreachable, 0 if none
 	// The SFU leg's negotiation:
 	negotiating bool
-	again       bool // offer again once the current negotiation ends
-	restart     bool // the next offer restarts ICE
-	receivers   int  // receiving sections the SFU asked for
+	again       bool   // offer again once the current negotiation ends
+	restart     bool   // the next offer restarts ICE
+	receivers   int    // receiving sections the SFU asked for
+	conn        string // the server's name for the leg's connection, from its answers
 	tracks      map[string]string
 	err         error // the last refusal, for Err
 	closed      bool
@@ -70,7 +75,7 @@ var callIDs atomic.Int64
 // Signaller is what a Call needs of a session: *session.Session, or an
 // app's wrapper of it.
 type Signaller interface {
-	MediaOfferFor(meetID, gen int, sdp, cookie string)
+	MediaOfferOn(meetID, gen int, conn, sdp, cookie string)
 	MediaReady(meetID, gen, answer int)
 	MediaCandidateFor(meetID, gen int, c session.ICECandidate)
 	MediaJoin(meetID int, codecs []string, cookie string)
@@ -377,6 +382,7 @@ func (c *Call) Handle(ev session.Event) bool {
 			return true // an earlier leg's
 		}
 		c.negotiating = false
+		c.conn = e.Conn
 		if err := c.peer.SetAnswer(e.SDP); err != nil {
 			c.err = fmt.Errorf("answer: %w", err)
 		} else if e.Answer > 0 { // 0: a server without media_ready
@@ -397,6 +403,12 @@ func (c *Call) Handle(ev session.Event) bool {
 			return true
 		}
 		c.negotiating = false
+		if e.Err == protocol.MediaConnectionGone {
+			if err := c.openLegLocked(protocol.MediaMode{Meet: c.meet, Gen: c.gen, Mode: protocol.ModeSFU}); err != nil {
+				c.err = err
+			}
+			return true
+		}
 		c.err = fmt.Errorf("offer refused: %v", e.Err)
 		if c.again && e.Err == protocol.NoServerRsp {
 			c.offerLocked()
@@ -464,7 +476,7 @@ func (c *Call) openLegLocked(m protocol.MediaMode) error {
 	}
 	c.stopConnectingLocked()
 	c.gen, c.mode, c.remote, c.offerer = m.Gen, m.Mode, m.Peer, m.Offerer
-	c.negotiating, c.again, c.restart, c.receivers = false, false, false, 0
+	c.negotiating, c.again, c.restart, c.receivers, c.conn = false, false, false, 0, ""
 	clear(c.tracks)
 	if m.Mode != protocol.ModeSFU && m.Mode != protocol.ModeDirect {
 		return fmt.Errorf("unknown media mode %q", m.Mode)
@@ -571,5 +583,5 @@ func (c *Call) offerLocked() {
 		return
 	}
 	c.restart, c.again, c.negotiating = false, false, true
-	c.sess.MediaOfferFor(c.meet, c.gen, sdp, c.cookie())
+	c.sess.MediaOfferOn(c.meet, c.gen, c.conn, sdp, c.cookie())
 }

@@ -65,6 +65,7 @@ var codeNames = map[ErrCode]string{
 	SendBufferLarge: "SENDBUFFER_LARGE", SendDataTargetInvalid: "SENDDATA_TARGETINVALID",
 	SendFileFileInError: "SENDFILE_FILEINERROR", TransIDInvalid: "TRANSID_INVALID", RateLimited: "RATE_LIMITED",
 	NotInMeeting: "NOT_IN_MEETING", MediaModeChanged: "MEDIA_MODE_CHANGED",
+	MediaConnectionGone: "MEDIA_CONNECTION_GONE",
 }
 
 // String gives the SDK's constant name, e.g. "ERR_BUSY".

@@ -26,6 +26,12 @@ type MediaOffer struct {
 	// Gen, from a client that sent media_join, is the mode generation
 	// (MediaMode) the offer belongs to: one of an older one is refused.
 	Gen int `json:"gen,omitempty"`
+	// Conn, on an offer that renegotiates or restarts a connection the
+	// server answered before, is that answer's Conn: a server without that
+	// connection (the meeting's node changed) refuses the offer with
+	// MediaConnectionGone instead of answering it on a new one. Empty: the
+	// connection's first offer (or a client that does not know Conn).
+	Conn string `json:"conn,omitempty"`
 }
 
 // MediaTrack says whose audio a media section (by its mid) of the answer
@@ -42,6 +48,9 @@ type MediaAnswer struct {
 	// Answer numbers the SFU's answers on the member's connection, from 1:
 	// media_ready names the one applied.
 	Answer int `json:"answer"`
+	// Conn names the member's connection on the server (the same in every
+	// answer on it), for the next offers' MediaOffer.Conn.
+	Conn string `json:"conn,omitempty"`
 }
 
 // MediaReady says that the client has applied answer Answer (and every
@@ -110,6 +119,14 @@ const (
 // a mode the meeting is no longer in: a direct_signal of an old generation
 // or outside direct mode, a media_offer while the member's audio is direct.
 const MediaModeChanged ErrCode = 1202
+
+// MediaConnectionGone (Huddle's own, 1203) answers a media_offer for a
+// connection (MediaOffer.Conn) the server does not have: the meeting's
+// SFU moved to another node (its home died or stopped) or the connection
+// was closed. WebRTC cannot carry the old connection over to a new
+// server (DTLS is not renegotiated), so the client closes its connection
+// and opens a new one (a first offer, without Conn).
+const MediaConnectionGone ErrCode = 1203
 
 // Media modes (MediaMode.Mode).
 const (

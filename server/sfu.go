@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -67,6 +68,9 @@ type sfuRoom struct {
 type participant struct {
 	user string
 	pc   *webrtc.PeerConnection
+	// id names pc in answers (MediaAnswer.Conn): an offer for another
+	// connection, one a dead home had, is refused (MediaConnectionGone).
+	id string
 
 	// Under sfuRoom.mu:
 	peer       Peer                         // the session to push to (changes on resume)
@@ -180,7 +184,7 @@ func (f *sfu) join(key roomKey, user string, p Peer, open bool) (*sfuRoom, *part
 		f.log.Error("new peer connection", "err", err)
 		return nil, nil, protocol.ServerException
 	}
-	pt := &participant{user: user, pc: pc, peer: p, senders: make(map[string]*webrtc.RTPSender), transcoded: make(map[string]*encodedTrack), held: make(map[string]heldSender)}
+	pt := &participant{user: user, pc: pc, id: rand.Text(), peer: p, senders: make(map[string]*webrtc.RTPSender), transcoded: make(map[string]*encodedTrack), held: make(map[string]heldSender)}
 	pt.open.Store(open)
 	r.parts[user] = pt
 	meet := int(key.meet)
@@ -421,7 +425,7 @@ func (f *sfu) offer(r *sfuRoom, pt *participant, offer string) (protocol.MediaAn
 	if err := pt.pc.SetLocalDescription(answer); err != nil {
 		return protocol.MediaAnswer{}, protocol.ErrData, err
 	}
-	out := protocol.MediaAnswer{SDP: pt.pc.LocalDescription().SDP, Answer: n}
+	out := protocol.MediaAnswer{SDP: pt.pc.LocalDescription().SDP, Answer: n, Conn: pt.id}
 	pending := false
 	r.mu.Lock()
 	pt.answers = n

@@ -18,17 +18,20 @@ type (
 type (
 	// MediaAnswer is the SFU's answer to MediaOffer; Tracks says whose
 	// audio each receiving section (by mid) carries. Answer numbers it:
-	// call MediaReady with it once it is applied.
+	// call MediaReady with it once it is applied. Conn names the
+	// connection, for MediaOfferOn.
 	MediaAnswer struct {
 		MeetID int
 		SDP    string
 		Tracks []MediaTrack
 		Answer int
+		Conn   string
 		Cookie string
 	}
 	// MediaOfferFail: ERR_DATA (6) malformed SDP, 800 no such meeting,
 	// NOT_IN_MEETING (1201), MEMBEROVERFLOWERROR (802) the meeting's voice
-	// is full.
+	// is full, MEDIA_CONNECTION_GONE (1203) the server does not have the
+	// connection named (MediaOfferOn): open a new one.
 	MediaOfferFail struct {
 		MeetID int
 		Err    ErrCode
@@ -90,14 +93,23 @@ func (s *Session) MediaOffer(meetID int, sdp, cookie string) {
 // (NotifyMediaMode), and is refused with MEDIA_MODE_CHANGED (1202) once
 // the meeting has moved on.
 func (s *Session) MediaOfferFor(meetID, gen int, sdp, cookie string) {
-	s.call(protocol.OpMediaOffer, protocol.MediaOffer{Meet: meetID, SDP: sdp, Gen: gen},
+	s.MediaOfferOn(meetID, gen, "", sdp, cookie)
+}
+
+// MediaOfferOn is MediaOfferFor renegotiating (or restarting ICE on) the
+// server's connection conn, the Conn of an earlier MediaAnswer ("" for a
+// connection's first offer). A server that does not have conn (the
+// meeting's SFU moved to another node) refuses with MEDIA_CONNECTION_GONE
+// (1203): the client opens a new connection.
+func (s *Session) MediaOfferOn(meetID, gen int, conn, sdp, cookie string) {
+	s.call(protocol.OpMediaOffer, protocol.MediaOffer{Meet: meetID, SDP: sdp, Gen: gen, Conn: conn},
 		func(m protocol.Message) {
 			var a protocol.MediaAnswer
 			if err := protocol.Decode(m.D, &a); err != nil {
 				s.emit(MediaOfferFail{MeetID: meetID, Err: protocol.ErrData, Cookie: cookie})
 				return
 			}
-			s.emit(MediaAnswer{MeetID: meetID, SDP: a.SDP, Tracks: a.Tracks, Answer: a.Answer, Cookie: cookie})
+			s.emit(MediaAnswer{MeetID: meetID, SDP: a.SDP, Tracks: a.Tracks, Answer: a.Answer, Conn: a.Conn, Cookie: cookie})
 		},
 		func(code ErrCode) { s.emit(MediaOfferFail{MeetID: meetID, Err: code, Cookie: cookie}) })
 }
