@@ -52,6 +52,7 @@ type Call struct {
 	mu      sync.Mutex
 	peer    *Peer  // the current leg; nil before the first media_mode
 	gen     int    // the server's mode generation the leg belongs to
+	legs    int    // legs opened: a new SFU leg of the same gen has new cookies
 	mode    string // protocol.ModeSFU or ModeDirect; "" before the first
 	remote  string // direct: the other member
 	offerer bool   // direct: this side offers
@@ -171,7 +172,7 @@ func (c *Call) codecNames() []string {
 
 // cookie marks this call's requests, per leg.
 func (c *Call) cookie() string {
-	return "call" + strconv.FormatInt(c.id, 10) + "." + strconv.Itoa(c.gen)
+	return "call" + strconv.FormatInt(c.id, 10) + "." + strconv.Itoa(c.gen) + "." + strconv.Itoa(c.legs)
 }
 
 // Peer is the current leg's connection (stats, the pion connection); nil
@@ -476,6 +477,7 @@ func (c *Call) openLegLocked(m protocol.MediaMode) error {
 	}
 	c.stopConnectingLocked()
 	c.gen, c.mode, c.remote, c.offerer = m.Gen, m.Mode, m.Peer, m.Offerer
+	c.legs++
 	c.negotiating, c.again, c.restart, c.receivers, c.conn = false, false, false, 0, ""
 	clear(c.tracks)
 	if m.Mode != protocol.ModeSFU && m.Mode != protocol.ModeDirect {
@@ -565,6 +567,15 @@ func (c *Call) offerLocked() {
 		return
 	}
 	pc := c.peer.pc
+	if pc.ConnectionState() == webrtc.PeerConnectionStateClosed {
+		// The server ended the connection: a home that stops closes its
+		// DTLS, and pion then closes the connection, which cannot offer
+		// again. A new one can.
+		if err := c.openLegLocked(protocol.MediaMode{Meet: c.meet, Gen: c.gen, Mode: protocol.ModeSFU}); err != nil {
+			c.err = err
+		}
+		return
+	}
 	have := 0
 	for _, t := range pc.GetTransceivers() {
 		if t.Sender() != c.peer.sender {

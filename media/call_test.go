@@ -360,7 +360,7 @@ func offerSDP(t *testing.T) string {
 
 func TestMediaRequestsAreChecked(t *testing.T) {
 	srv := testkit.StartServer(t, testkit.WithLimits(func(l *server.Limits) { l.MaxICECandidates = 5 }))
-	alice, _, meet := meetingCall(t, srv.URL)
+	alice, bob, meet := meetingCall(t, srv.URL)
 	carol := testkit.Login(t, srv.URL, "carol")
 	offer := offerSDP(t)
 
@@ -394,6 +394,22 @@ func TestMediaRequestsAreChecked(t *testing.T) {
 	alice.MediaReady(meet.ID, 0, 1)
 	testkit.Sync(t, alice)
 	require.Empty(t, testkit.Unused[session.MediaReadyFail](alice), "the answer given is ready")
+	conn := answer.Conn
+	require.NotEmpty(t, conn, "the answer names alice's connection")
+
+	// An offer for a connection the server does not have (one a cluster's
+	// dead home had) is refused, and makes none: bob, who never offered,
+	// still has no connection for a candidate.
+	goneOn := func(c *testkit.Client, conn string) session.ErrCode {
+		t.Helper()
+		cookie := strconv.FormatInt(time.Now().UnixNano(), 10)
+		c.MediaOfferOn(meet.ID, 0, conn, offer, cookie)
+		return testkit.Await(t, c, func(e session.MediaOfferFail) bool { return e.Cookie == cookie }).Err
+	}
+	require.Equal(t, protocol.MediaConnectionGone, goneOn(bob, conn), "alice's connection is not bob's")
+	bob.MediaCandidate(meet.ID, session.ICECandidate{Candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host"})
+	require.Equal(t, protocol.NotInMeeting, testkit.Await[session.MediaCandidateFail](t, bob, nil).Err, "no connection was made for bob")
+	require.Equal(t, protocol.MediaConnectionGone, goneOn(alice, "gone"))
 	alice.MediaCandidate(meet.ID, session.ICECandidate{Candidate: "candidate:garbage"})
 	require.Equal(t, protocol.ErrData, testkit.Await[session.MediaCandidateFail](t, alice, nil).Err)
 	for range 6 {
