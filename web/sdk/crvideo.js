@@ -49,6 +49,7 @@
     MEETNOTEXIST: 800, AUTHERROR: 801, MEMBEROVERFLOWERROR: 802, SENDFAIL: 1000,
     SENDCMD_LARGE: 1100, SENDBUFFER_LARGE: 1101, SENDDATA_TARGETINVALID: 1102,
     SENDFILE_FILEINERROR: 1103, TRANSID_INVALID: 1104, RATE_LIMITED: 1200,
+    NOT_IN_MEETING: 1201, MEDIA_MODE_CHANGED: 1202, MEDIA_CONNECTION_GONE: 1203, // Huddle's own (voice)
     QUE_SERVICE_NOT_START: 403, // CloudRoom's; Huddle's answer to the H5 SDK's queue functions
   });
 
@@ -1444,8 +1445,10 @@
   // section per other speaker; media_update asks for a new offer (one
   // outstanding at a time, the next right after it); each answer, once
   // applied, is acknowledged (media_ready), and the server sends the
-  // speakers it added only then; a resumed session
-  // restarts ICE. The microphone (getUserMedia) is taken on entering and
+  // speakers it added only then; a resumed session restarts ICE, and a
+  // server that no longer has the connection (the meeting's SFU moved to
+  // another node of a cluster: code 1203) gets a new one. The microphone
+  // (getUserMedia) is taken on entering and
   // released on leaving, hanging up, signing out or a LineOff; it sends
   // only while the page's own ASTATUS is open (OpenMic/CloseMic; the server
   // forwards only open microphones anyway). What others say plays through
@@ -1466,6 +1469,7 @@
     restart: false, // the next offer restarts ICE
     offered: false, // an offer went out: local candidates may follow it
     receivers: 0, // receiving sections the SFU asked for
+    conn: '', // the server's name for the connection, from its answers; sent with every later offer
     speakers: new Map(), // mid -> user, from the last answer
     heard: new Map(), // transceiver -> {user, el, source, analyser}
     remoteCands: [], // the SFU's candidates that came before its answer
@@ -1597,7 +1601,9 @@
     voice.negotiating = true;
     pc.createOffer({ iceRestart: restart }).then(function (o) { return pc.setLocalDescription(o); }).then(function () {
       if (gen !== voice.gen) return;
-      call('media_offer', { meet: meet, sdp: pc.localDescription.sdp },
+      const req = { meet: meet, sdp: pc.localDescription.sdp };
+      if (voice.conn) req.conn = voice.conn;
+      call('media_offer', req,
         function (d) { answered(gen, pc, d); },
         function (code) { refused(gen, code); });
       voice.offered = true;
@@ -1614,6 +1620,7 @@
   function answered(gen, pc, d) {
     if (gen !== voice.gen) return;
     voice.speakers = new Map();
+    voice.conn = str(d.conn);
     for (const t of Array.isArray(d.tracks) ? d.tracks : []) voice.speakers.set(str(obj(t).mid), str(obj(t).user));
     pc.setRemoteDescription({ type: 'answer', sdp: str(d.sdp) }).then(function () {
       // Applied: the server may send the speakers it added now, not
@@ -1639,6 +1646,15 @@
   function refused(gen, code) {
     if (gen !== voice.gen) return;
     voice.negotiating = false;
+    if (code === ERR.MEDIA_CONNECTION_GONE) {
+      // The server that answered before is gone (a cluster's home died or
+      // stopped): this connection cannot move to the new one, whose DTLS
+      // certificate differs. A new connection, as on entering.
+      const meet = voice.meet;
+      voiceStop();
+      voiceStart(meet);
+      return;
+    }
     console.warn('CRVideo: the server refused the audio offer:', code);
     if (voice.again) offer(); // it asked for one since (media_update), or the session came back
   }
@@ -1772,7 +1788,7 @@
     for (const [user, old] of voice.energy) fire('MicEnergyUpdate', user, old, 0);
     Object.assign(voice, {
       pc: null, mic: null, micSection: null, micLevel: null, negotiating: false, again: false, restart: false,
-      offered: false, receivers: 0, speakers: new Map(), heard: new Map(), remoteCands: [], localCands: [],
+      offered: false, receivers: 0, conn: '', speakers: new Map(), heard: new Map(), remoteCands: [], localCands: [],
       ctx: null, energy: new Map(), energyTimer: 0, blocked: false,
     });
   }
