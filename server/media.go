@@ -12,12 +12,9 @@ import (
 // mediaRoom finds the room and the member's connection for a media request
 // about meet: 800 if the meeting does not exist, NOT_IN_MEETING if the user
 // is not in it, MEDIA_MODE_CHANGED if a request of generation gen is not for
-// the member's mode now (direct.go). create makes the connection on the
-// first offer; otherwise a member without one gets NOT_IN_MEETING too. An
-// offer for connection conn (not "") that this server does not have gets
-// MEDIA_CONNECTION_GONE: answering it on a new connection would change the
-// DTLS certificate under the client, which WebRTC does not renegotiate.
-func (c *conn) mediaRoom(meet, gen int, create bool, conn string) (*sfuRoom, *participant, protocol.ErrCode, string) {
+// the member's mode now (direct.go). create makes the connection on the first offer; otherwise
+// a member without one gets NOT_IN_MEETING too.
+func (c *conn) mediaRoom(meet, gen int, create bool) (*sfuRoom, *participant, protocol.ErrCode, string) {
 	cs, err := c.srv.calls.loaded(c.app)
 	if err != nil {
 		return nil, nil, protocol.ServerException, "cannot read meetings"
@@ -35,11 +32,6 @@ func (c *conn) mediaRoom(meet, gen int, create bool, conn string) (*sfuRoom, *pa
 	key := roomKey{c.app, mt.ID}
 	if mt.sfuRefused(c.user, gen) {
 		return nil, nil, protocol.MediaModeChanged, "your audio in this meeting is not in that mode any more (media_mode)"
-	}
-	if conn != "" {
-		if _, pt := c.srv.sfu.find(key, c.user); pt == nil || pt.id != conn {
-			return nil, nil, protocol.MediaConnectionGone, "no such media connection here (the meeting's server changed): open a new one"
-		}
 	}
 	if !create {
 		r, pt := c.srv.sfu.find(key, c.user)
@@ -69,7 +61,14 @@ func (c *conn) handleMediaOffer(m protocol.Message) {
 		c.fail(m.ID, protocol.ErrData, err.Error())
 		return
 	}
-	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, true, r.Conn)
+	if r.Conn != "" && !c.srv.sfu.has(roomKey{c.app, int64(r.Meet)}, c.user, r.Conn) {
+		// Answering on a new connection would change the DTLS certificate
+		// under the client, which WebRTC does not renegotiate: no audio,
+		// and no error. The client opens a new connection instead.
+		c.fail(m.ID, protocol.MediaConnectionGone, "no such media connection here (the meeting's server changed): open a new one")
+		return
+	}
+	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, true)
 	if code != protocol.NoErr {
 		c.fail(m.ID, code, why)
 		return
@@ -87,7 +86,7 @@ func (c *conn) handleMediaCandidate(m protocol.Message) {
 	if !c.decode(m, &r) {
 		return
 	}
-	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, false, "")
+	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, false)
 	if code == protocol.NoErr {
 		code, why = c.srv.sfu.candidate(room, pt, r.Cand)
 	}
@@ -103,7 +102,7 @@ func (c *conn) handleMediaReady(m protocol.Message) {
 	if !c.decode(m, &r) {
 		return
 	}
-	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, false, "")
+	room, pt, code, why := c.mediaRoom(r.Meet, r.Gen, false)
 	if code == protocol.NoErr {
 		code, why = c.srv.sfu.ready(room, pt, r.Answer)
 	}

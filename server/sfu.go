@@ -537,6 +537,13 @@ func (f *sfu) find(key roomKey, user string) (*sfuRoom, *participant) {
 	return r, r.parts[user]
 }
 
+// has tells whether user's connection in the room is the one named conn
+// (MediaAnswer.Conn).
+func (f *sfu) has(key roomKey, user, conn string) bool {
+	_, pt := f.find(key, user)
+	return pt != nil && pt.id == conn
+}
+
 // users lists the members with a connection to the SFU in the room.
 func (f *sfu) users(key roomKey) []string {
 	f.mu.Lock()

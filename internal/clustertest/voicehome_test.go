@@ -41,10 +41,10 @@ func TestHomeNodeKilledSFUVoiceComesBackOnTheNewHome(t *testing.T) {
 	testkit.Await[session.Reconnected](t, alice, nil)
 	testkit.Await[session.Reconnected](t, bob, nil)
 	t.Logf("both resumed %v after the kill", time.Since(killed).Round(100*time.Millisecond))
-	bobHears.await(t, fromBob, 440, voiceBack, "bob hears alice again on the new home")
-	t.Logf("bob hears alice again %v after the kill", time.Since(killed).Round(100*time.Millisecond))
-	aliceHears.await(t, fromAlice, 660, voiceBack, "alice hears bob again on the new home")
-	t.Logf("alice hears bob again %v after the kill", time.Since(killed).Round(100*time.Millisecond))
+	back := bobHears.await(t, fromBob, 440, voiceBack, "bob hears alice again on the new home")
+	t.Logf("bob hears alice again about %v after the kill (a whole second of her tone by %v)", back.Round(100*time.Millisecond), time.Since(killed).Round(100*time.Millisecond))
+	back = aliceHears.await(t, fromAlice, 660, voiceBack, "alice hears bob again on the new home")
+	t.Logf("alice hears bob again about %v after the kill (a whole second of his tone by %v)", back.Round(100*time.Millisecond), time.Since(killed).Round(100*time.Millisecond))
 }
 
 // voiceOf starts c's voice in meet as the desktop app does (start:
@@ -94,10 +94,12 @@ func (e *ear) mark() int {
 // await waits, at most bound, until a whole second heard after sample
 // from carries the tone freq in every 100 ms: the other member's voice,
 // without gaps (more than a jitter buffer's worth: not what was on its
-// way before).
-func (e *ear) await(t *testing.T, from int, freq float64, bound time.Duration, what string) {
+// way before). It returns how long after from that second began, in the
+// sink's time (the receiver writes a frame every 20 ms, sound or not).
+func (e *ear) await(t *testing.T, from int, freq float64, bound time.Duration, what string) time.Duration {
 	t.Helper()
 	const window = media.SampleRate / 10
+	start := 0
 	require.Eventually(t, func() bool {
 		e.mu.Lock()
 		pcm := e.pcm[from:]
@@ -109,9 +111,42 @@ func (e *ear) await(t *testing.T, from int, freq float64, bound time.Duration, w
 				continue
 			}
 			if run++; run == 10 {
+				start = i - 9*window
 				return true
 			}
 		}
 		return false
 	}, bound, 50*time.Millisecond, what)
+	return time.Duration(start) * time.Second / media.SampleRate
+}
+
+// The same with the two members' audio direct (peer to peer: both can,
+// and only two have audio): the home carries none of it, so the tones go
+// on through the kill, and after the resume the clients' media_join
+// (Call.Restart) reaches the new home, which puts them in direct mode
+// again: each still hears the other.
+func TestHomeNodeKilledDirectVoiceGoesOn(t *testing.T) {
+	c := Start(t, Options{})
+	home := c.Nodes[0]
+	alice, bob := aliceOnHomeBobOnEdge(t, c)
+	meet := createMeeting(t, alice, "voice")
+	accept(t, alice, bob, ring(t, alice, bob, meet))
+	aliceHears := voiceOf(t, alice, meet.ID, 440, media.StartCall)
+	bobHears := voiceOf(t, bob, meet.ID, 660, media.StartCall)
+	require.Eventually(t, func() bool {
+		modes := testkit.All[session.NotifyMediaMode](alice)
+		return len(modes) > 0 && modes[len(modes)-1].Mode == protocol.ModeDirect
+	}, testkit.WaitTimeout, 20*time.Millisecond, "alice's audio is direct")
+	bobHears.await(t, 0, 440, voiceBack, "bob hears alice before the kill")
+	aliceHears.await(t, 0, 660, voiceBack, "alice hears bob before the kill")
+
+	fromBob, fromAlice := bobHears.mark(), aliceHears.mark()
+	home.Kill9(t)
+	killed := time.Now()
+	testkit.Await[session.Reconnected](t, alice, nil)
+	testkit.Await[session.Reconnected](t, bob, nil)
+	bob440 := bobHears.await(t, fromBob, 440, voiceBack, "bob hears alice after the kill")
+	alice660 := aliceHears.await(t, fromAlice, 660, voiceBack, "alice hears bob after the kill")
+	t.Logf("bob hears alice from %v after the kill, alice bob from %v (checked %v after it)",
+		bob440.Round(100*time.Millisecond), alice660.Round(100*time.Millisecond), time.Since(killed).Round(100*time.Millisecond))
 }
