@@ -269,3 +269,35 @@ func TestPageRestartsICEAfterAReconnect(t *testing.T) {
 	p.eval(`pcs.length`, &n)
 	assert.Equal(t, 1, n, "the same connection, restarted")
 }
+
+// On a cluster, the application's home stops during a call between the
+// page and a bot, both on other nodes: their sessions resume on the new
+// home, whose SFU has no connection for them. The page's restart offer
+// names its old connection, the new home answers 1203
+// (MEDIA_CONNECTION_GONE), and the page opens a new connection: it hears
+// the bot again without anyone doing anything.
+func TestPageVoiceComesBackWhenTheHomeMoves(t *testing.T) {
+	cl := testkit.StartCluster(t, 3)
+	testkit.Login(t, cl.Nodes[0].URL, "first") // node1 is the home
+	p := openVoicePage(t, cl.Nodes[1], toneWAV(t, 660))
+	p.eval(`window.warnings = []; const warn = console.warn; console.warn = (...a) => { warnings.push(a.join(' ')); warn(...a); }`, nil)
+	p.login("web")
+	testkit.StartBotWith(t, cl.Nodes[2].URL, "ada", 0, func(c *bot.Config) {
+		c.CallUser, c.Play = "web", botTone(t, 440)
+	})
+	ring := p.await("NotifyCallIn", "null")
+	p.eval(fmt.Sprintf(`CRVideo_AcceptCall(%q, %s, "", "a")`, ring[0], mustJSON(t, ring[1])), nil)
+	pageHears(t, p, 440)
+	var before int
+	p.eval(`pcs.length`, &before)
+
+	cl.Nodes[0].Stop(t)
+	p.await("Reconnected", `a => a[1] === false`)
+	pageHears(t, p, 440)
+	var after int
+	p.eval(`pcs.length`, &after)
+	var warnings []string
+	p.eval(`warnings`, &warnings)
+	assert.Greater(t, after, before, "a new connection; the page warned: %q", warnings)
+	assert.Contains(t, warnings, "CRVideo: the meeting's audio moved to another server: connecting to it again")
+}

@@ -1650,6 +1650,7 @@
       // The server that answered before is gone (a cluster's home died or
       // stopped): this connection cannot move to the new one, whose DTLS
       // certificate differs. A new connection, as on entering.
+      console.warn('CRVideo: the meeting\'s audio moved to another server: connecting to it again');
       const meet = voice.meet;
       voiceStop();
       voiceStart(meet);
