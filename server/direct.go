@@ -160,6 +160,7 @@ func (cs *appCalls) directChanged(mt *meeting, joined string) {
 	}
 	v.gen++
 	v.mode, v.pair = mode, pair
+	cs.saveMeeting(mt) // a new home goes on from this generation
 	for u, dm := range v.members {
 		dm.candidates = 0
 		if mode == protocol.ModeDirect {
@@ -336,6 +337,7 @@ func (c *conn) handleDirectFailed(m protocol.Message) {
 		return
 	}
 	v.unreachable = v.pair
+	cs.saveMeeting(mt)
 	c.srv.direct.failed.Inc()
 	c.reply(m.ID, protocol.NoErr, nil)
 	cs.directChanged(mt, "")

@@ -92,6 +92,11 @@ type (
 	roomRecord struct {
 		ForCall *store.Meeting `json:"for_call,omitempty"` // a call's meeting, kept nowhere else
 		Members []memberRecord `json:"members,omitempty"`
+		// The meeting's media generation and unreachable pair (direct.go):
+		// the new home goes on from them, as clients void a generation
+		// not newer than theirs.
+		MediaGen    int      `json:"media_gen,omitempty"`
+		Unreachable []string `json:"unreachable,omitempty"`
 	}
 	memberRecord struct {
 		User   string `json:"user"`
@@ -436,6 +441,12 @@ func (a *appState) value(key string) []byte {
 			for _, mb := range m.room.order {
 				r.Members = append(r.Members, memberRecord{User: mb.user, Nick: mb.nick, Audio: mb.audio, ByCall: mb.byCall, Hears: mb.hears})
 			}
+			if v := m.direct; v != nil {
+				r.MediaGen = v.gen
+				if v.unreachable[0] != "" {
+					r.Unreachable = v.unreachable[:]
+				}
+			}
 			v = r
 		}
 	}
@@ -628,6 +639,11 @@ func (cl *cluster) loadState(ctx context.Context, app string, since time.Time) e
 			}
 			m.room.order = append(m.room.order, &member{user: mr.User, nick: mr.Nick, audio: mr.Audio, peer: p, byCall: mr.ByCall, hears: mr.Hears})
 			cs.inRoom[mr.User] = m
+		}
+		if r.MediaGen > 0 && m.direct == nil {
+			// Its members join the audio again after they resume.
+			m.direct = &directRoom{members: make(map[string]*directMember), gen: r.MediaGen}
+			copy(m.direct.unreachable[:], r.Unreachable)
 		}
 		cs.busy(m)
 	}

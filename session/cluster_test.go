@@ -194,6 +194,36 @@ func TestClusterHomeNodeGoneApplicationMoves(t *testing.T) {
 	accept(t, bob, carol, id, "")
 }
 
+// The home moved while two members' audio was direct: after their
+// sessions resume on the new home and they join the audio again, the
+// meeting's media generation goes on from where the old home left it.
+// Clients void every media_mode not newer than the one they act on: a new
+// home counting from 1 again (as it did: "2" is not greater than "3")
+// would go unheard, and a third member's arrival would not move the pair
+// to the SFU.
+func TestClusterMediaGenerationGoesOnAfterTheHomeMoves(t *testing.T) {
+	cl := testkit.StartCluster(t, 3)
+	testkit.Login(t, cl.Nodes[0].URL, "first") // node1 is the home
+	bob := loginReconnecting(t, cl.Nodes[1].URL, "bob")
+	carol := loginReconnecting(t, cl.Nodes[2].URL, "carol")
+	meet := createMeeting(t, bob, "m", 0)
+	enter(t, bob, meet)
+	enter(t, carol, meet)
+	mediaMode(t, bob, meet.ID)
+	mediaMode(t, carol, meet.ID)
+	before := mediaMode(t, bob, meet.ID) // a new connection of bob's: a new generation
+	require.Equal(t, protocol.ModeDirect, before.Mode)
+	require.Greater(t, before.Gen, 1)
+
+	cl.Nodes[0].Stop(t)
+	testkit.Await[session.Reconnected](t, bob, nil)
+	testkit.Await[session.Reconnected](t, carol, nil)
+	mediaMode(t, carol, meet.ID)
+	after := mediaMode(t, bob, meet.ID)
+	require.Equal(t, protocol.ModeDirect, after.Mode)
+	require.Greater(t, after.Gen, before.Gen, "a generation after the move is newer than any before it")
+}
+
 // The link between a node and NATS breaks: the node closes the clients
 // it carries for other nodes (frames may have been lost meanwhile); they
 // come back and resume once it is reconnected.
