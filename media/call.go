@@ -576,6 +576,15 @@ func (c *Call) offerLocked() {
 		}
 		return
 	}
+	if pending := pc.PendingLocalDescription(); pending != nil && pending.Type == webrtc.SDPTypeOffer {
+		// The last offer was never answered (refused, or its answer lost
+		// with the session) and pion can neither withdraw it (no rollback
+		// of a local offer) nor make another on top of it: it goes again,
+		// and the offer wanted now follows its answer.
+		c.again, c.negotiating = true, true
+		c.sess.MediaOfferOn(c.meet, c.gen, c.conn, pending.SDP, c.cookie())
+		return
+	}
 	have := 0
 	for _, t := range pc.GetTransceivers() {
 		if t.Sender() != c.peer.sender {
