@@ -125,6 +125,20 @@ func (cs *calls) loaded(app string) (*appCalls, error) {
 	return ac, nil
 }
 
+// lockedCalls is the application's calls and meetings, locked, for a
+// handler of m: nil (m answered SERVEREXCEPTION with why) when they
+// cannot be loaded. The caller unlocks cs.mu.
+func (c *conn) lockedCalls(m protocol.Message, why string) *appCalls {
+	cs, err := c.srv.calls.loaded(c.app)
+	if err != nil {
+		c.srv.log.Error("load meetings", "app", c.app, "err", err)
+		c.fail(m.ID, protocol.ServerException, why)
+		return nil
+	}
+	cs.mu.Lock()
+	return cs
+}
+
 // Why a leg ended; it decides what each side is told.
 type endReason int
 
@@ -319,13 +333,10 @@ func (c *conn) handleCall(m protocol.Message) {
 		c.fail(m.ID, code, why)
 		return
 	}
-	cs, err := c.srv.calls.loaded(c.app)
-	if err != nil {
-		c.srv.log.Error("load meetings", "app", c.app, "err", err)
-		c.fail(m.ID, protocol.ServerException, "cannot call into that meeting")
+	cs := c.lockedCalls(m, "cannot call into that meeting")
+	if cs == nil {
 		return
 	}
-	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if _, dup := cs.legs[r.Call]; dup {
 		c.fail(m.ID, protocol.MeetParamErr, "call ID already in use")

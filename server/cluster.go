@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -403,14 +405,7 @@ func (cl *cluster) rejoin(was *identity, why string) {
 	homes := cl.homes
 	cl.homes = make(map[string]uint64)
 	cl.alive = make(map[string]nodeSeen)
-	edges := make([]*conn, 0, len(cl.edges))
-	for _, c := range cl.edges {
-		edges = append(edges, c)
-	}
-	remotes := make([]*conn, 0, len(cl.remotes))
-	for _, c := range cl.remotes {
-		remotes = append(remotes, c)
-	}
+	edges, remotes := slices.Collect(maps.Values(cl.edges)), slices.Collect(maps.Values(cl.remotes))
 	cl.mu.Unlock()
 	cl.log.Warn("taken for dead: joining again as a new instance", "why", why, "was", was.instance, "now", cl.self().instance, "applications", len(homes))
 	for app := range homes {
@@ -569,14 +564,7 @@ func (cl *cluster) disconnected(err error) {
 	cl.downAt.Store(time.Now().UnixNano())
 	cl.log.Warn("NATS disconnected", "err", err)
 	cl.mu.Lock()
-	edges := make([]*conn, 0, len(cl.edges))
-	for _, c := range cl.edges {
-		edges = append(edges, c)
-	}
-	remotes := make([]*conn, 0, len(cl.remotes))
-	for _, c := range cl.remotes {
-		remotes = append(remotes, c)
-	}
+	edges, remotes := slices.Collect(maps.Values(cl.edges)), slices.Collect(maps.Values(cl.remotes))
 	cl.mu.Unlock()
 	closeCarried(edges, remotes, "the cluster link broke", "the cluster link broke")
 }

@@ -95,12 +95,10 @@ func (c *conn) handleMediaJoin(m protocol.Message) {
 	if !c.decode(m, &r) {
 		return
 	}
-	cs, err := c.srv.calls.loaded(c.app)
-	if err != nil {
-		c.fail(m.ID, protocol.ServerException, "cannot read meetings")
+	cs := c.lockedCalls(m, "cannot read meetings")
+	if cs == nil {
 		return
 	}
-	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	mt := cs.meetings[int64(r.Meet)]
 	switch {
@@ -256,27 +254,12 @@ func (c *conn) handleDirectSignal(m protocol.Message) {
 		c.fail(m.ID, protocol.ErrData, "malformed ICE candidate: "+err.Error())
 		return
 	}
-	cs, err := c.srv.calls.loaded(c.app)
-	if err != nil {
-		c.fail(m.ID, protocol.ServerException, "cannot read meetings")
+	cs, mt := c.lockedDirect(m, r.Meet, r.Gen)
+	if cs == nil {
 		return
 	}
-	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	mt := cs.meetings[int64(r.Meet)]
-	if mt == nil {
-		c.fail(m.ID, protocol.MeetNotExist, "no such meeting")
-		return
-	}
 	v := mt.direct
-	if mt.room.get(c.user) == nil || v == nil || v.members[c.user] == nil {
-		c.fail(m.ID, protocol.NotInMeeting, "you are not in that meeting's audio: media_join first")
-		return
-	}
-	if v.mode != protocol.ModeDirect || r.Gen != v.gen {
-		c.fail(m.ID, protocol.MediaModeChanged, fmt.Sprintf("the meeting's audio is %s, generation %d", v.mode, v.gen))
-		return
-	}
 	offerer := c.user == v.pair[0]
 	other := v.pair[0]
 	if offerer {
@@ -305,6 +288,33 @@ func (c *conn) handleDirectSignal(m protocol.Message) {
 	c.reply(m.ID, protocol.NoErr, nil)
 }
 
+// lockedDirect is meeting meet, locked, for a handler of m about its
+// direct connection of generation gen: nil (m answered with the code) if
+// there is no such meeting, the user is not in its audio, or its audio is
+// not that direct connection any more. The caller unlocks cs.mu.
+func (c *conn) lockedDirect(m protocol.Message, meet, gen int) (*appCalls, *meeting) {
+	cs := c.lockedCalls(m, "cannot read meetings")
+	if cs == nil {
+		return nil, nil
+	}
+	mt := cs.meetings[int64(meet)]
+	var code protocol.ErrCode
+	var why string
+	switch {
+	case mt == nil:
+		code, why = protocol.MeetNotExist, "no such meeting"
+	case mt.room.get(c.user) == nil || mt.direct == nil || mt.direct.members[c.user] == nil:
+		code, why = protocol.NotInMeeting, "you are not in that meeting's audio: media_join first"
+	case mt.direct.mode != protocol.ModeDirect || gen != mt.direct.gen:
+		code, why = protocol.MediaModeChanged, fmt.Sprintf("the meeting's audio is %s, generation %d", mt.direct.mode, mt.direct.gen)
+	default:
+		return cs, mt
+	}
+	cs.mu.Unlock()
+	c.fail(m.ID, code, why)
+	return nil, nil
+}
+
 // handleDirectFailed: a member's client says the direct connection of
 // generation gen never connected. The meeting moves to the SFU (a new
 // generation) and the pair is not tried directly again while both stay.
@@ -315,27 +325,12 @@ func (c *conn) handleDirectFailed(m protocol.Message) {
 	if !c.decode(m, &r) {
 		return
 	}
-	cs, err := c.srv.calls.loaded(c.app)
-	if err != nil {
-		c.fail(m.ID, protocol.ServerException, "cannot read meetings")
+	cs, mt := c.lockedDirect(m, r.Meet, r.Gen)
+	if cs == nil {
 		return
 	}
-	cs.mu.Lock()
 	defer cs.mu.Unlock()
-	mt := cs.meetings[int64(r.Meet)]
-	if mt == nil {
-		c.fail(m.ID, protocol.MeetNotExist, "no such meeting")
-		return
-	}
 	v := mt.direct
-	if mt.room.get(c.user) == nil || v == nil || v.members[c.user] == nil {
-		c.fail(m.ID, protocol.NotInMeeting, "you are not in that meeting's audio: media_join first")
-		return
-	}
-	if v.mode != protocol.ModeDirect || r.Gen != v.gen {
-		c.fail(m.ID, protocol.MediaModeChanged, fmt.Sprintf("the meeting's audio is %s, generation %d", v.mode, v.gen))
-		return
-	}
 	v.unreachable = v.pair
 	cs.saveMeeting(mt)
 	c.srv.direct.failed.Inc()

@@ -15,13 +15,10 @@ func (c *conn) handleInvite(m protocol.Message) {
 		c.fail(m.ID, code, why)
 		return
 	}
-	cs, err := c.srv.calls.loaded(c.app)
-	if err != nil {
-		c.srv.log.Error("load meetings", "app", c.app, "err", err)
-		c.fail(m.ID, protocol.ServerException, "cannot invite into that meeting")
+	cs := c.lockedCalls(m, "cannot invite into that meeting")
+	if cs == nil {
 		return
 	}
-	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if _, dup := cs.legs[r.Invite]; dup {
 		c.fail(m.ID, protocol.MeetParamErr, "invite ID already in use")

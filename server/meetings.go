@@ -173,13 +173,10 @@ func (c *conn) handleGetMeetings(m protocol.Message) {
 		c.fail(m.ID, protocol.ErrData, err.Error())
 		return
 	}
-	cs, err := c.srv.calls.loaded(c.app)
-	if err != nil {
-		c.srv.log.Error("load meetings", "app", c.app, "err", err)
-		c.fail(m.ID, protocol.ServerException, "could not list meetings")
+	cs := c.lockedCalls(m, "could not list meetings")
+	if cs == nil {
 		return
 	}
-	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	ms := cs.meetings
 	rest := make([]*meeting, 0, len(ms))

@@ -201,13 +201,10 @@ func (c *conn) handleEnterMeeting(m protocol.Message) {
 	if !c.decode(m, &r) {
 		return
 	}
-	cs, err := c.srv.calls.loaded(c.app)
-	if err != nil {
-		c.srv.log.Error("load meetings", "app", c.app, "err", err)
-		c.fail(m.ID, protocol.ServerException, "could not load meetings")
+	cs := c.lockedCalls(m, "could not load meetings")
+	if cs == nil {
 		return
 	}
-	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	mt := cs.meetings[int64(r.Meet)]
 	if mt != nil && cs.inRoom[c.user] == mt {
