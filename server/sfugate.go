@@ -19,8 +19,8 @@ import (
 // client that never says so, until mediaReadyWait has passed.
 
 // mediaReadyWait is how long the SFU holds a new speaker's audio from a
-// listener that did not declare media_ready in its offer: longer than an
-// answer takes to apply, so that an older client still hears.
+// listener whose connection never sent media_ready (an older client):
+// longer than an answer takes to apply, so that it still hears.
 const mediaReadyWait = 2 * time.Second
 
 // gatedTrack is one listener's binding of a shared track: what pion binds
