@@ -231,9 +231,19 @@ func TestWebClientTalksInACall(t *testing.T) {
 	c.until(`typeof CRVideo_GetAudioCfg === "function" && CRVideo_GetAudioCfg().micName === ` + fmt.Sprintf("%q", mics[1]))
 }
 
+// g711Only are the codecs of a bot built without Opus: the page (Opus
+// only) shares none with it, so their call goes through the SFU, which
+// transcodes, and not peer to peer.
+func g711Only(t *testing.T) []media.Codec {
+	t.Helper()
+	pcmu, err := media.CodecsNamed("PCMU")
+	require.NoError(t, err)
+	return pcmu
+}
+
 // After a network drop the page signs in again (the session resumed) and
-// restarts ICE (fresh credentials in a new offer): the call's audio goes
-// on without anyone doing anything.
+// restarts ICE on its SFU connection (fresh credentials in a new offer):
+// the call's audio goes on without anyone doing anything.
 func TestPageRestartsICEAfterAReconnect(t *testing.T) {
 	// The page reaches the server through a proxy on another port: another
 	// origin to the server.
@@ -243,7 +253,7 @@ func TestPageRestartsICEAfterAReconnect(t *testing.T) {
 	p.eval(fmt.Sprintf(`CRVideo_SetServerAddr(%q)`, proxy.Addr()), nil)
 	p.login("web")
 	testkit.StartBotWith(t, srv.URL, "ada", 0, func(c *bot.Config) {
-		c.CallUser, c.Play = "web", botTone(t, 440)
+		c.CallUser, c.Play, c.Codecs = "web", botTone(t, 440), g711Only(t)
 	})
 	ring := p.await("NotifyCallIn", "null")
 	p.eval(fmt.Sprintf(`CRVideo_AcceptCall(%q, %s, "", "a")`, ring[0], mustJSON(t, ring[1])), nil)
@@ -270,8 +280,8 @@ func TestPageRestartsICEAfterAReconnect(t *testing.T) {
 	assert.Equal(t, 1, n, "the same connection, restarted")
 }
 
-// On a cluster, the application's home stops during a call between the
-// page and a bot, both on other nodes: their sessions resume on the new
+// On a cluster, the application's home stops during a call through the
+// SFU between the page and a (G.711-only) bot, both on other nodes: their sessions resume on the new
 // home, whose SFU has no connection for them. The page's restart offer
 // names its old connection, the new home answers 1203
 // (MEDIA_CONNECTION_GONE), and the page opens a new connection: it hears
@@ -283,7 +293,7 @@ func TestPageVoiceComesBackWhenTheHomeMoves(t *testing.T) {
 	p.eval(`window.warnings = []; const warn = console.warn; console.warn = (...a) => { warnings.push(a.join(' ')); warn(...a); }`, nil)
 	p.login("web")
 	testkit.StartBotWith(t, cl.Nodes[2].URL, "ada", 0, func(c *bot.Config) {
-		c.CallUser, c.Play = "web", botTone(t, 440)
+		c.CallUser, c.Play, c.Codecs = "web", botTone(t, 440), g711Only(t)
 	})
 	ring := p.await("NotifyCallIn", "null")
 	p.eval(fmt.Sprintf(`CRVideo_AcceptCall(%q, %s, "", "a")`, ring[0], mustJSON(t, ring[1])), nil)

@@ -1438,42 +1438,78 @@
   // ---- voice: the meeting's audio (docs/web-sdk.md, "Voice") -----------
   //
   // While the page is in a meeting (EnterMeeting, a call or an invite
-  // accepted) it is a voice endpoint of the server's SFU with the browser's
-  // own RTCPeerConnection (Opus), signalled exactly as the Go SDK's peer
-  // does (media/call.go, docs/protocol.md "Voice"): the page always offers,
-  // its microphone is the offer's first section (sendrecv), one recvonly
-  // section per other speaker; media_update asks for a new offer (one
-  // outstanding at a time, the next right after it); each answer, once
-  // applied, is acknowledged (media_ready), and the server sends the
-  // speakers it added only then; a resumed session restarts ICE, and a
-  // server that no longer has the connection (the meeting's SFU moved to
-  // another node of a cluster: code 1203) gets a new one. The microphone
-  // (getUserMedia) is taken on entering and
-  // released on leaving, hanging up, signing out or a LineOff; it sends
-  // only while the page's own ASTATUS is open (OpenMic/CloseMic; the server
-  // forwards only open microphones anyway). What others say plays through
-  // one audio element per receiving section, on the chosen speaker.
+  // accepted) it is a voice endpoint with the browser's own
+  // RTCPeerConnection (Opus), signalled exactly as the Go SDK's media.Call
+  // (media/call.go, docs/protocol.md "Voice" and "Media modes"). Once it has
+  // its microphone it says it can carry the audio peer to peer (media_join);
+  // the server answers with the meeting's mode (media_mode) and says it
+  // again at every change, each a new generation. Each mode is a leg, its
+  // own connection; a new generation closes the old leg and opens the new
+  // one, with the same microphone, without the user doing anything:
+  //
+  // - direct (two members who both can): a connection to the other member,
+  //   through the server's TURN if they cannot reach each other; the member
+  //   the server names offerer offers, the other answers, and SDP and
+  //   candidates travel with direct_signal. The server forwards nothing, so
+  //   it cannot silence this side: the microphone is sent only while
+  //   media_mode's `mic` says it is open. A leg that has not connected
+  //   within DIRECT_CONNECT_TIMEOUT_MS (or whose ICE failed first) will
+  //   not: the page says so (direct_failed) and the server moves the
+  //   meeting to the SFU. One that connected and dropped starts afresh
+  //   (media_join, a new generation).
+  // - sfu: the page always offers to the server, its microphone the
+  //   offer's first section (sendrecv), one recvonly section per other
+  //   speaker; media_update asks for a new offer (one outstanding at a
+  //   time, the next right after it); each answer, once applied, is
+  //   acknowledged (media_ready), and the server sends the speakers it
+  //   added only then; a resumed session restarts ICE, and a server that
+  //   no longer has the connection (the meeting's SFU moved to another
+  //   node of a cluster: code 1203) gets a new one.
+  //
+  // The microphone (getUserMedia) is taken on entering and released on
+  // leaving, hanging up, signing out or a LineOff; it sends only while the
+  // page's own ASTATUS is open (OpenMic/CloseMic; the SFU forwards only
+  // open microphones anyway). What others say plays through one audio
+  // element per receiving section, on the chosen speaker.
 
   const ENERGY_EVERY_MS = 100; // MicEnergyUpdate at most this often
   const ENERGY_MAX = 10; // GetMicEnergy's scale: 0 silence (-60 dBFS or less) .. 10 full scale
   const VOLUME_MAX = 255; // the H5 SDK's volume scale
+  // The codecs the page sends and receives, as the server compares them
+  // (MIME types): every browser has Opus. A member without it (a G.711-only
+  // build) is heard through the SFU, which transcodes.
+  const VOICE_CODECS = ['audio/opus'];
+  // DIRECT_CONNECT_TIMEOUT_MS bounds a direct leg's set-up, as the Go
+  // SDK's media.DirectConnectTimeout: ICE and DTLS take well under a second
+  // between hosts that reach each other, a few through a distant TURN.
+  const DIRECT_CONNECT_TIMEOUT_MS = 6000;
   const voice = {
     meet: 0, // the meeting whose audio is wanted or running, 0 for none
-    gen: 0, // bumped by every start and stop: late answers of an older one are dropped
+    gen: 0, // bumped by every start, leg and stop: late answers of an older one are dropped
+    joined: false, // media_join went out: the server's media_mode is awaited or followed
+    servers: [], // the ICE servers (get_ice_servers) of every leg
+    mode: '', // the current leg's: 'direct' or 'sfu', '' before the first media_mode
+    modeGen: 0, // the server's generation of the mode, sent with every request of the leg
+    peer: '', // direct: the other member
+    offerer: false, // direct: this side offers
+    directMic: false, // direct: the page's microphone is open in the room (media_mode's mic)
+    connectTimer: 0, // direct: fires DIRECT_CONNECT_TIMEOUT_MS after the leg opened
+    connected: false, // direct: the leg has been up
+    reported: 0, // the generation reported with direct_failed, 0 if none
     pc: null,
     mic: null, // the microphone's MediaStream, null without one
-    micSection: null, // the offer's first transceiver
+    micSection: null, // the transceiver that sends the microphone
     micLevel: null, // {source, analyser} of the microphone
     negotiating: false,
-    again: false, // offer again once the current negotiation ends
-    restart: false, // the next offer restarts ICE
-    offered: false, // an offer went out: local candidates may follow it
-    receivers: 0, // receiving sections the SFU asked for
-    conn: '', // the server's name for the connection, from its answers; sent with every later offer
-    speakers: new Map(), // mid -> user, from the last answer
+    again: false, // sfu: offer again once the current negotiation ends
+    restart: false, // sfu: the next offer restarts ICE
+    signalled: false, // this side's SDP went out: local candidates may follow it
+    receivers: 0, // sfu: receiving sections the server asked for
+    conn: '', // sfu: the server's name for the connection, from its answers; sent with every later offer
+    speakers: new Map(), // mid -> user, from the last answer (direct: the one section, the peer)
     heard: new Map(), // transceiver -> {user, el, source, analyser}
-    remoteCands: [], // the SFU's candidates that came before its answer
-    localCands: [], // this side's that came before the first offer went out
+    remoteCands: [], // the other side's that came before its SDP was applied
+    localCands: [], // this side's that came before its SDP went out
     ctx: null, // AudioContext for levels
     energy: new Map(), // user -> the level last reported
     energyTimer: 0,
@@ -1511,7 +1547,28 @@
         releaseStream(got[1]);
         return;
       }
-      connect(got[0], got[1]);
+      voice.servers = got[0].map(function (s) {
+        s = obj(s);
+        const out = { urls: Array.isArray(s.urls) ? s.urls.map(str) : str(s.urls) };
+        if (s.username) { out.username = str(s.username); out.credential = str(s.credential); }
+        return out;
+      });
+      voice.mic = got[1];
+      ensureContext();
+      if (voice.mic) voice.micLevel = levelOf(voice.mic);
+      voice.energyTimer = setInterval(sampleEnergy, ENERGY_EVERY_MS);
+      voiceFollowMic();
+      join();
+    });
+  }
+
+  // join says the page can carry the meeting's audio directly; a
+  // media_mode follows. Sent again, a direct pair starts afresh.
+  function join() {
+    const meet = voice.meet;
+    voice.joined = true;
+    call('media_join', { meet: meet, codecs: VOICE_CODECS }, function () {}, function (code) {
+      if (meet === voice.meet) console.warn('CRVideo: the server refused the meeting\'s audio:', code);
     });
   }
 
@@ -1540,55 +1597,178 @@
     if (s) for (const t of s.getTracks()) t.stop();
   }
 
-  function connect(servers, stream) {
+  // openLeg closes the current leg, if any, and opens one for media_mode m
+  // ({mode, gen, peer, offerer, mic}).
+  function openLeg(m) {
+    closeLeg();
+    const gen = ++voice.gen;
+    Object.assign(voice, { mode: m.mode, modeGen: m.gen, peer: m.peer, offerer: m.offerer, directMic: m.mic });
+    if (m.mode !== 'sfu' && m.mode !== 'direct') {
+      console.warn('CRVideo: unknown media mode', m.mode);
+      return;
+    }
     let pc;
     try {
-      pc = new RTCPeerConnection({
-        iceServers: servers.map(function (s) {
-          s = obj(s);
-          const out = { urls: Array.isArray(s.urls) ? s.urls.map(str) : str(s.urls) };
-          if (s.username) { out.username = str(s.username); out.credential = str(s.credential); }
-          return out;
-        }),
-      });
+      pc = new RTCPeerConnection({ iceServers: voice.servers });
     } catch (e) {
       console.warn('CRVideo: no audio connection:', e);
-      releaseStream(stream);
       return;
     }
     voice.pc = pc;
-    voice.mic = stream;
-    const track = stream ? stream.getAudioTracks()[0] : null;
-    voice.micSection = pc.addTransceiver(track || 'audio', { direction: 'sendrecv', streams: stream ? [stream] : [] });
     pc.onicecandidate = function (e) {
       if (voice.pc !== pc || !e.candidate || !e.candidate.candidate) return;
       const c = { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex };
-      if (voice.offered) sendCandidate(c);
+      if (voice.signalled) sendCandidate(c);
       else voice.localCands.push(c);
     };
-    pc.onconnectionstatechange = function () {
-      // A path that broke without the session noticing (a network
-      // change): fresh ICE credentials find a new one.
-      if (voice.pc === pc && pc.connectionState === 'failed') voiceRestart();
-    };
-    ensureContext();
-    if (stream) voice.micLevel = levelOf(stream);
     voiceFollowMic();
-    voice.energyTimer = setInterval(sampleEnergy, ENERGY_EVERY_MS);
-    offer();
-  }
-
-  function sendCandidate(c) {
-    call('media_candidate', { meet: voice.meet, cand: c }, function () {}, function (code) {
-      console.warn('CRVideo: the server refused an ICE candidate:', code);
+    if (m.mode === 'sfu') {
+      pc.onconnectionstatechange = function () {
+        // A path that broke without the session noticing (a network
+        // change): fresh ICE credentials find a new one.
+        if (voice.pc === pc && pc.connectionState === 'failed') voiceRestart();
+      };
+      voice.micSection = addMicSection(pc);
+      offer();
+      return;
+    }
+    pc.onconnectionstatechange = function () { directStateChanged(pc); };
+    voice.connectTimer = setTimeout(function () {
+      if (voice.pc === pc && !voice.connected) directFailed();
+    }, DIRECT_CONNECT_TIMEOUT_MS);
+    if (!m.offerer) return; // the other member's offer comes with direct_signal
+    voice.micSection = addMicSection(pc);
+    pc.createOffer().then(function (o) { return pc.setLocalDescription(o); }).then(function () {
+      if (gen !== voice.gen) return;
+      directSignal({ sdp: { type: 'offer', sdp: pc.localDescription.sdp } });
+      signalled();
+    }).catch(function (e) {
+      if (gen === voice.gen) console.warn('CRVideo: cannot make a direct audio offer:', e);
     });
   }
 
-  // offer sends an offer with at least voice.receivers receiving sections,
-  // or notes that one is wanted once the current one is answered.
+  // addMicSection adds the section that sends the microphone (without
+  // one, it only receives).
+  function addMicSection(pc) {
+    const track = voice.mic ? voice.mic.getAudioTracks()[0] : null;
+    return pc.addTransceiver(track || 'audio', { direction: 'sendrecv', streams: voice.mic ? [voice.mic] : [] });
+  }
+
+  // closeLeg ends the current leg: its connection and what it played.
+  function closeLeg() {
+    clearTimeout(voice.connectTimer);
+    const pc = voice.pc;
+    if (pc) {
+      pc.onicecandidate = pc.onconnectionstatechange = null;
+      pc.close();
+    }
+    for (const [t, h] of voice.heard) {
+      h.el.pause();
+      h.el.srcObject = null;
+      if (h.level) h.level.source.disconnect();
+      voice.heard.delete(t);
+    }
+    Object.assign(voice, {
+      pc: null, micSection: null, connectTimer: 0, connected: false, negotiating: false, again: false, restart: false,
+      signalled: false, receivers: 0, conn: '', speakers: new Map(), remoteCands: [], localCands: [],
+    });
+  }
+
+  // signalled: this side's SDP went out, and the candidates gathered
+  // before it follow.
+  function signalled() {
+    voice.signalled = true;
+    const early = voice.localCands;
+    voice.localCands = [];
+    for (const c of early) sendCandidate(c);
+  }
+
+  function sendCandidate(c) {
+    if (voice.mode === 'direct') {
+      directSignal({ cand: c });
+      return;
+    }
+    call('media_candidate', { meet: voice.meet, gen: voice.modeGen, cand: c }, function () {}, function (code) {
+      if (code !== ERR.MEDIA_MODE_CHANGED) console.warn('CRVideo: the server refused an ICE candidate:', code);
+    });
+  }
+
+  // directSignal sends the direct leg's SDP or candidate to the other
+  // member. A refusal of an older generation (1202) means a media_mode is
+  // on its way.
+  function directSignal(d) {
+    call('direct_signal', Object.assign({ meet: voice.meet, gen: voice.modeGen }, d), function () {}, function (code) {
+      if (code !== ERR.MEDIA_MODE_CHANGED) console.warn('CRVideo: the server refused a direct audio signal:', code);
+    });
+  }
+
+  function directStateChanged(pc) {
+    if (voice.pc !== pc) return;
+    const s = pc.connectionState;
+    if (s === 'connected') {
+      voice.connected = true;
+      clearTimeout(voice.connectTimer);
+    } else if (s === 'disconnected' || s === 'failed') {
+      // Never up: the two cannot reach each other. Up and then lost (a
+      // new network, a NAT that forgot its mapping): both start afresh.
+      if (voice.connected) join();
+      else directFailed();
+    }
+  }
+
+  // directFailed reports, once, that the direct leg cannot connect; the
+  // server's answer is a media_mode of the SFU.
+  function directFailed() {
+    clearTimeout(voice.connectTimer);
+    if (voice.reported === voice.modeGen) return;
+    voice.reported = voice.modeGen;
+    call('direct_failed', { meet: voice.meet, gen: voice.modeGen }, function () {}, function (code) {
+      // 1202: the other member reported it first.
+      if (code !== ERR.MEDIA_MODE_CHANGED) console.warn('CRVideo: the server refused direct_failed:', code);
+    });
+  }
+
+  // directApply applies the other member's offer (and answers it) or
+  // answer.
+  function directApply(pc, sdp) {
+    const gen = voice.gen;
+    voice.negotiating = true;
+    let done = pc.setRemoteDescription(sdp);
+    if (sdp.type === 'offer') {
+      done = done.then(function () {
+        // The offer's audio section is the one the microphone goes on.
+        const t = pc.getTransceivers().find(function (x) { return x.receiver.track.kind === 'audio'; });
+        if (!t) throw new Error('no audio in the offer');
+        voice.micSection = t;
+        t.direction = 'sendrecv';
+        const track = voice.mic ? voice.mic.getAudioTracks()[0] : null;
+        if (track && typeof t.sender.setStreams === 'function') t.sender.setStreams(voice.mic);
+        return t.sender.replaceTrack(track);
+      }).then(function () { return pc.createAnswer(); }).then(function (a) { return pc.setLocalDescription(a); }).then(function () {
+        if (gen !== voice.gen) return;
+        directSignal({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } });
+        signalled();
+      });
+    }
+    done.then(function () {
+      if (gen !== voice.gen) return;
+      voice.negotiating = false;
+      voice.speakers = new Map([[voice.micSection.mid, voice.peer]]);
+      const early = voice.remoteCands;
+      voice.remoteCands = [];
+      for (const c of early) addRemoteCandidate(pc, c);
+      listen();
+    }).catch(function (e) {
+      if (gen === voice.gen) console.warn('CRVideo: the other member\'s audio ' + sdp.type + ' does not apply:', e);
+    });
+  }
+
+  // offer sends an offer to the SFU with at least voice.receivers
+  // receiving sections, or notes that one is wanted once the current one
+  // is answered.
   function offer() {
     const pc = voice.pc;
-    if (!pc) return;
+    if (!pc || voice.mode !== 'sfu') return;
     if (voice.negotiating) {
       voice.again = true;
       return;
@@ -1596,20 +1776,17 @@
     let have = pc.getTransceivers().filter(function (t) { return t !== voice.micSection; }).length;
     for (; have < voice.receivers; have++) pc.addTransceiver('audio', { direction: 'recvonly' });
     const restart = voice.restart;
-    const gen = voice.gen, meet = voice.meet;
+    const gen = voice.gen, meet = voice.meet, modeGen = voice.modeGen;
     voice.restart = voice.again = false;
     voice.negotiating = true;
     pc.createOffer({ iceRestart: restart }).then(function (o) { return pc.setLocalDescription(o); }).then(function () {
       if (gen !== voice.gen) return;
-      const req = { meet: meet, sdp: pc.localDescription.sdp };
+      const req = { meet: meet, gen: modeGen, sdp: pc.localDescription.sdp };
       if (voice.conn) req.conn = voice.conn;
       call('media_offer', req,
         function (d) { answered(gen, pc, d); },
         function (code) { refused(gen, code); });
-      voice.offered = true;
-      const early = voice.localCands;
-      voice.localCands = [];
-      for (const c of early) sendCandidate(c);
+      signalled();
     }).catch(function (e) {
       if (gen !== voice.gen) return;
       console.warn('CRVideo: cannot make an audio offer:', e);
@@ -1626,8 +1803,8 @@
       // Applied: the server may send the speakers it added now, not
       // before (audio the browser could not route yet).
       if (gen === voice.gen && int(d.answer) > 0) {
-        call('media_ready', { meet: voice.meet, answer: int(d.answer) }, function () {}, function (code) {
-          console.warn('CRVideo: the server refused media_ready:', code);
+        call('media_ready', { meet: voice.meet, gen: voice.modeGen, answer: int(d.answer) }, function () {}, function (code) {
+          if (code !== ERR.MEDIA_MODE_CHANGED) console.warn('CRVideo: the server refused media_ready:', code);
         });
       }
     }, function (e) {
@@ -1646,14 +1823,13 @@
   function refused(gen, code) {
     if (gen !== voice.gen) return;
     voice.negotiating = false;
+    if (code === ERR.MEDIA_MODE_CHANGED) return; // an older generation's: its media_mode is on its way
     if (code === ERR.MEDIA_CONNECTION_GONE) {
       // The server that answered before is gone (a cluster's home died or
       // stopped): this connection cannot move to the new one, whose DTLS
       // certificate differs. A new connection, as on entering.
       console.warn('CRVideo: the meeting\'s audio moved to another server: connecting to it again');
-      const meet = voice.meet;
-      voiceStop();
-      voiceStart(meet);
+      openLeg({ mode: 'sfu', gen: voice.modeGen, peer: '', offerer: false, mic: false });
       return;
     }
     console.warn('CRVideo: the server refused the audio offer:', code);
@@ -1661,7 +1837,7 @@
   }
 
   function addRemoteCandidate(pc, c) {
-    pc.addIceCandidate(c).catch(function (e) { console.warn('CRVideo: an ICE candidate of the server does not apply:', e); });
+    pc.addIceCandidate(c).catch(function (e) { console.warn('CRVideo: an ICE candidate of the other side does not apply:', e); });
   }
 
   // listen plays each receiving section that carries someone, on the
@@ -1758,55 +1934,85 @@
   }
 
   // voiceFollowMic sends the microphone only while the page's own is open
-  // (or opening) in the room.
+  // (or opening) in the room; on a direct leg, while the server says it is
+  // open (media_mode's mic), since nobody else can silence it there.
   function voiceFollowMic() {
-    if (voice.mic) for (const t of voice.mic.getAudioTracks()) t.enabled = ownMicOpen();
+    const open = voice.mode === 'direct' ? voice.directMic : ownMicOpen();
+    if (voice.mic) for (const t of voice.mic.getAudioTracks()) t.enabled = open;
   }
 
-  // voiceRestart offers again with fresh ICE credentials: the session came
-  // back from a drop and the old network path may be gone with it.
+  // voiceRestart reconnects after the session came back from a drop (or
+  // an SFU connection failed), when the old network path may be gone: an
+  // SFU leg offers again with fresh ICE credentials; otherwise the page
+  // joins again, and a direct pair starts afresh with a new generation.
   function voiceRestart() {
+    if (!voice.joined) return; // the microphone is still being asked for: media_join follows
+    if (voice.mode !== 'sfu') {
+      join();
+      return;
+    }
     if (!voice.pc) return;
     voice.restart = true;
     offer();
   }
 
   function voiceStop() {
+    closeLeg();
     voice.gen++;
     voice.meet = 0;
     clearInterval(voice.energyTimer);
-    const pc = voice.pc;
-    if (pc) {
-      pc.onicecandidate = pc.onconnectionstatechange = null;
-      pc.close();
-    }
     releaseStream(voice.mic);
-    for (const h of voice.heard.values()) {
-      h.el.pause();
-      h.el.srcObject = null;
-    }
     if (voice.ctx) voice.ctx.close().catch(function () {});
     for (const [user, old] of voice.energy) fire('MicEnergyUpdate', user, old, 0);
     Object.assign(voice, {
-      pc: null, mic: null, micSection: null, micLevel: null, negotiating: false, again: false, restart: false,
-      offered: false, receivers: 0, conn: '', speakers: new Map(), heard: new Map(), remoteCands: [], localCands: [],
-      ctx: null, energy: new Map(), energyTimer: 0, blocked: false,
+      joined: false, servers: [], mode: '', modeGen: 0, peer: '', offerer: false, directMic: false, reported: 0,
+      mic: null, micLevel: null, ctx: null, energy: new Map(), energyTimer: 0, blocked: false,
     });
   }
 
+  function candidateInit(c) {
+    c = obj(c);
+    return { candidate: str(c.candidate), sdpMid: c.sdpMid === undefined ? null : c.sdpMid, sdpMLineIndex: c.sdpMLineIndex === undefined ? null : c.sdpMLineIndex };
+  }
+
+  // remoteCandidate applies one of the other side's candidates, or keeps
+  // it until the SDP it belongs to is applied (an ICE restart's answer,
+  // a direct offer still being answered).
+  function remoteCandidate(pc, c) {
+    if (voice.negotiating || !pc.remoteDescription) voice.remoteCands.push(c);
+    else addRemoteCandidate(pc, c);
+  }
+
+  pushHandlers.media_mode = function (d) {
+    if (!voice.joined || int(d.meet) !== voice.meet) return;
+    const m = { mode: str(d.mode), gen: int(d.gen), peer: str(d.peer), offerer: d.offerer === true, mic: d.mic === true };
+    if (m.gen === voice.modeGen && voice.pc) {
+      // The same leg: only the microphone changed.
+      if (voice.mode === 'direct') {
+        voice.directMic = m.mic;
+        voiceFollowMic();
+      }
+    } else if (m.gen > voice.modeGen) {
+      openLeg(m);
+    }
+  };
+  pushHandlers.direct_signal = function (d) {
+    const pc = voice.pc;
+    if (!pc || voice.mode !== 'direct' || int(d.meet) !== voice.meet || int(d.gen) !== voice.modeGen) return;
+    if (d.cand) {
+      remoteCandidate(pc, candidateInit(d.cand));
+      return;
+    }
+    const sdp = obj(d.sdp);
+    if (sdp.type === (voice.offerer ? 'answer' : 'offer')) directApply(pc, { type: sdp.type, sdp: str(sdp.sdp) });
+  };
   pushHandlers.media_candidate = function (d) {
     const pc = voice.pc;
-    if (!pc || int(d.meet) !== voice.meet) return;
-    const c = obj(d.cand);
-    const init = { candidate: str(c.candidate), sdpMid: c.sdpMid === undefined ? null : c.sdpMid, sdpMLineIndex: c.sdpMLineIndex === undefined ? null : c.sdpMLineIndex };
-    // One for an offer not answered yet (an ICE restart's) waits for it.
-    if (voice.negotiating || !pc.remoteDescription) voice.remoteCands.push(init);
-    else addRemoteCandidate(pc, init);
+    if (!pc || voice.mode !== 'sfu' || int(d.meet) !== voice.meet) return;
+    remoteCandidate(pc, candidateInit(d.cand));
   };
   pushHandlers.media_update = function (d) {
     if (!voice.meet || int(d.meet) !== voice.meet) return;
-    // Before the connection exists (the microphone still being asked
-    // for), the first offer carries the sections.
     voice.receivers = Math.max(voice.receivers, int(d.tracks));
     offer();
   };
@@ -1841,27 +2047,25 @@
 
   // switchMicrophone puts the chosen microphone on the running call.
   function switchMicrophone() {
-    const gen = voice.gen;
-    if (!voice.pc) return;
+    if (!voice.joined) return;
+    const old = voice.mic;
     openMicrophone().then(function (s) {
-      if (gen !== voice.gen || !s) {
+      if (!s || !voice.joined || voice.mic !== old) { // none, or the meeting's audio ended or changed meanwhile
         releaseStream(s);
         return;
       }
-      voice.micSection.sender.replaceTrack(s.getAudioTracks()[0]).then(function () {
-        if (gen !== voice.gen) {
-          releaseStream(s);
-          return;
-        }
-        releaseStream(voice.mic);
-        if (voice.micLevel) voice.micLevel.source.disconnect();
-        voice.mic = s;
-        voice.micLevel = levelOf(s);
-        voiceFollowMic();
-      }, function (e) {
-        releaseStream(s);
-        console.warn('CRVideo: cannot switch the microphone:', e);
-      });
+      // Every leg opened from now on takes the new one; the current leg
+      // swaps it in.
+      releaseStream(old);
+      if (voice.micLevel) voice.micLevel.source.disconnect();
+      voice.mic = s;
+      voice.micLevel = levelOf(s);
+      voiceFollowMic();
+      if (voice.micSection) {
+        voice.micSection.sender.replaceTrack(s.getAudioTracks()[0]).catch(function (e) {
+          console.warn('CRVideo: cannot switch the microphone:', e);
+        });
+      }
     });
   }
 
