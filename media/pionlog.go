@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -19,13 +20,23 @@ func (f pionLogs) NewLogger(scope string) logging.LeveledLogger {
 
 type pionLogger struct{ log *slog.Logger }
 
+// debugf formats only a line that will be logged: pion formats some
+// structs without their locks (onTrack's "%+v" of a track that
+// SetRemoteDescription may be writing), a race nobody should pay for a
+// line nobody reads.
+func (l pionLogger) debugf(format string, args []any) {
+	if l.log.Enabled(context.Background(), slog.LevelDebug) {
+		l.log.Debug(fmt.Sprintf(format, args...))
+	}
+}
+
 func (l pionLogger) Trace(msg string)                  { l.log.Debug(msg) }
-func (l pionLogger) Tracef(format string, args ...any) { l.log.Debug(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Tracef(format string, args ...any) { l.debugf(format, args) }
 func (l pionLogger) Debug(msg string)                  { l.log.Debug(msg) }
-func (l pionLogger) Debugf(format string, args ...any) { l.log.Debug(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Debugf(format string, args ...any) { l.debugf(format, args) }
 func (l pionLogger) Info(msg string)                   { l.log.Debug(msg) }
-func (l pionLogger) Infof(format string, args ...any)  { l.log.Debug(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Infof(format string, args ...any)  { l.debugf(format, args) }
 func (l pionLogger) Warn(msg string)                   { l.log.Debug(msg) }
-func (l pionLogger) Warnf(format string, args ...any)  { l.log.Debug(fmt.Sprintf(format, args...)) }
+func (l pionLogger) Warnf(format string, args ...any)  { l.debugf(format, args) }
 func (l pionLogger) Error(msg string)                  { l.log.Error(msg) }
 func (l pionLogger) Errorf(format string, args ...any) { l.log.Error(fmt.Sprintf(format, args...)) }
