@@ -40,17 +40,9 @@ func TestTwoMembersHearEachOtherDirectlyNotThroughTheSFU(t *testing.T) {
 func TestDirectCallFallsBackToTURN(t *testing.T) {
 	srv := testkit.StartServer(t, withTURN)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	start := func(c *testkit.Client, src media.Source) (*media.Call, *media.CaptureSink) {
-		sink := media.NewCaptureSink()
-		call, err := media.StartCall(c.Session, meet.ID, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, ICEServers: iceServers(t, c), RelayOnly: true})
-		require.NoError(t, err)
-		testkit.Pump(t, c, call.Handle)
-		t.Cleanup(func() { call.Close() })
-		return call, sink
-	}
 	openMic(t, alice)
-	aliceCall, _ := start(alice, &media.Tone{Freq: 440, Amplitude: 0.5})
-	_, bobHears := start(bob, nil)
+	aliceCall, _ := relayOnlyVoice(t, media.StartCall, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	_, bobHears := relayOnlyVoice(t, media.StartCall, bob, meet.ID, nil)
 	media.HeardTone(t, bobHears, 440)
 	require.Zero(t, forwarded(t, srv), "the SFU forwarded RTP of a two-member call")
 	pair, err := aliceCall.Peer().PeerConnection().GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()

@@ -24,22 +24,27 @@ func iceServers(t *testing.T, c *testkit.Client) []webrtc.ICEServer {
 	return media.ICEServers(ok.Servers)
 }
 
+// relayOnlyVoice starts c's voice in meet with start (media.StartCall or
+// StartSFUCall), sending src and allowed only TURN relays; what c hears
+// is in the sink.
+func relayOnlyVoice(t *testing.T, start func(media.Signaller, int, media.PeerConfig) (*media.Call, error), c *testkit.Client, meet int, src media.Source) (*media.Call, *media.CaptureSink) {
+	t.Helper()
+	sink := media.NewCaptureSink()
+	call, err := start(c.Session, meet, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, ICEServers: iceServers(t, c), RelayOnly: true})
+	require.NoError(t, err)
+	testkit.Pump(t, c, call.Handle)
+	t.Cleanup(func() { call.Close() })
+	return call, sink
+}
+
 // Both members, through the SFU, may only use relays (as behind a NAT that lets nothing
 // else through): their audio goes through the embedded TURN server.
 func TestSFUVoiceThroughTURNOnly(t *testing.T) {
 	srv := testkit.StartServer(t, withTURN)
 	alice, bob, meet := meetingCall(t, srv.URL)
-	start := func(c *testkit.Client, src media.Source) (*media.Call, *media.CaptureSink) {
-		sink := media.NewCaptureSink()
-		call, err := media.StartSFUCall(c.Session, meet.ID, media.PeerConfig{Source: src, Sink: sink, JitterFrames: media.RecorderJitter, ICEServers: iceServers(t, c), RelayOnly: true})
-		require.NoError(t, err)
-		testkit.Pump(t, c, call.Handle)
-		t.Cleanup(func() { call.Close() })
-		return call, sink
-	}
 	openMic(t, alice)
-	aliceCall, _ := start(alice, &media.Tone{Freq: 440, Amplitude: 0.5})
-	_, bobHears := start(bob, nil)
+	aliceCall, _ := relayOnlyVoice(t, media.StartSFUCall, alice, meet.ID, &media.Tone{Freq: 440, Amplitude: 0.5})
+	_, bobHears := relayOnlyVoice(t, media.StartSFUCall, bob, meet.ID, nil)
 	media.HeardTone(t, bobHears, 440)
 	pair, err := aliceCall.Peer().PeerConnection().GetSenders()[0].Transport().ICETransport().GetSelectedCandidatePair()
 	require.NoError(t, err)
