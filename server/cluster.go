@@ -117,6 +117,8 @@ type cluster struct {
 	remotes map[uint64]*conn    // sessions here whose client is on another node
 	dead    map[string]struct{} // node instances found dead (their late frames are refused)
 	frames  sync.Map            // a node's subject → when it last sent a frame here (*atomic.Int64, unix ns)
+	links   sync.Map            // a node's subject → *nodeLink, the frames on their way there
+	room    int                 // bytes of frames in one NATS message: its payload limit less the envelope
 	stop    chan struct{}       // closed by releaseHomes: the loop ends
 	wg      sync.WaitGroup
 	release sync.Once
@@ -166,6 +168,8 @@ const (
 	kindLoggedIn  // the login succeeded: the edge keeps the link alive on pings from now on
 	kindClose     // close the client's connection; payload: close code, reason
 	kindGone      // the home has no such session (it restarted, or lost the application)
+	// either way
+	kindBatch // several frames gathered (nodelink.go); payload: entries, each its length, frame and envelope
 )
 
 // validNodeName: the name is one NATS subject token.
@@ -259,6 +263,7 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 	}
 	// Every frame between nodes fits one NATS message.
 	room := nc.MaxPayload() - envelopeLen
+	cl.room = int(room)
 	cfg.Limits.MaxFrame = min(cfg.Limits.MaxFrame, room)
 	cfg.Limits.Chunk = min(cfg.Limits.Chunk, int(room)-protocol.FrameHeader)
 	cfg.Limits.Window = max(cfg.Limits.Window, int64(cfg.Limits.Chunk))
@@ -834,26 +839,38 @@ func (cl *cluster) lostHome(app string, why error) {
 	}
 }
 
-// receive dispatches a frame from another node. NATS delivers a
-// subscription's messages one at a time, in the order each sender sent
-// them; nothing here waits.
+// receive dispatches a message from another node: a frame, or a batch of
+// them. NATS delivers a subscription's messages one at a time, in the
+// order each sender sent them; nothing here waits.
 func (cl *cluster) receive(m *nats.Msg) {
 	n := len(m.Data) - envelopeLen
 	if n < 0 {
 		return
 	}
 	cl.framed(m.Reply)
+	if m.Reply != "" {
+		cl.link(m.Reply).heard(m)
+	}
 	kind, id, payload := m.Data[n], binary.BigEndian.Uint64(m.Data[n+1:]), m.Data[:n:n+envelopeLen]
+	if kind == kindBatch {
+		eachEntry(payload, func(kind byte, id uint64, frame []byte) { cl.dispatch(m.Reply, kind, id, frame) })
+		return
+	}
+	cl.dispatch(m.Reply, kind, id, payload)
+}
+
+// dispatch hands one frame from the node at from to its session.
+func (cl *cluster) dispatch(from string, kind byte, id uint64, payload []byte) {
 	switch kind {
 	case kindOpen:
-		cl.openRemote(id, m.Reply, payload)
+		cl.openRemote(id, from, payload)
 	case kindIn, kindInBinary, kindClosed:
 		cl.mu.Lock()
 		c := cl.remotes[id]
 		cl.mu.Unlock()
 		if c == nil {
-			if kind != kindClosed && m.Reply != "" {
-				cl.send(m.Reply, kindGone, id, nil)
+			if kind != kindClosed && from != "" {
+				cl.send(from, kindGone, id, nil)
 			}
 			return
 		}
@@ -863,8 +880,8 @@ func (cl *cluster) receive(m *nats.Msg) {
 		c := cl.edges[id]
 		cl.mu.Unlock()
 		if c == nil {
-			if kind != kindClose && kind != kindGone && m.Reply != "" {
-				cl.send(m.Reply, kindClosed, id, closePayload(websocket.CloseGoingAway, ""))
+			if kind != kindClose && kind != kindGone && from != "" {
+				cl.send(from, kindClosed, id, closePayload(websocket.CloseGoingAway, ""))
 			}
 			return
 		}
@@ -872,30 +889,18 @@ func (cl *cluster) receive(m *nats.Msg) {
 	}
 }
 
-// send publishes one frame between nodes; payload is copied.
+// send sends one frame to the node at subject; payload may be reused
+// once it returns.
 func (cl *cluster) send(subject string, kind byte, id uint64, payload []byte) error {
-	bp := envelopes.Get().(*[]byte)
-	err := cl.publish(subject, append((*bp)[:0], payload...), kind, id)
-	*bp = (*bp)[:0]
-	envelopes.Put(bp)
-	return err
+	return cl.link(subject).send(kind, id, payload, false)
 }
 
-// sendOwned is send of a frame whose buffer the caller owns whole: the
-// envelope is written after it, in its spare capacity when there is room
-// (every relayed chunk has), so the frame is not copied on its way.
+// sendOwned is send of a frame whose buffer the caller owns whole: a
+// frame too large to be gathered gets its envelope in the spare capacity
+// after it when there is room (every relayed chunk has), so it is not
+// copied on its way.
 func (cl *cluster) sendOwned(subject string, kind byte, id uint64, frame []byte) error {
-	if cap(frame)-len(frame) < envelopeLen {
-		return cl.send(subject, kind, id, frame)
-	}
-	return cl.publish(subject, frame, kind, id)
-}
-
-// publish appends the envelope to frame and hands it to NATS, which
-// copies the message before Publish returns.
-func (cl *cluster) publish(subject string, frame []byte, kind byte, id uint64) error {
-	frame = binary.BigEndian.AppendUint64(append(frame, kind), id)
-	return cl.nc.PublishMsg(&nats.Msg{Subject: subject, Reply: cl.subject, Data: frame})
+	return cl.link(subject).send(kind, id, frame, true)
 }
 
 var envelopes = sync.Pool{New: func() any { return new([]byte) }}
@@ -954,5 +959,9 @@ func (cl *cluster) releaseHomes() {
 // the other nodes so.
 func (cl *cluster) close() {
 	cl.releaseHomes()
-	cl.leave.Do(func() { cl.beats.Close(); cl.nc.Drain() })
+	cl.leave.Do(func() {
+		cl.links.Range(func(_, l any) bool { l.(*nodeLink).flushNow(); return true })
+		cl.beats.Close()
+		cl.nc.Drain()
+	})
 }

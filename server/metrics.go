@@ -39,6 +39,9 @@ type metrics struct {
 	// natsRequest times a cluster node's requests to NATS (JetStream KV:
 	// finding and holding applications' homes); never observed alone.
 	natsRequest prometheus.Histogram
+	// Frames sent to other cluster nodes, and the NATS messages that
+	// carried them (nodelink.go gathers small frames).
+	clusterFrames, clusterMessages prometheus.Counter
 }
 
 // Label values of huddle_transfers_finished_total.
@@ -119,6 +122,10 @@ func newMetrics() *metrics {
 	m.natsRequest = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "huddle_nats_request_seconds", Help: "Requests of a cluster node to NATS (JetStream key-value: applications' homes), by duration.",
 		Buckets: prometheus.ExponentialBuckets(100e-6, 2, 14)}) // 0.1 ms to 0.8 s
 	f(m.natsRequest)
+	m.clusterFrames = prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_cluster_frames_sent_total", Help: "Frames sent to other cluster nodes (a client's frame, or one for it)."})
+	m.clusterMessages = prometheus.NewCounter(prometheus.CounterOpts{Name: "huddle_cluster_messages_sent_total", Help: "NATS messages that carried frames to other cluster nodes (small frames are gathered, several to a message)."})
+	f(m.clusterFrames)
+	f(m.clusterMessages)
 	return m
 }
 
