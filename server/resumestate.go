@@ -139,6 +139,9 @@ type appState struct {
 	done     chan struct{} // closed when a round ends
 	flushing bool
 	stopped  bool
+	// late: a round has not been written for resumeAwaitTimeout (NATS is
+	// away): writes go out without waiting until a round is written.
+	late bool
 	// handing: handOver runs, no round starts; handed: it is done, and
 	// what its last round did not cover is never told to a client.
 	handing, handed bool
@@ -225,29 +228,40 @@ func (a *appState) stop() {
 // the caller may tell its client: not if the application was handed
 // over (handOver) without those changes, which the next home then never
 // heard of.
+//
+// Every write loop of the application's sessions waits here (a presence
+// change wakes thousands at once), so a wait is one channel receive: the
+// timeout is the round's (overdue), not a timer per waiter, which was a
+// fifth of a home's CPU in that fan-out (docs/performance.md).
 func (a *appState) await() bool {
 	if a == nil {
 		return true
 	}
-	var timeout <-chan time.Time
 	a.mu.Lock()
 	target := a.changed
-	for a.written < target && !a.stopped {
+	for a.written < target && !a.stopped && !a.late {
 		done := a.done
 		a.mu.Unlock()
-		if timeout == nil {
-			timeout = time.After(resumeAwaitTimeout)
-		}
-		select {
-		case <-done:
-		case <-timeout:
-			a.cl.log.Warn("client writes went out before the application's state was written", "app", a.cs.app)
-			return true
-		}
+		<-done
 		a.mu.Lock()
 	}
 	defer a.mu.Unlock()
 	return a.written >= target || !a.handed
+}
+
+// overdue: the round covering the changes up to target has not been
+// written for resumeAwaitTimeout. Its writers, and any after them, stop
+// waiting until a round is written.
+func (a *appState) overdue(target uint64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.late || a.stopped || a.written >= target {
+		return
+	}
+	a.cl.log.Warn("client writes go out before the application's state is written: JetStream does not answer", "app", a.cs.app)
+	a.late = true
+	close(a.done)
+	a.done = make(chan struct{})
 }
 
 // fence ends the writing at once, a round under way included: another
@@ -328,6 +342,7 @@ func (a *appState) flush() {
 		a.mu.Unlock()
 
 		msgs := a.round(keys, pushes, acks)
+		timer := time.AfterFunc(resumeAwaitTimeout, func() { a.overdue(target) })
 		for err := a.cl.publishAsHome(msgs); err != nil; err = a.cl.publishAsHome(msgs) {
 			a.cl.log.Warn("write the application's state", "app", a.cs.app, "err", err)
 			a.mu.Lock()
@@ -337,12 +352,18 @@ func (a *appState) flush() {
 					a.flushing = false
 				}
 				a.mu.Unlock()
+				timer.Stop()
 				return
 			}
 			a.mu.Unlock()
 			time.Sleep(resumeRetry)
 		}
+		timer.Stop()
 		a.mu.Lock()
+		if a.late {
+			a.late = false
+			a.cl.log.Info("the application's state is written again", "app", a.cs.app)
+		}
 		a.written = max(a.written, target)
 		close(a.done)
 		a.done = make(chan struct{})
