@@ -77,6 +77,7 @@ const (
 	aliveSubject      = "huddle.alive"     // heartbeats: "node instance"
 	askSubject        = "huddle.homes.ask" // who is home of an application? (payload: its ID)
 	deadSubject       = "huddle.dead"      // "node instance": you were taken for dead (heard from a dead instance)
+	leavingSubject    = "huddle.leaving"   // "node instance": it shuts down; its leases are given back
 	homesBucket       = "huddle_homes"
 )
 
@@ -100,6 +101,7 @@ type cluster struct {
 	resumeKV jetstream.KeyValue
 	pushes   jetstream.Stream
 	takes    singleflight.Group // finding or taking an application's home, by application
+	found    homeCache          // other nodes' leases, as logins here found them
 	log      *slog.Logger
 	started  time.Time
 	// When the loop last ran (since started, ns): a node whose loop did
@@ -284,6 +286,9 @@ func joinCluster(s *Server, cfg *Config) (*cluster, error) {
 	}
 	if err == nil {
 		_, err = nc.Subscribe(askSubject, cl.answerAsk)
+	}
+	if err == nil {
+		_, err = nc.Subscribe(leavingSubject, cl.heardLeaving)
 	}
 	if err == nil {
 		err = nc.Flush()
@@ -520,7 +525,7 @@ func (cl *cluster) adopt(node, instance string) {
 	for _, app := range apps {
 		e, err := cl.bucket().Get(ctx, app)
 		if err == nil && string(e.Value()) == node+" "+instance {
-			if _, err := cl.homeOf(app); err != nil {
+			if _, err := cl.homeOf(app, nil); err != nil {
 				cl.log.Warn("take over an application of a node gone", "app", app, "err", err)
 			}
 		}
@@ -588,8 +593,10 @@ func parseHome(v []byte) homeRef {
 var errNoHome = errors.New("the cluster cannot settle which node serves this application")
 
 // homeOf finds app's home node, becoming it if it has none (or a dead
-// one). A home here is ready: its lease is held.
-func (cl *cluster) homeOf(app string) (homeRef, error) {
+// one). A home here is ready: its lease is held. Unless exists is nil, it
+// says first whether app may be taken (errUnknownApp: there is no such
+// application); it is asked only then, as a lease held says so already.
+func (cl *cluster) homeOf(app string, exists func() error) (homeRef, error) {
 	cl.mu.Lock()
 	_, mine := cl.homes[app]
 	cl.mu.Unlock()
@@ -598,23 +605,38 @@ func (cl *cluster) homeOf(app string) (homeRef, error) {
 	}
 	// One search at a time per application: a caller that finds the lease
 	// just taken by this node must wait until its state is loaded.
-	v, err, _ := cl.takes.Do(app, func() (any, error) { return cl.findHome(app) })
+	v, err, _ := cl.takes.Do(app, func() (any, error) { return cl.findHome(app, exists) })
 	return v.(homeRef), err
 }
 
 // findHome is homeOf's search: the lease's holder, or this node, having
 // taken it and loaded the application's state.
-func (cl *cluster) findHome(app string) (homeRef, error) {
+func (cl *cluster) findHome(app string, exists func() error) (homeRef, error) {
 	me := cl.self()
 	if cl.isHome(app) {
 		return homeRef{cl.node, me.instance}, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 	defer cancel()
+	mayTake := func() error {
+		if exists == nil {
+			return nil
+		}
+		err := exists()
+		if err == nil {
+			exists = nil // once is enough
+		}
+		return err
+	}
 	for range 3 {
 		e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.bucket().Get(ctx, app) })
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
+			// Before asking: a name made up is refused without waiting
+			// askWait for an answer that does not come.
+			if err := mayTake(); err != nil {
+				return homeRef{}, err
+			}
 			// No lease, but perhaps a home all the same: NATS restarted
 			// and its holder has not made it again yet.
 			if h, ok := cl.ask(ctx, app); ok {
@@ -644,6 +666,9 @@ func (cl *cluster) findHome(app string) (homeRef, error) {
 		h := parseHome(e.Value())
 		if !cl.isDead(h.node, h.instance) {
 			return h, nil
+		}
+		if err := mayTake(); err != nil {
+			return homeRef{}, err
 		}
 		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, me.value, e.Revision()) })
 		if err == nil {
@@ -930,10 +955,11 @@ func (cl *cluster) connected() bool { return cl.nc.IsConnected() }
 // releaseHomes stops heartbeats and renewals and hands the applications
 // homed here over, so that other nodes take them over at once: this node
 // is shutting down. Each application's state is written a last time and
-// kept (resumestate.go), then its lease is given back; its sessions here
-// then end without ending anything (Server.sessionEnded), and their
-// clients, told the server is going away, come back through another node
-// and resume there, as after a kill -9 of their home.
+// kept (resumestate.go), then its lease is given back (and the others are
+// told: heardLeaving); its sessions here then end without ending anything
+// (Server.sessionEnded), and their clients, told the server is going
+// away, come back through another node and resume there, as after a
+// kill -9 of their home.
 func (cl *cluster) releaseHomes() {
 	cl.release.Do(func() {
 		close(cl.stop)
@@ -952,7 +978,18 @@ func (cl *cluster) releaseHomes() {
 			}
 			cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
 		}
+		cl.nc.Publish(leavingSubject, cl.self().value)
 	})
+}
+
+// heardLeaving: another node shuts down, its leases given back. What
+// logins here found of them is forgotten (homeCache): the next login
+// into one of its applications takes it over instead of being sent to a
+// node about to be gone.
+func (cl *cluster) heardLeaving(m *nats.Msg) {
+	if h := parseHome(m.Data); h.node != cl.node {
+		cl.found.leaving(h, time.Now())
+	}
 }
 
 // close leaves the cluster once every session here has ended and told

@@ -42,6 +42,7 @@ type homeLink struct {
 	cl             *cluster
 	c              *conn
 	id             uint64
+	app            string // the login's
 	subject        string // the home's
 	node, instance string
 	loggedIn       atomic.Bool // the home said the login succeeded
@@ -94,6 +95,7 @@ func (cl *cluster) beforeLogin(c *conn, frame []byte) error {
 			line, rest = frame[:i], frame[i+1:]
 		}
 		var home *homeRef
+		var app string
 		err := protocol.DecodeFrame(line, func(m protocol.Message) error {
 			if m.Op == protocol.OpLogin && c.helloDone && c.home == nil {
 				var l protocol.Login
@@ -101,7 +103,7 @@ func (cl *cluster) beforeLogin(c *conn, frame []byte) error {
 					h, err := cl.homeFor(l.App)
 					switch {
 					case err == nil && h.node != cl.node:
-						home = &h
+						home, app = &h, l.App
 						return nil
 					case err != nil && !errors.Is(err, errUnknownApp):
 						cl.log.Warn("find the application's home", "app", l.App, "err", err)
@@ -116,7 +118,7 @@ func (cl *cluster) beforeLogin(c *conn, frame []byte) error {
 			return err
 		}
 		if home != nil {
-			cl.proxy(c, *home)
+			cl.proxy(c, app, *home)
 			return cl.toHome(c, websocket.TextMessage, frame)
 		}
 		frame = rest
@@ -124,27 +126,38 @@ func (cl *cluster) beforeLogin(c *conn, frame []byte) error {
 	return nil
 }
 
-// homeFor is homeOf, for an application that exists: no lease is taken
-// for a name a client made up.
+// homeFor is homeOf for a login: the home found moments ago while it is
+// alive (homeCache), else the lease's holder. A lease exists only for an
+// application that exists, so the store is asked only before one is
+// taken: no lease for a name a client made up.
 func (cl *cluster) homeFor(app string) (homeRef, error) {
 	if cl.isHome(app) {
 		return homeRef{cl.node, cl.self().instance}, nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
-	defer cancel()
-	if _, err := cl.srv.store.App(ctx, app); errors.Is(err, store.ErrNotFound) {
-		return homeRef{}, errUnknownApp
-	} else if err != nil {
-		return homeRef{}, err
+	if h, ok := cl.found.get(app, time.Now()); ok && !cl.isDead(h.node, h.instance) {
+		return h, nil
 	}
-	return cl.homeOf(app)
+	h, err := cl.homeOf(app, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
+		defer cancel()
+		_, err := cl.srv.store.App(ctx, app)
+		if errors.Is(err, store.ErrNotFound) {
+			return errUnknownApp
+		}
+		return err
+	})
+	if err == nil && h.node != cl.node {
+		cl.found.put(app, h, time.Now())
+	}
+	return h, err
 }
 
-// proxy opens c's session on home.
-func (cl *cluster) proxy(c *conn, h homeRef) {
+// proxy opens c's session, a login into app, on home.
+func (cl *cluster) proxy(c *conn, app string, h homeRef) {
 	var b [8]byte
 	rand.Read(b[:])
-	c.home = &homeLink{cl: cl, c: c, id: binary.BigEndian.Uint64(b[:]), subject: nodeSubjectPrefix + h.node, node: h.node, instance: h.instance}
+	c.home = &homeLink{cl: cl, c: c, id: binary.BigEndian.Uint64(b[:]), app: app,
+		subject: nodeSubjectPrefix + h.node, node: h.node, instance: h.instance}
 	cl.talking(h.node, h.instance)
 	cl.mu.Lock()
 	cl.edges[c.home.id] = c
@@ -185,11 +198,22 @@ func (h *homeLink) deliver(kind byte, p []byte) {
 	case kindClose:
 		code, reason := parseClose(p)
 		h.closedByHome.Store(true)
+		if code == websocket.CloseGoingAway || !h.loggedIn.Load() {
+			h.forgetHome()
+		}
 		c.close(code, reason)
 	case kindGone:
 		h.closedByHome.Store(true)
+		h.forgetHome()
 		c.close(websocket.CloseGoingAway, "the session was lost; sign in again")
 	}
+}
+
+// forgetHome: the home is going away, lost the application, or refused
+// the session before its login (homeCache): the client, signing in again,
+// is not sent back to it on what this node found before.
+func (h *homeLink) forgetHome() {
+	h.cl.found.drop(h.app, homeRef{h.node, h.instance})
 }
 
 // edgeEnded: the client's connection here has ended; the home hears how,

@@ -2,20 +2,26 @@ package session_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"huddle/internal/testkit"
 	"huddle/protocol"
 	"huddle/server"
+	"huddle/server/store"
 	"huddle/session"
 )
 
@@ -399,4 +405,84 @@ func TestClusterSilentHomeResumesOnlyTheSessionsOwnPushes(t *testing.T) {
 	testkit.Sync(t, bob)
 	assert.Len(t, testkit.All[session.NotifyCallIn](bob), 1, "only its own ring:\n%s", bob.Dump())
 	assert.Len(t, testkit.All[session.NotifyCallHungup](bob), 1, "only its own hang-up:\n%s", bob.Dump())
+}
+
+// appCounter is the store, counting the applications read from it.
+type appCounter struct {
+	store.Store
+	reads atomic.Int64
+}
+
+func (s *appCounter) App(ctx context.Context, id string) (store.App, error) {
+	s.reads.Add(1)
+	return s.Store.App(ctx, id)
+}
+
+// natsRequests is how many requests the node at addr made to NATS.
+func natsRequests(t *testing.T, addr string) uint64 {
+	t.Helper()
+	f := scrape(t, "http://"+addr)["huddle_nats_request_seconds"]
+	if f == nil || len(f.GetMetric()) == 0 {
+		return 0
+	}
+	return f.GetMetric()[0].GetHistogram().GetSampleCount()
+}
+
+// Logins through an edge into an application homed elsewhere find the
+// home without the store and without asking NATS each time: the home
+// reads the application itself (the edge's read was only about whether
+// it exists, which its lease says), and the edge remembers the lease it
+// found.
+func TestClusterEdgeLoginsFindTheHomeWithoutAskingEachTime(t *testing.T) {
+	cl := testkit.StartCluster(t, 1)
+	testkit.Login(t, cl.Nodes[0].URL, "first") // node1 is the home
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := store.OpenPostgres(ctx, cl.DSN)
+	require.NoError(t, err)
+	counted := &appCounter{Store: st}
+	edge := cl.StartNode(t, "node2", testkit.WithStore(counted))
+
+	const logins = 20
+	asked := natsRequests(t, edge.Addr)
+	for i := range logins {
+		testkit.Login(t, edge.URL, fmt.Sprintf("user%d", i)).Close()
+	}
+	assert.Zero(t, counted.reads.Load(), "the edge read the application from the store")
+	assert.Less(t, natsRequests(t, edge.Addr)-asked, uint64(logins/4), "the edge asked NATS for the lease on most logins")
+}
+
+// A login into an application nobody made up is refused through an edge
+// as anywhere, and takes no lease.
+func TestClusterLoginIntoNoApplicationTakesNoLease(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	testkit.Login(t, cl.Nodes[0].URL, "first") // node1 is the home of the demo
+	assert.Equal(t, session.ANCTPSWD_ERR, loginFail(t, cl.Nodes[1].URL, "made-up", demoPswd, "bob", ""))
+
+	nc, err := nats.Connect(cl.NATSURL)
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	kv, err := js.KeyValue(ctx, "huddle_homes")
+	require.NoError(t, err)
+	keys, err := kv.Keys(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{server.DemoAppID}, keys)
+}
+
+// The home shuts down moments after a login through an edge found it:
+// the next login through that edge, with no session of the application
+// left there to be closed, lands on a node that serves it at once, not
+// on the node gone.
+func TestClusterLoginRightAfterTheHomeLeftFindsTheNewHome(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	testkit.Login(t, cl.Nodes[0].URL, "first") // node1 is the home
+	testkit.Login(t, cl.Nodes[1].URL, "bob").Close()
+
+	cl.Nodes[0].Stop(t)
+	carol := testkit.Login(t, cl.Nodes[1].URL, "carol")
+	testkit.Sync(t, carol)
 }
