@@ -77,7 +77,7 @@ const (
 	aliveSubject      = "huddle.alive"     // heartbeats: "node instance"
 	askSubject        = "huddle.homes.ask" // who is home of an application? (payload: its ID)
 	deadSubject       = "huddle.dead"      // "node instance": you were taken for dead (heard from a dead instance)
-	leavingSubject    = "huddle.leaving"   // "node instance": it shuts down; its leases are given back
+	leavingSubject    = "huddle.leaving"   // "node instance": it shuts down; its leases are about to be given back
 	homesBucket       = "huddle_homes"
 )
 
@@ -954,14 +954,17 @@ func (cl *cluster) connected() bool { return cl.nc.IsConnected() }
 
 // releaseHomes stops heartbeats and renewals and hands the applications
 // homed here over, so that other nodes take them over at once: this node
-// is shutting down. Each application's state is written a last time and
-// kept (resumestate.go), then its lease is given back (and the others are
-// told: heardLeaving); its sessions here then end without ending anything
-// (Server.sessionEnded), and their clients, told the server is going
-// away, come back through another node and resume there, as after a
+// is shutting down. The others are told first (heardLeaving). Each
+// application's state is written a last time and kept (resumestate.go),
+// then its lease is given back; its sessions here then end without ending
+// anything (Server.sessionEnded), and their clients, told the server is
+// going away, come back through another node and resume there, as after a
 // kill -9 of their home.
 func (cl *cluster) releaseHomes() {
 	cl.release.Do(func() {
+		// Said first: the others have the whole hand-over to hear it,
+		// before this node is gone and a session opened here is lost.
+		cl.nc.Publish(leavingSubject, cl.self().value)
 		close(cl.stop)
 		cl.wg.Wait()
 		cl.mu.Lock()
@@ -978,14 +981,13 @@ func (cl *cluster) releaseHomes() {
 			}
 			cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
 		}
-		cl.nc.Publish(leavingSubject, cl.self().value)
 	})
 }
 
-// heardLeaving: another node shuts down, its leases given back. What
-// logins here found of them is forgotten (homeCache): the next login
-// into one of its applications takes it over instead of being sent to a
-// node about to be gone.
+// heardLeaving: another node shuts down, its leases about to be given
+// back. What logins here found of them is forgotten (homeCache): the next
+// login into one of its applications reads the lease again (and, once
+// given back, takes it) instead of being sent to a node that may be gone.
 func (cl *cluster) heardLeaving(m *nats.Msg) {
 	if h := parseHome(m.Data); h.node != cl.node {
 		cl.found.leaving(h, time.Now())
