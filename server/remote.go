@@ -134,7 +134,9 @@ func (cl *cluster) homeFor(app string) (homeRef, error) {
 	if cl.isHome(app) {
 		return homeRef{cl.node, cl.self().instance}, nil
 	}
-	if h, ok := cl.found.get(app, time.Now()); ok && !cl.isDead(h.node, h.instance) {
+	// Not while the link to NATS settles: a session opened on what was
+	// found before may be lost on the way (cluster.settling).
+	if h, ok := cl.found.get(app, time.Now()); ok && !cl.settling() && !cl.isDead(h.node, h.instance) {
 		return h, nil
 	}
 	h, err := cl.homeOf(app, func() error {
