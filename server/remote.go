@@ -131,6 +131,13 @@ func (cl *cluster) beforeLogin(c *conn, frame []byte) error {
 // application that exists, so the store is asked only before one is
 // taken: no lease for a name a client made up.
 func (cl *cluster) homeFor(app string) (homeRef, error) {
+	if !validID(app, DefaultLimits().MaxIDLen) {
+		// No application has such an ID (addApp), and the name must not
+		// reach a NATS subject: nats-server closes a connection whose
+		// subject passes its control-line limit (a 100 KB name cut this
+		// node off NATS: TestHostileInputs under HUDDLE_TEST_CLUSTER=1).
+		return homeRef{}, errUnknownApp
+	}
 	if cl.isHome(app) {
 		return homeRef{cl.node, cl.self().instance}, nil
 	}
