@@ -429,7 +429,7 @@ func (cl *cluster) rejoin(was *identity, why string) {
 		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 		defer cancel()
 		for app, rev := range homes {
-			cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
+			cl.bucket().Delete(ctx, leaseKey(app), jetstream.LastRevision(rev))
 		}
 	}()
 }
@@ -519,11 +519,13 @@ func (cl *cluster) adopt(node, instance string) {
 		return
 	}
 	var apps []string
-	for app := range keys.Keys() {
-		apps = append(apps, app)
+	for k := range keys.Keys() {
+		if app, ok := appOfLeaseKey(k); ok {
+			apps = append(apps, app)
+		}
 	}
 	for _, app := range apps {
-		e, err := cl.bucket().Get(ctx, app)
+		e, err := cl.bucket().Get(ctx, leaseKey(app))
 		if err == nil && string(e.Value()) == node+" "+instance {
 			if _, err := cl.homeOf(app, nil); err != nil {
 				cl.log.Warn("take over an application of a node gone", "app", app, "err", err)
@@ -629,7 +631,7 @@ func (cl *cluster) findHome(app string, exists func() error) (homeRef, error) {
 		return err
 	}
 	for range 3 {
-		e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.bucket().Get(ctx, app) })
+		e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.bucket().Get(ctx, leaseKey(app)) })
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 			// Before asking: a name made up is refused without waiting
@@ -647,7 +649,7 @@ func (cl *cluster) findHome(app string, exists func() error) (homeRef, error) {
 				// now would end every session it holds.
 				return homeRef{}, fmt.Errorf("%w: NATS came back moments ago", errNoHome)
 			}
-			rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, me.value) })
+			rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, leaseKey(app), me.value) })
 			if err == nil {
 				// A lease that expired was last renewed at least homeTTL ago.
 				return cl.becameHome(app, me, rev, time.Now().Add(-homeTTL))
@@ -670,7 +672,7 @@ func (cl *cluster) findHome(app string, exists func() error) (homeRef, error) {
 		if err := mayTake(); err != nil {
 			return homeRef{}, err
 		}
-		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, me.value, e.Revision()) })
+		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, leaseKey(app), me.value, e.Revision()) })
 		if err == nil {
 			cl.log.Info("took over an application from a node gone", "app", app, "from", h.node)
 			return cl.becameHome(app, me, rev, e.Created()) // the last renewal: the old home's last sign of life
@@ -733,7 +735,7 @@ func (cl *cluster) becameHome(app string, me *identity, rev uint64, since time.T
 	cl.mu.Unlock()
 	if !same {
 		cl.srv.leaveApp(app, "this node lost the application")
-		cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
+		cl.bucket().Delete(ctx, leaseKey(app), jetstream.LastRevision(rev))
 		return homeRef{}, fmt.Errorf("%w: this node joined again meanwhile", errNoHome)
 	}
 	cl.log.Info("home of application", "app", app)
@@ -768,7 +770,7 @@ func (cl *cluster) renew() {
 		ctx, cancel := context.WithTimeout(context.Background(), natsTimeout)
 		// On the revision last written: a lease another node took over
 		// meanwhile is not written over.
-		next, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, app, me.value, rev) })
+		next, err := timed(cl, func() (uint64, error) { return cl.bucket().Update(ctx, leaseKey(app), me.value, rev) })
 		if err != nil {
 			next, err = cl.retake(ctx, app, me)
 		}
@@ -794,10 +796,10 @@ var errTaken = errors.New("the application's lease is held by another node")
 // retake finds out why a renewal failed: the lease is still this node's
 // (its revision is returned), gone (created again), or taken (errTaken).
 func (cl *cluster) retake(ctx context.Context, app string, me *identity) (uint64, error) {
-	e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.bucket().Get(ctx, app) })
+	e, err := timed(cl, func() (jetstream.KeyValueEntry, error) { return cl.bucket().Get(ctx, leaseKey(app)) })
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
-		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, app, me.value) })
+		rev, err := timed(cl, func() (uint64, error) { return cl.bucket().Create(ctx, leaseKey(app), me.value) })
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return 0, errTaken
 		}
@@ -811,6 +813,28 @@ func (cl *cluster) retake(ctx context.Context, app string, me *identity) (uint64
 		return e.Revision(), nil
 	}
 	return 0, fmt.Errorf("%w: %s", errTaken, parseHome(e.Value()).node)
+}
+
+// leaseKey is app's key in the lease bucket: the ID itself where it is a
+// JetStream key as it stands (so a lease stays where nodes of earlier
+// versions look for it), else '=' and its token: '@', and a dot at either
+// end or twice in a row, are allowed in an ID and not in a key. No ID
+// holds '=', so the two kinds of key never meet.
+func leaseKey(app string) string {
+	if strings.Contains(app, "@") || strings.HasPrefix(app, ".") || strings.HasSuffix(app, ".") || strings.Contains(app, "..") {
+		return encodedLeaseKey + token(app)
+	}
+	return app
+}
+
+const encodedLeaseKey = "="
+
+// appOfLeaseKey is the application whose lease is under key k.
+func appOfLeaseKey(k string) (string, bool) {
+	if t, ok := strings.CutPrefix(k, encodedLeaseKey); ok {
+		return untoken(t)
+	}
+	return k, true
 }
 
 // bucket is the lease bucket (replaced after a NATS restart).
@@ -979,7 +1003,7 @@ func (cl *cluster) releaseHomes() {
 					cl.log.Warn("write the state of an application handed over", "app", app, "err", err)
 				}
 			}
-			cl.bucket().Delete(ctx, app, jetstream.LastRevision(rev))
+			cl.bucket().Delete(ctx, leaseKey(app), jetstream.LastRevision(rev))
 		}
 	})
 }

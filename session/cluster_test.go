@@ -486,3 +486,33 @@ func TestClusterLoginRightAfterTheHomeLeftFindsTheNewHome(t *testing.T) {
 	carol := testkit.Login(t, cl.Nodes[1].URL, "carol")
 	testkit.Sync(t, carol)
 }
+
+// Every application ID a server accepts works on a cluster too: the
+// lease of an ID that is no JetStream key as it stands ('@', a dot at
+// either end, two dots) is kept under an encoded key, and users of each
+// application see each other across nodes and nobody else.
+func TestClusterApplicationIDsOfEveryShape(t *testing.T) {
+	cl := testkit.StartCluster(t, 2)
+	for _, app := range []string{"ops@acme.example", ".hidden", "trailing.", "a..b", "plain-id"} {
+		t.Run(app, func(t *testing.T) {
+			require.NoError(t, cl.Nodes[0].AddApp(context.Background(), app, app+"-secret", store.UserAuthNone))
+			login := func(url, user string) *testkit.Client {
+				c := testkit.NewClient(t, url)
+				c.Login(app, server.PasswordFor(app+"-secret"), user, user, "", "l")
+				ok := testkit.Await[session.LoginSuccess](t, c, nil)
+				require.Equal(t, user, ok.UsrID)
+				return c
+			}
+			alice := login(cl.Nodes[0].URL, "alice")
+			bob := login(cl.Nodes[1].URL, "bob")
+			bob.StartUserStatusNotify("w")
+			testkit.Await[session.StartUserStatusNotifyRslt](t, bob, nil)
+			alice.SetDNDStatus(2, "d")
+			testkit.Await[session.SetDNDStatusSuccess](t, alice, nil)
+			testkit.Await(t, bob, func(n session.NotifyUserStatus) bool { return n.Status.UserID == "alice" && n.Status.DNDType == 2 })
+			bob.GetUserStatus("list")
+			list := testkit.Await[session.GetUserStatusSuccess](t, bob, nil).Users
+			assert.Len(t, list, 2, "only the two users of %q: %+v", app, list)
+		})
+	}
+}
