@@ -54,26 +54,34 @@ func (s *Server) authenticate(ctx context.Context, l protocol.Login) (string, pr
 // checkPassword compares against the bcrypt hash once per application and
 // password, then against a SHA-256 kept in memory: bcrypt on every login
 // would cap the login rate at a few dozen per second per core. Wrong
-// passwords always pay the full bcrypt cost.
+// passwords always pay the full cost. What is kept names the hash it was
+// checked against: an application added again with a new secret (its old
+// one leaked, say) refuses the old secret at once.
 func (s *Server) checkPassword(app store.App, pswd string) bool {
 	sum := sha256.Sum256([]byte(app.ID + "\x00" + pswd))
 	if v, ok := s.verified.Load(app.ID); ok {
-		known := v.([32]byte)
-		if subtle.ConstantTimeCompare(known[:], sum[:]) == 1 {
+		known := v.(verifiedPassword)
+		if subtle.ConstantTimeCompare(known.sum[:], sum[:]) == 1 && known.hash == string(app.PswdHash) {
 			return true
 		}
 	}
 	// Many clients reconnecting at once (a server restart) would each pay
 	// bcrypt before the first one fills the cache: checks of the same
-	// password share one bcrypt run instead.
-	ok, _, _ := s.bcryptOnce.Do(string(sum[:]), func() (any, error) {
+	// password against the same hash share one bcrypt run instead.
+	ok, _, _ := s.bcryptOnce.Do(string(sum[:])+string(app.PswdHash), func() (any, error) {
 		if bcrypt.CompareHashAndPassword(app.PswdHash, []byte(pswd)) != nil {
 			return false, nil
 		}
-		s.verified.Store(app.ID, sum)
+		s.verified.Store(app.ID, verifiedPassword{hash: string(app.PswdHash), sum: sum})
 		return true, nil
 	})
 	return ok.(bool)
+}
+
+// verifiedPassword is a password bcrypt accepted for an application.
+type verifiedPassword struct {
+	hash string   // the application's bcrypt hash it was checked against
+	sum  [32]byte // SHA-256 of the application's ID and the password
 }
 
 // checkJWT verifies privAuthCode as an HS256 JWT signed with the

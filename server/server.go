@@ -142,7 +142,7 @@ type Server struct {
 	relay      relay
 	metrics    *metrics
 	cluster    *cluster           // nil for a server alone
-	verified   sync.Map           // app ID → SHA-256 of a password bcrypt already accepted
+	verified   sync.Map           // app ID → verifiedPassword: the last password bcrypt accepted
 	bcryptOnce singleflight.Group // one bcrypt at a time per app and password
 
 	upgrader websocket.Upgrader

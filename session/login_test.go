@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -327,4 +328,25 @@ func TestEventsCarryDispatchOrder(t *testing.T) {
 	// fail at once with NOT_LOGIN, before LoginSuccess, in call order.
 	assert.Equal(t, []string{"fail:2", "fail:3", "1"}, cookies)
 	assert.Equal(t, 3, ran, "every event went through Dispatch")
+}
+
+// An application removed (huddle app remove, on the store the server
+// runs on) and added again with a new secret, as after a leaked one, no
+// longer accepts the old secret, though this server accepted it before.
+func TestOldSecretRefusedAfterTheApplicationIsAddedAgain(t *testing.T) {
+	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "huddle.db"))
+	require.NoError(t, err)
+	srv := testkit.StartSingle(t, testkit.WithStore(st))
+	ctx := context.Background()
+	require.NoError(t, srv.AddApp(ctx, "acme", "leaked", store.UserAuthNone))
+	c := testkit.NewClient(t, srv.URL)
+	c.Login("acme", server.PasswordFor("leaked"), "Alice", "alice", "", "l")
+	testkit.Await[session.LoginSuccess](t, c, nil)
+
+	require.NoError(t, st.DeleteApp(ctx, "acme"))
+	require.NoError(t, server.AddApp(ctx, st, srv.DataDir, "acme", "fresh", store.UserAuthNone))
+	assert.Equal(t, session.ANCTPSWD_ERR, loginFail(t, srv.URL, "acme", server.PasswordFor("leaked"), "eve", ""))
+	c2 := testkit.NewClient(t, srv.URL)
+	c2.Login("acme", server.PasswordFor("fresh"), "Bob", "bob", "", "l")
+	testkit.Await[session.LoginSuccess](t, c2, nil)
 }

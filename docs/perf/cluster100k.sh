@@ -9,7 +9,8 @@
 #      16,700 sockets, under the 20,000 open-file limit of every process
 #      here), held idle while each node's memory is read; the clients
 #      connected are polled every half second.
-# The same presence and calls against one server first: the baseline.
+# The same presence, calls and logins (18,000) against one server first:
+# the baseline.
 # Writes docs/perf/cluster100k.csv (huddle bench rows; one server's in
 # cluster100k-single.csv), cluster100k-nodes.csv
 # (each node's sockets and memory), cluster100k-ramp.csv (clients connected
@@ -40,6 +41,10 @@ rm -f "$out"/cluster100k.csv "$out"/cluster100k-single.csv "$out"/cluster100k-no
 	echo "one server: presence failed" >&2
 "$bin" bench --scenario calls --pairs 200 --rates 500 --duration 10s --csv "$out/cluster100k-single.csv" ||
 	echo "one server: calls failed" >&2
+# Logins into one server, as many as one process may hold, with the same
+# logins in flight per load process as below.
+"$bin" bench --scenario connections --clients 18000 --concurrency 32 --duration 1s --csv "$out/cluster100k-single.csv" ||
+	echo "one server: connections failed" >&2
 
 # The nodes' application limits lifted, as bench does for its own child:
 # the load tool is one application signing in thousands at once.
