@@ -2,10 +2,12 @@ package server
 
 import (
 	"fmt"
-	"slices"
+	"iter"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/google/btree"
 
 	"huddle/protocol"
 )
@@ -64,16 +66,30 @@ func intLen(n int64) int {
 	return len(strconv.AppendInt(buf[:0], n, 10))
 }
 
-// usersPage takes one page from the users whose IDs are sorted, starting
-// after the ID after; next is the page's last ID when more follow.
-func usersPage(sorted []string, after string, maxBytes int, get func(id string) protocol.UserStatus) protocol.UserStatusList {
-	from, found := slices.BinarySearch(sorted, after)
-	if found {
-		from++
+// userIDs is an application's user IDs in order. Lists are taken in pages
+// from any ID on, and a user's first sign-in adds one: in O(log n), where
+// a sorted slice moved every ID after it (28 µs a first sign-in into an
+// application of 100,000 users, BenchmarkPresenceFirstSignIn). Not safe
+// for concurrent use.
+type userIDs struct{ t *btree.BTreeG[string] }
+
+func newUserIDs() userIDs { return userIDs{btree.NewOrderedG[string](32)} }
+
+func (u userIDs) add(id string) { u.t.ReplaceOrInsert(id) }
+
+// after is the IDs after id (which need not be there), in order.
+func (u userIDs) after(id string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		u.t.AscendGreaterOrEqual(id, func(x string) bool { return x == id || yield(x) })
 	}
+}
+
+// usersPage takes one page from ids, in their order; next is the page's
+// last ID when more follow.
+func usersPage(ids iter.Seq[string], maxBytes int, get func(id string) protocol.UserStatus) protocol.UserStatusList {
 	page := protocol.UserStatusList{Users: []protocol.UserStatus{}}
 	total := 0
-	for _, id := range sorted[from:] {
+	for id := range ids {
 		u := get(id)
 		// Always one entry, so that every page moves the cursor on.
 		if total += userStatusLen(u); total > maxBytes && len(page.Users) > 0 {

@@ -22,28 +22,31 @@ func TestJSONStringLenIsAnUpperBound(t *testing.T) {
 }
 
 func TestUsersPageFitsAndMovesOn(t *testing.T) {
-	ids := []string{"a", "b", "c", "d"}
+	ids := newUserIDs()
+	for _, id := range []string{"c", "a", "d", "b"} {
+		ids.add(id)
+	}
 	get := func(id string) protocol.UserStatus {
 		return protocol.UserStatus{User: id, Nick: strings.Repeat("n", 100)}
 	}
 	one := userStatusLen(get("a"))
 
-	p := usersPage(ids, "", 2*one, get)
+	p := usersPage(ids.after(""), 2*one, get)
 	assert.Len(t, p.Users, 2)
 	assert.Equal(t, "b", p.Next)
 	enc, _ := json.Marshal(p.Users)
 	assert.LessOrEqual(t, len(enc), 2*one+1, "the estimate bounds the real size (+1: brackets, not commas)")
 	assert.Greater(t, len(enc), 2*one-8, "and is close to it")
 
-	p = usersPage(ids, "b", 1, get)
+	p = usersPage(ids.after("b"), 1, get)
 	assert.Equal(t, []protocol.UserStatus{get("c")}, p.Users, "an entry over the bound still moves the cursor on")
 	assert.Equal(t, "c", p.Next)
 
-	p = usersPage(ids, "bb", 10*one, get)
+	p = usersPage(ids.after("bb"), 10*one, get)
 	assert.Equal(t, []protocol.UserStatus{get("c"), get("d")}, p.Users, "after an ID that is gone: the next one")
 	assert.Empty(t, p.Next)
 
-	p = usersPage(ids, "d", one, get)
+	p = usersPage(ids.after("d"), one, get)
 	assert.Empty(t, p.Users)
 	assert.NotNil(t, p.Users, "an empty list, not null")
 }

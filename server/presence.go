@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"slices"
 	"sync"
 
 	"golang.org/x/sync/singleflight"
@@ -70,7 +69,7 @@ type appPresence struct {
 
 	mu    sync.Mutex
 	users map[string]*presenceEntry
-	ids   []string // the keys of users, sorted: lists are taken in pages
+	ids   userIDs // the keys of users, in order: lists are taken in pages
 	// Changes not yet fanned out, newline-separated; next is closed once
 	// the round carrying them is done. leading: a round runs.
 	pending []byte
@@ -122,13 +121,11 @@ func (p *memPresence) app(app string) (*appPresence, error) {
 		return nil, err
 	}
 	users := v.([]store.User)
-	a := &appPresence{maxBatch: p.maxBatch, metrics: p.metrics, users: make(map[string]*presenceEntry, len(users)), subIdx: make(map[Peer]int)}
+	a := &appPresence{maxBatch: p.maxBatch, metrics: p.metrics, users: make(map[string]*presenceEntry, len(users)), ids: newUserIDs(), subIdx: make(map[Peer]int)}
 	for _, u := range users {
 		a.users[u.ID] = &presenceEntry{st: protocol.UserStatus{User: u.ID, Nick: u.Nick, DND: u.DND}}
-		a.ids = append(a.ids, u.ID)
+		a.ids.add(u.ID)
 	}
-	slices.Sort(a.ids)
-	a.ids = slices.Compact(a.ids)
 	v, _ = p.apps.LoadOrStore(app, a) // the first read stored wins
 	return v.(*appPresence), nil
 }
@@ -220,8 +217,7 @@ func (p *memPresence) Online(app, user, nick string, owner Peer) error {
 	if !ok {
 		e = &presenceEntry{st: protocol.UserStatus{User: user}}
 		a.users[user] = e
-		i, _ := slices.BinarySearch(a.ids, user)
-		a.ids = slices.Insert(a.ids, i, user)
+		a.ids.add(user)
 	}
 	e.owner = owner
 	if e.st.Status == protocol.StatusIdle && e.st.Nick == nick {
@@ -316,7 +312,7 @@ func (p *memPresence) Page(app, after string, maxBytes int) (protocol.UserStatus
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return usersPage(a.ids, after, maxBytes, func(id string) protocol.UserStatus { return a.users[id].st }), nil
+	return usersPage(a.ids.after(after), maxBytes, func(id string) protocol.UserStatus { return a.users[id].st }), nil
 }
 
 func (p *memPresence) Subscribe(app string, s Peer) error {

@@ -143,3 +143,32 @@ func BenchmarkPresenceRounds(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPresenceFirstSignIn is a user's first sign-in into an
+// application that already has n users (an organisation rolling Huddle
+// out): what Online costs for a user presence has not seen. The baseline,
+// in the same run, is n = 1,000.
+func BenchmarkPresenceFirstSignIn(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
+			p := newMemPresence(benchStore(b), DefaultLimits())
+			owner := &countingPeer{}
+			for i := range n {
+				if err := p.Online("app", fmt.Sprintf("user%07d", i*2), "", owner); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ids := make([]string, b.N)
+			for i := range ids {
+				ids[i] = fmt.Sprintf("user%07d", (i*7919%n)*2+1) // between two known users
+				if i >= n {
+					ids[i] = fmt.Sprintf("new%09d", i)
+				}
+			}
+			b.ResetTimer()
+			for _, id := range ids {
+				p.Online("app", id, "", owner)
+			}
+		})
+	}
+}
