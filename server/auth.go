@@ -20,7 +20,7 @@ import (
 // authenticate checks a login's application, password and user identity and
 // returns the user ID to sign in as, or the SDK error code that explains why not.
 func (s *Server) authenticate(ctx context.Context, l protocol.Login) (string, protocol.ErrCode) {
-	app, err := s.store.App(ctx, l.App)
+	app, err := s.apps.app(ctx, l.App)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", protocol.AcntPswdErr
 	} else if err != nil {

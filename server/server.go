@@ -131,6 +131,7 @@ type Server struct {
 	cfg        Config
 	log        *slog.Logger
 	store      store.Store
+	apps       *appCache // the applications logins read, kept appCacheTTL
 	key        []byte
 	router     Router
 	presence   Presence
@@ -206,6 +207,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:   cfg,
 		log:   cfg.Logger,
 		store: st,
+		apps:  newAppCache(st),
 		key:   key,
 		site:  site,
 		conns: make(map[*conn]struct{}),
