@@ -56,7 +56,8 @@ func (s *Server) authenticate(ctx context.Context, l protocol.Login) (string, pr
 // would cap the login rate at a few dozen per second per core. Wrong
 // passwords always pay the full cost. What is kept names the hash it was
 // checked against: an application added again with a new secret (its old
-// one leaked, say) refuses the old secret at once.
+// one leaked, say) refuses the old secret once its new record is read
+// (appCacheTTL).
 func (s *Server) checkPassword(app store.App, pswd string) bool {
 	sum := sha256.Sum256([]byte(app.ID + "\x00" + pswd))
 	if v, ok := s.verified.Load(app.ID); ok {
