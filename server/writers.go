@@ -17,55 +17,115 @@ const writerIdle = time.Second
 // 17% of the server's CPU in that fan-out (pprof, docs/performance.md). A
 // goroutine that finished a loop waits a moment for the next connection
 // before it exits, so an idle server still holds none.
+//
+// A waiting goroutine waits on a channel of its own, handed work by run
+// and retired by one sweep timer for the whole pool: a receive on one
+// channel. Waiting in a select on a shared channel, a timer of its own and
+// the quit channel, re-armed for every loop, was 10% of a cluster home's
+// CPU in that fan-out.
 type writers struct {
-	work     chan *conn    // unbuffered: a send succeeds only if a goroutine waits
-	idle     time.Duration // how long a goroutine waits for more work
-	quit     chan struct{} // closed at shutdown: waiting goroutines exit
-	quitOnce sync.Once     // Shutdown may be called more than once
-	wg       sync.WaitGroup
+	idle time.Duration // how long a goroutine waits for more work
+
+	mu sync.Mutex
+	// waiting goroutines, the one that went idle last at the end: run takes
+	// from the end (a warm one), sweep retires from the front (the oldest).
+	waiting  []*writer
+	sweeping bool // a sweep is due
+	stopped  bool // at shutdown: no goroutine waits any more
+
+	wg sync.WaitGroup
 	// Goroutines started so far, and those running or waiting now.
 	started atomic.Int64
 	live    atomic.Int32
 }
 
+// writer is a waiting goroutine: its next connection, or nil to exit.
+type writer struct {
+	next  chan *conn // capacity 1: handed at most one before it waits again
+	since time.Time  // when it began to wait (under writers.mu)
+}
+
 func newWriters(idle time.Duration) *writers {
-	return &writers{work: make(chan *conn), idle: idle, quit: make(chan struct{})}
+	return &writers{idle: idle}
 }
 
 // run runs c.writeLoop on a waiting goroutine, or a new one.
 func (w *writers) run(c *conn) {
-	select {
-	case w.work <- c:
-	default:
-		w.wg.Add(1)
-		w.started.Add(1)
-		w.live.Add(1)
-		go w.serve(c)
+	w.mu.Lock()
+	if n := len(w.waiting); n > 0 {
+		wr := w.waiting[n-1]
+		w.waiting[n-1] = nil
+		w.waiting = w.waiting[:n-1]
+		w.mu.Unlock()
+		wr.next <- c
+		return
 	}
+	w.mu.Unlock()
+	w.wg.Add(1)
+	w.started.Add(1)
+	w.live.Add(1)
+	go w.serve(c)
 }
 
 func (w *writers) serve(c *conn) {
 	defer w.wg.Done()
 	defer w.live.Add(-1)
-	t := time.NewTimer(w.idle)
-	defer t.Stop()
-	for {
+	wr := &writer{next: make(chan *conn, 1)}
+	for c != nil {
 		c.writeLoop()
 		c.srv.sessions.Done()
-		t.Reset(w.idle)
-		select {
-		case c = <-w.work:
-		case <-t.C:
-			return
-		case <-w.quit:
+		if !w.wait(wr) {
 			return
 		}
+		c = <-wr.next
+	}
+}
+
+// wait puts wr among the waiting, unless the pool has stopped.
+func (w *writers) wait(wr *writer) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return false
+	}
+	wr.since = time.Now()
+	w.waiting = append(w.waiting, wr)
+	if !w.sweeping {
+		w.sweeping = true
+		time.AfterFunc(w.idle, w.sweep)
+	}
+	return true
+}
+
+// sweep retires the goroutines that waited w.idle, and comes back when the
+// oldest of the others will have.
+func (w *writers) sweep() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	n := 0
+	for n < len(w.waiting) && now.Sub(w.waiting[n].since) >= w.idle {
+		w.waiting[n].next <- nil
+		n++
+	}
+	rest := copy(w.waiting, w.waiting[n:])
+	clear(w.waiting[rest:])
+	w.waiting = w.waiting[:rest]
+	if w.sweeping = len(w.waiting) > 0 && !w.stopped; w.sweeping {
+		time.AfterFunc(w.idle-now.Sub(w.waiting[0].since), w.sweep)
 	}
 }
 
 // stop makes waiting goroutines exit and waits for them (after every write
 // loop has ended).
 func (w *writers) stop() {
-	w.quitOnce.Do(func() { close(w.quit) })
+	w.mu.Lock()
+	w.stopped = true
+	for _, wr := range w.waiting {
+		wr.next <- nil
+	}
+	clear(w.waiting)
+	w.waiting = w.waiting[:0]
+	w.mu.Unlock()
 	w.wg.Wait()
 }
