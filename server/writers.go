@@ -111,7 +111,8 @@ func (w *writers) sweep() {
 	rest := copy(w.waiting, w.waiting[n:])
 	clear(w.waiting[rest:])
 	w.waiting = w.waiting[:rest]
-	if w.sweeping = len(w.waiting) > 0 && !w.stopped; w.sweeping {
+	w.sweeping = len(w.waiting) > 0
+	if w.sweeping {
 		time.AfterFunc(w.idle-now.Sub(w.waiting[0].since), w.sweep)
 	}
 }
