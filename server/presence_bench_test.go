@@ -158,16 +158,17 @@ func BenchmarkPresenceFirstSignIn(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			// Each new ID just after a known one, spread over the list, all
+			// different however large b.N.
 			ids := make([]string, b.N)
 			for i := range ids {
-				ids[i] = fmt.Sprintf("user%07d", (i*7919%n)*2+1) // between two known users
-				if i >= n {
-					ids[i] = fmt.Sprintf("new%09d", i)
-				}
+				ids[i] = fmt.Sprintf("user%07d.%d", (i*7919%n)*2, i/n)
 			}
 			b.ResetTimer()
 			for _, id := range ids {
-				p.Online("app", id, "", owner)
+				if err := p.Online("app", id, "", owner); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
