@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -30,6 +31,10 @@ type link struct {
 	bulk    chan []byte // binary frames of transfers, handed straight to the writer
 
 	closeOnce sync.Once
+	// loggingOut: Logout sent the logout on this link, so however the link
+	// ends (the server closes it once it has answered, and the reader may
+	// see that first) it ends as a logout, not a LineOff.
+	loggingOut atomic.Bool
 
 	rbuf []byte // the reader's reusable buffer for binary frames
 }

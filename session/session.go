@@ -391,6 +391,9 @@ func (s *Session) handleMessage(l *link, m protocol.Message) {
 // endLink drops l if it is still the session's link: every request waiting
 // on it fails with code, and a signed-in user is told LineOff{code}.
 func (s *Session) endLink(l *link, code ErrCode) {
+	if l.loggingOut.Load() {
+		code = protocol.NotLogin
+	}
 	s.mu.Lock()
 	if s.link != l {
 		s.mu.Unlock()
@@ -508,6 +511,7 @@ func (s *Session) Logout() {
 	}
 	if online {
 		if msg, err := protocol.Request(protocol.OpLogout, 0, nil); err == nil {
+			l.loggingOut.Store(true)
 			l.send(msg)
 		}
 	}
